@@ -1,0 +1,5 @@
+"""Build the bilingual guide to Seoul's social economy. Run `python build.py --help`."""
+from guide.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

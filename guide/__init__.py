@@ -1,0 +1,1 @@
+"""The bilingual guide to Seoul's social economy: a static site generator."""

@@ -1,0 +1,116 @@
+"""The command line: parse the verb, run it, print the outcome. The only module that prints."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import ROOT, Config, base_url_from_env, build_time_from_env
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser with one sub-command per verb."""
+    p = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the bilingual (Korean/English) guide to Seoul's social economy.",
+        epilog="Without a verb, builds the site into site/.",
+    )
+    p.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this one)")
+    p.add_argument("--out", type=Path, help="output folder for the site (default: ROOT/site)")
+    p.add_argument("--base-url", help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    verbs.add_parser("build", help="build site/ for both languages (the default)")
+    verbs.add_parser("check", help="validate data, content and catalogs; write nothing; exit 1 on any problem")
+    serve = verbs.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    verbs.add_parser("bundle", help="write the offline bundle zip under dist/")
+    pdf = verbs.add_parser("pdf", help="write the brochure PDFs under dist/")
+    pdf.add_argument("--lang", choices=("ko", "en"), help="only this language (default: both)")
+    messages = verbs.add_parser("messages", help="gettext workflow: extract, update or compile the catalogs")
+    messages.add_argument("action", choices=("extract", "update", "compile"), help="extract msgids to the .pot, merge them into the .po files, or test-compile them")
+    return p
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    root = args.root.resolve()
+    return Config(
+        root=root,
+        out=(args.out or root / "site").resolve(),
+        base_url=(args.base_url or base_url_from_env()).rstrip("/"),
+        build_time=build_time_from_env(),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one verb; return the exit code."""
+    args = parser().parse_args(argv)
+    config = config_from(args)
+    verb = args.verb or "build"
+    from .errors import BuildFailed
+
+    try:
+        return VERBS[verb](config, args)
+    except BuildFailed as failed:
+        print(failed.report(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_build(config: Config, args) -> int:
+    from .pipeline import build_site
+
+    started = time.perf_counter()
+    result = build_site(config)
+    seconds = time.perf_counter() - started
+    print(f"built {result.summary()} into {config.out} in {seconds:.2f} s")
+    return 0
+
+
+def run_check(config: Config, args) -> int:
+    from .pipeline import check_sources
+
+    print(check_sources(config))
+    return 0
+
+
+def run_serve(config: Config, args) -> int:
+    from .serve import serve
+
+    serve(config, host=args.host, port=args.port)
+    return 0
+
+
+def run_bundle(config: Config, args) -> int:
+    from .outputs.bundle import write_bundle
+
+    path = write_bundle(config)
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def run_pdf(config: Config, args) -> int:
+    from .outputs.pdf import write_pdfs
+
+    for path in write_pdfs(config, [args.lang] if args.lang else ["ko", "en"]):
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def run_messages(config: Config, args) -> int:
+    from . import i18n
+
+    print(i18n.MESSAGE_ACTIONS[args.action](config))
+    return 0
+
+
+VERBS = {
+    "build": run_build,
+    "check": run_check,
+    "serve": run_serve,
+    "bundle": run_bundle,
+    "pdf": run_pdf,
+    "messages": run_messages,
+}

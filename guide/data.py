@@ -1,0 +1,460 @@
+"""Load data/*.yaml into the model, collecting every problem with its file, line and field."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from . import model as m
+from .amounts import PERS, QUALIFIERS, UNITS, Amount
+from .errors import BuildFailed, SourceError
+from .phones import Phone, expand_printed, parse_phone
+from .yamlsource import KeyPath, YamlSource, read_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+URL = re.compile(r"^https://[^\s/$.?#].[^\s]*$")
+
+
+class Reader:
+    """Reads typed fields out of one YAML source, collecting errors instead of raising."""
+
+    def __init__(self, source: YamlSource, errors: list[SourceError]):
+        self.source = source
+        self.errors = errors
+
+    def fail(self, keypath: KeyPath, message: str) -> None:
+        self.errors.append(self.source.error(keypath, message))
+
+    def mapping(self, value: Any, keypath: KeyPath, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
+        """Return the mapping if it has every required key and no unknown one."""
+        if not isinstance(value, dict):
+            self.fail(keypath, f"must be a mapping with {', '.join(required)}, not {type_name(value)}")
+            return None
+        for key in required:
+            if key not in value:
+                self.fail(keypath, f"missing required field '{key}'")
+        for key in value:
+            if key not in required and key not in optional:
+                allowed = ", ".join(required + optional)
+                self.fail(keypath + (str(key),), f"unknown field '{key}' (allowed: {allowed})")
+        return value
+
+    def items(self, value: Any, keypath: KeyPath, allow_empty: bool = True) -> list:
+        """Return a list, or an empty one after reporting that it is not a list."""
+        if not isinstance(value, list):
+            self.fail(keypath, f"must be a list, not {type_name(value)}")
+            return []
+        if not value and not allow_empty:
+            self.fail(keypath, "must not be empty")
+        return value
+
+    def string(self, value: Any, keypath: KeyPath) -> str:
+        """Return a non-empty string."""
+        if not isinstance(value, str):
+            self.fail(keypath, f"must be text, not {type_name(value)}")
+            return ""
+        if not value.strip():
+            self.fail(keypath, "must not be empty")
+        return value.strip()
+
+    def integer(self, value: Any, keypath: KeyPath, low: int | None = None, high: int | None = None) -> int:
+        """Return an integer within bounds."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(keypath, f"must be a whole number, not {type_name(value)} {value!r}")
+            return low or 0
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.fail(keypath, f"{value} is out of range ({low}–{high})")
+        return value
+
+    def boolean(self, value: Any, keypath: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            self.fail(keypath, f"must be true or false, not {value!r}")
+            return False
+        return value
+
+    def choice(self, value: Any, keypath: KeyPath, allowed: tuple[str, ...], what: str) -> str:
+        """Return a value from a closed list."""
+        text = self.string(value, keypath)
+        if text and text not in allowed:
+            self.fail(keypath, f"'{text}' is not a known {what} (one of: {', '.join(allowed)})")
+        return text
+
+    def slug(self, value: Any, keypath: KeyPath) -> str:
+        text = self.string(value, keypath)
+        if text and not SLUG.match(text):
+            self.fail(keypath, f"'{text}' is not a valid id (lowercase letters, digits and hyphens)")
+        return text
+
+    def url(self, value: Any, keypath: KeyPath) -> str | None:
+        text = self.string(value, keypath)
+        if text and not URL.match(text):
+            self.fail(keypath, f"'{text}' is not an https:// URL")
+        return text or None
+
+    def text(self, value: Any, keypath: KeyPath) -> m.Text:
+        """Return a text that has both languages."""
+        mapping = self.mapping(value, keypath, m.LANGS)
+        if mapping is None:
+            return m.Text("", "")
+        parts = {lang: self.string(mapping[lang], keypath + (lang,)) if lang in mapping else "" for lang in m.LANGS}
+        return m.Text(**parts)
+
+    def optional(self, mapping: dict, key: str, keypath: KeyPath, read: Callable, default=None):
+        """Read an optional field (absent or null gives the default)."""
+        if mapping.get(key) is None:
+            return default
+        return read(mapping[key], keypath + (key,))
+
+    def phone(self, value: Any, keypath: KeyPath) -> Phone | None:
+        text = self.string(value, keypath)
+        try:
+            return parse_phone(text) if text else None
+        except ValueError as exc:
+            self.fail(keypath, str(exc))
+            return None
+
+    def phones(self, value: Any, keypath: KeyPath) -> tuple[Phone, ...]:
+        """Return the valid phones of a non-empty list."""
+        found = (self.phone(v, keypath + (i,)) for i, v in enumerate(self.items(value, keypath, allow_empty=False)))
+        return tuple(phone for phone in found if phone)
+
+    def unique_ids(self, records: list, keypath: KeyPath, seen: dict[str, KeyPath]) -> None:
+        """Report ids that were already used (seen maps id to where)."""
+        for i, record in enumerate(records):
+            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                continue
+            where = keypath + (i, "id")
+            if record["id"] in seen:
+                self.fail(where, f"duplicate id '{record['id']}' (already used at {seen[record['id']]})")
+            else:
+                seen[record["id"]] = f"{self.source.path}:{self.source.line(where)}"
+
+
+def type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+# --- the files -------------------------------------------------------------
+
+
+def read_edition(r: Reader, value: Any) -> m.Edition:
+    keys = ("year", "title", "schedule_title", "notices", "portal", "source", "licence")
+    doc = r.mapping(value, (), keys) or {}
+    portal = r.mapping(doc.get("portal", {}), ("portal",), ("name", "url")) or {}
+    licence = r.mapping(doc.get("licence", {}), ("licence",), ("status", "text")) or {}
+    return m.Edition(
+        year=r.integer(doc.get("year"), ("year",), 2000, 2100),
+        title=r.text(doc.get("title"), ("title",)),
+        schedule_title=r.text(doc.get("schedule_title"), ("schedule_title",)),
+        notices=tuple(r.text(n, ("notices", i)) for i, n in enumerate(r.items(doc.get("notices"), ("notices",)))),
+        portal_name=r.text(portal.get("name"), ("portal", "name")),
+        portal_url=r.url(portal.get("url"), ("portal", "url")) or "",
+        source=r.text(doc.get("source"), ("source",)),
+        licence_status=r.choice(licence.get("status"), ("licence", "status"), m.LICENCE_STATUSES, "licence status"),
+        licence_text=r.text(licence.get("text"), ("licence", "text")),
+    )
+
+
+def read_districts(r: Reader, value: Any, seen: dict) -> tuple[m.Text, tuple[m.District, ...]]:
+    doc = r.mapping(value, (), ("code_scheme", "districts")) or {}
+    records = r.items(doc.get("districts"), ("districts",), allow_empty=False)
+    r.unique_ids(records, ("districts",), seen)
+    districts = tuple(read_district(r, d, ("districts", i)) for i, d in enumerate(records))
+    cells: dict[tuple[int, int], str] = {}
+    for i, district in enumerate(districts):
+        cell = (district.map_row, district.map_col)
+        if cell in cells:
+            r.fail(("districts", i, "map"), f"map cell {cell} is already taken by '{cells[cell]}'")
+        cells[cell] = district.id
+    return r.text(doc.get("code_scheme"), ("code_scheme",)), districts
+
+
+def read_district(r: Reader, value: Any, kp: KeyPath) -> m.District:
+    d = r.mapping(value, kp, ("id", "name", "code", "map")) or {}
+    cell = r.mapping(d.get("map", {}), kp + ("map",), ("row", "col")) or {}
+    code = r.string(d.get("code"), kp + ("code",))
+    if code and not re.fullmatch(r"11\d{3}", code):
+        r.fail(kp + ("code",), f"'{code}' is not a five-digit Seoul district code (11xxx)")
+    return m.District(
+        id=r.slug(d.get("id"), kp + ("id",)),
+        name=r.text(d.get("name"), kp + ("name",)),
+        code=code,
+        map_row=r.integer(cell.get("row"), kp + ("map", "row"), 0, 20),
+        map_col=r.integer(cell.get("col"), kp + ("map", "col"), 0, 20),
+    )
+
+
+def read_centres(r: Reader, value: Any, seen: dict) -> tuple[m.Centre, ...]:
+    doc = r.mapping(value, (), ("centres",)) or {}
+    records = r.items(doc.get("centres"), ("centres",), allow_empty=False)
+    r.unique_ids(records, ("centres",), seen)
+    return tuple(read_centre(r, c, ("centres", i)) for i, c in enumerate(records))
+
+
+def read_centre(r: Reader, value: Any, kp: KeyPath) -> m.Centre:
+    c = r.mapping(value, kp, ("id", "district", "name", "kind", "phones_printed", "phones"), ("website",)) or {}
+    phones = r.phones(c.get("phones"), kp + ("phones",))
+    printed = r.string(c.get("phones_printed"), kp + ("phones_printed",))
+    check_expansion(r, printed, phones, kp + ("phones",))
+    return m.Centre(
+        id=r.slug(c.get("id"), kp + ("id",)),
+        district=r.optional(c, "district", kp, r.slug),
+        name=r.text(c.get("name"), kp + ("name",)),
+        kind=r.choice(c.get("kind"), kp + ("kind",), m.CENTRE_KINDS, "kind of organisation"),
+        phones_printed=printed,
+        phones=phones,
+        website=r.optional(c, "website", kp, r.url),
+    )
+
+
+def check_expansion(r: Reader, printed: str, phones: tuple[Phone, ...], kp: KeyPath) -> None:
+    """The expanded phones must be exactly what the printed text stands for."""
+    try:
+        expected = expand_printed(printed)
+    except ValueError as exc:
+        r.fail(kp[:-1] + ("phones_printed",), str(exc))
+        return
+    if expected != phones:
+        shown = ", ".join(p.display for p in expected)
+        r.fail(kp, f"does not match phones_printed '{printed}' (which stands for {shown})")
+
+
+def read_providers(r: Reader, value: Any, seen: dict) -> tuple[m.Provider, ...]:
+    doc = r.mapping(value, (), ("providers",)) or {}
+    records = r.items(doc.get("providers"), ("providers",), allow_empty=False)
+    r.unique_ids(records, ("providers",), seen)
+    return tuple(read_provider(r, p, ("providers", i)) for i, p in enumerate(records))
+
+
+def read_provider(r: Reader, value: Any, kp: KeyPath) -> m.Provider:
+    p = r.mapping(value, kp, ("id", "name", "table_title"), ("centre", "phones", "website", "note")) or {}
+    phones = r.optional(p, "phones", kp, r.phones, ())
+    return m.Provider(
+        id=r.slug(p.get("id"), kp + ("id",)),
+        name=r.text(p.get("name"), kp + ("name",)),
+        table_title=r.text(p.get("table_title"), kp + ("table_title",)),
+        centre=r.optional(p, "centre", kp, r.slug),
+        phones=phones,
+        website=r.optional(p, "website", kp, r.url),
+        note=r.optional(p, "note", kp, r.text),
+    )
+
+
+def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) -> tuple[str, tuple[m.Programme, ...]]:
+    doc = r.mapping(value, (), ("provider", "programmes")) or {}
+    provider = r.slug(doc.get("provider"), ("provider",))
+    records = r.items(doc.get("programmes"), ("programmes",), allow_empty=False)
+    r.unique_ids(records, ("programmes",), seen)
+    return provider, tuple(read_programme(r, p, ("programmes", i), provider, year, start + i) for i, p in enumerate(records))
+
+
+def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:
+    required = ("id", "area", "name", "phases")
+    optional = ("name_printed", "target", "budget", "average", "contacts", "notes")
+    p = r.mapping(value, kp, required, optional) or {}
+    phases = tuple(read_phase(r, x, kp + ("phases", i), year) for i, x in enumerate(r.items(p.get("phases"), kp + ("phases",))))
+    notes = r.optional(p, "notes", kp, lambda v, k: tuple(r.text(x, k + (i,)) for i, x in enumerate(r.items(v, k))), ())
+    if not phases and not notes:
+        r.fail(kp + ("phases",), "a programme without phases needs a note saying why")
+    return m.Programme(
+        id=r.slug(p.get("id"), kp + ("id",)),
+        provider=provider,
+        area=r.text(p.get("area"), kp + ("area",)),
+        name=r.text(p.get("name"), kp + ("name",)),
+        name_printed=r.optional(p, "name_printed", kp, r.boolean, True),
+        target=r.optional(p, "target", kp, r.text),
+        budget=r.optional(p, "budget", kp, lambda v, k: read_amounts(r, v, k), ()),
+        average=r.optional(p, "average", kp, lambda v, k: read_amounts(r, v, k), ()),
+        contacts=r.optional(p, "contacts", kp, lambda v, k: tuple(read_contact(r, x, k + (i,)) for i, x in enumerate(r.items(v, k))), ()),
+        notes=notes,
+        phases=phases,
+        order=order,
+        where=(r.source.path, r.source.line(kp)),
+    )
+
+
+def read_contact(r: Reader, value: Any, kp: KeyPath) -> m.Contact:
+    c = r.mapping(value, kp, ("team",), ("phone", "website")) or {}
+    return m.Contact(
+        team=r.text(c.get("team"), kp + ("team",)),
+        phone=r.optional(c, "phone", kp, r.phone),
+        website=r.optional(c, "website", kp, r.url),
+    )
+
+
+def read_phase(r: Reader, value: Any, kp: KeyPath, edition_year: int) -> m.Phase:
+    optional = ("months", "year", "dates", "approximate", "note")
+    p = r.mapping(value, kp, ("kind", "label"), optional) or {}
+    kind = r.choice(p.get("kind"), kp + ("kind",), m.PHASE_KINDS, "phase kind")
+    months = r.optional(p, "months", kp, lambda v, k: read_months(r, v, k), ())
+    if not months and kind not in m.YEAR_ROUND_KINDS and "months" not in p:
+        r.fail(kp + ("months",), f"missing: a '{kind}' phase needs its months (only {', '.join(m.YEAR_ROUND_KINDS)} phases may omit them)")
+    year = r.optional(p, "year", kp, lambda v, k: r.integer(v, k, edition_year - 1, edition_year + 1), edition_year)
+    phase = m.Phase(
+        kind=kind,
+        label=r.text(p.get("label"), kp + ("label",)),
+        months=months,
+        year=year,
+        dates=r.optional(p, "dates", kp, lambda v, k: read_dates(r, v, k), ()),
+        approximate=r.optional(p, "approximate", kp, r.boolean, False),
+        note=r.optional(p, "note", kp, r.text),
+    )
+    if phase.approximate and phase.note is None:
+        r.fail(kp + ("note",), "missing: an approximate phase needs a note saying why its months are a reading")
+    check_dates_in_months(r, phase, kp)
+    return phase
+
+
+def read_months(r: Reader, value: Any, kp: KeyPath) -> tuple[int, ...]:
+    """Return consecutive months (1–12), which may wrap over the year end."""
+    months = []
+    for i, month in enumerate(r.items(value, kp, allow_empty=False)):
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            r.fail(kp + (i,), f"{month!r} is not a month (1–12)")
+            return ()
+        months.append(month)
+    for i, (a, b) in enumerate(zip(months, months[1:]), start=1):
+        if b != a % 12 + 1:
+            r.fail(kp + (i,), f"months must be consecutive: {b} does not follow {a}")
+            return ()
+    if len(months) > 12:
+        r.fail(kp, "covers more than twelve months")
+    return tuple(months)
+
+
+def read_dates(r: Reader, value: Any, kp: KeyPath) -> tuple[date, ...]:
+    """Return one date or a [start, end] pair."""
+    values = r.items(value, kp, allow_empty=False)
+    dates = []
+    for i, v in enumerate(values):
+        try:
+            dates.append(v if isinstance(v, date) else date.fromisoformat(str(v)))
+        except ValueError:
+            r.fail(kp + (i,), f"{v!r} is not a date (YYYY-MM-DD)")
+            return ()
+    if len(dates) > 2 or (len(dates) == 2 and dates[1] < dates[0]):
+        r.fail(kp, "must be one date or a [start, end] pair in order")
+    return tuple(dates)
+
+
+def check_dates_in_months(r: Reader, phase: m.Phase, kp: KeyPath) -> None:
+    keys = set(phase.month_keys())
+    for i, day in enumerate(phase.dates):
+        if (day.year, day.month) not in keys:
+            r.fail(kp + ("dates", i), f"{day.isoformat()} is outside the phase's months")
+
+
+def read_amounts(r: Reader, value: Any, kp: KeyPath) -> tuple[Amount, ...]:
+    return tuple(a for i, x in enumerate(r.items(value, kp, allow_empty=False)) if (a := read_amount(r, x, kp + (i,))))
+
+
+def read_amount(r: Reader, value: Any, kp: KeyPath) -> Amount | None:
+    keys = ("won", "count", "count_max", "unit", "qualifier", "per", "tbd")
+    a = r.mapping(value, kp, ("printed",), keys)
+    if a is None:
+        return None
+    kinds = [k for k in ("won", "count", "tbd") if a.get(k) is not None]
+    if len(kinds) != 1:
+        r.fail(kp, "needs exactly one of won, count or tbd")
+        return None
+    fields = dict(
+        printed=r.string(a.get("printed"), kp + ("printed",)),
+        won=r.optional(a, "won", kp, lambda v, k: r.integer(v, k, 0)),
+        count=r.optional(a, "count", kp, lambda v, k: r.integer(v, k, 0)),
+        count_max=r.optional(a, "count_max", kp, lambda v, k: r.integer(v, k, 0)),
+        unit=r.optional(a, "unit", kp, lambda v, k: r.choice(v, k, UNITS, "unit")),
+        qualifier=r.optional(a, "qualifier", kp, lambda v, k: r.choice(v, k, QUALIFIERS, "qualifier")),
+        per=r.optional(a, "per", kp, lambda v, k: r.choice(v, k, PERS, "'per'")),
+        tbd=r.optional(a, "tbd", kp, r.boolean, False),
+    )
+    try:
+        return Amount(**fields)
+    except ValueError as exc:
+        r.fail(kp, str(exc))
+        return None
+
+
+# --- the whole data folder --------------------------------------------------
+
+FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml")
+
+
+def load_guide(root: Path) -> m.Guide:
+    """Read and cross-check data/ under root; raise BuildFailed with every problem."""
+    errors: list[SourceError] = []
+    sources = {name: load_source(root, f"data/{name}", errors) for name in FILES}
+    programme_files = sorted((root / "data" / "programmes").glob("*.yaml"))
+    if not programme_files:
+        errors.append(SourceError("data/programmes", None, "", "no programme files (*.yaml) found"))
+    if errors and any(s is None for s in sources.values()):
+        raise BuildFailed(errors)
+    guide = assemble(root, sources, programme_files, errors)
+    if errors:
+        raise BuildFailed(errors)
+    return guide
+
+
+def load_source(root: Path, shown: str, errors: list[SourceError]) -> YamlSource | None:
+    path = root / shown
+    if not path.is_file():
+        errors.append(SourceError(shown, None, "", "file is missing"))
+        return None
+    source, problems = read_yaml(path, shown)
+    errors.extend(problems)
+    return source
+
+
+def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError]) -> m.Guide:
+    readers = {name: Reader(source, errors) for name, source in sources.items()}
+    edition = read_edition(readers["edition.yaml"], sources["edition.yaml"].data)
+    code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})
+    centres = read_centres(readers["centres.yaml"], sources["centres.yaml"].data, {})
+    providers = read_providers(readers["providers.yaml"], sources["providers.yaml"].data, {})
+    check_refs(readers["centres.yaml"], [c.district for c in centres], "centres", "district", {d.id for d in districts}, "district")
+    check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
+    programmes: list[m.Programme] = []
+    seen: dict[str, str] = {}
+    for path in programme_files:
+        shown = f"data/programmes/{path.name}"
+        source = load_source(root, shown, errors)
+        if source is None:
+            continue
+        reader = Reader(source, errors)
+        provider, found = read_programmes(reader, source.data, seen, edition.year, len(programmes))
+        if provider and provider not in {p.id for p in providers}:
+            reader.fail(("provider",), f"'{provider}' is not a provider in data/providers.yaml (dangling reference)")
+        programmes.extend(found)
+    guide = m.Guide(edition, code_scheme, districts, centres, providers, tuple(programmes))
+    errors.extend(inconsistent_terms(guide))
+    return guide
+
+
+def check_refs(r: Reader, values: list, section: str, key: str, known: set[str], what: str) -> None:
+    """Report references to ids that do not exist."""
+    for i, value in enumerate(values):
+        if value is not None and value not in known:
+            r.fail((section, i, key), f"'{value}' is not a known {what} (dangling reference)")
+
+
+def inconsistent_terms(guide: m.Guide) -> list[SourceError]:
+    """One English term per Korean term: report labels translated two ways."""
+    first: dict[str, tuple[str, str]] = {}
+    errors = []
+    for programme, field, text in guide_terms(guide):
+        where = f"{programme.where[0]}:{programme.where[1]} {programme.id}.{field}"
+        known = first.setdefault(text.ko, (text.en, where))
+        if known[0] != text.en:
+            message = f"'{text.ko}' is translated '{text.en}' here but '{known[0]}' at {known[1]} (one English term per Korean term)"
+            errors.append(SourceError(programme.where[0], programme.where[1], f"programmes[id={programme.id}].{field}", message))
+    return errors
+
+
+def guide_terms(guide: m.Guide):
+    """Yield (programme, field, text) for the short labels that must be translated consistently."""
+    for p in guide.programmes:
+        yield p, "area", p.area
+        for i, phase in enumerate(p.phases):
+            yield p, f"phases[{i}].label", phase.label
+        for i, contact in enumerate(p.contacts):
+            yield p, f"contacts[{i}].team", contact.team

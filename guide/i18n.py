@@ -1,0 +1,167 @@
+"""Message catalogs (read and compiled in memory) and per-language formatting with Babel."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.support import NullTranslations, Translations
+
+from .config import Config
+from .errors import SourceError
+
+SOURCE_LANG = "en"  # msgids are English
+TRANSLATED_LANGS = ("ko",)
+DOMAIN = "messages"
+METHOD_MAP = [
+    ("guide/**.py", "python"),
+    ("templates/**.html", "jinja2.ext:babel_extract"),
+]
+OPTIONS_MAP = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+
+
+def po_path(config: Config, lang: str) -> Path:
+    return config.locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def pot_path(config: Config) -> Path:
+    return config.locales_dir / f"{DOMAIN}.pot"
+
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def translations(config: Config) -> dict[str, NullTranslations]:
+    """Return gettext translations per language, compiled from the .po files in memory."""
+    result: dict[str, NullTranslations] = {SOURCE_LANG: NullTranslations()}
+    for lang in TRANSLATED_LANGS:
+        buffer = io.BytesIO()
+        write_mo(buffer, read_catalog(po_path(config, lang), lang))
+        buffer.seek(0)
+        result[lang] = Translations(fp=buffer, domain=DOMAIN)
+    return result
+
+
+def extracted_catalog(config: Config) -> Catalog:
+    """Return a catalog of every msgid in the templates and the code."""
+    catalog = Catalog(project="seoul-social-economy-guide", domain=DOMAIN)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        config.root, METHOD_MAP, OPTIONS_MAP, strip_comment_tags=True
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def catalog_problems(config: Config) -> list[SourceError]:
+    """Return missing, untranslated, fuzzy and unused entries of each translated catalog."""
+    expected = extracted_catalog(config)
+    problems = []
+    for lang in TRANSLATED_LANGS:
+        path = po_path(config, lang)
+        shown = str(path.relative_to(config.root))
+        if not path.is_file():
+            problems.append(SourceError(shown, None, "", "catalog is missing; run `python build.py messages update`"))
+            continue
+        catalog = read_catalog(path, lang)
+        problems += [SourceError(shown, None, f"msgid {m.id!r}", f"missing from the catalog (used at {where(m)}); run `python build.py messages update`")
+                     for m in expected if m.id and m.id not in catalog]
+        problems += [SourceError(shown, m.lineno, f"msgid {m.id!r}", problem) for m in catalog if m.id for problem in entry_problems(m)]
+    return problems
+
+
+def where(message) -> str:
+    return ", ".join(f"{f}:{line}" for f, line in message.locations[:2])
+
+
+def entry_problems(message) -> list[str]:
+    """Return why one catalog entry cannot be used as it is."""
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    problems = []
+    if message.fuzzy:
+        problems.append("is fuzzy: check the translation and remove the fuzzy flag")
+    if not all(strings):
+        problems.append("has no translation")
+    problems += [str(error) for error in message.check()] if all(strings) else []
+    return problems
+
+
+# --- the gettext workflow ---------------------------------------------------
+
+
+def extract(config: Config) -> str:
+    catalog = extracted_catalog(config)
+    with pot_path(config).open("wb") as f:
+        write_po(f, catalog, width=100, omit_header=False, sort_output=True)
+    return f"extracted {len(catalog)} messages to {pot_path(config).relative_to(config.root)}"
+
+
+def update(config: Config) -> str:
+    template = extracted_catalog(config)
+    lines = []
+    for lang in TRANSLATED_LANGS:
+        path = po_path(config, lang)
+        catalog = read_catalog(path, lang) if path.is_file() else Catalog(locale=lang, domain=DOMAIN)
+        catalog.update(template, no_fuzzy_matching=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            write_po(f, catalog, width=100, sort_output=True, ignore_obsolete=False)
+        missing = sum(1 for m in catalog if m.id and not m.string)
+        lines.append(f"updated {path.relative_to(config.root)}: {len(catalog)} messages, {missing} to translate")
+    return "\n".join(lines)
+
+
+def compile_check(config: Config) -> str:
+    problems = catalog_problems(config)
+    if problems:
+        from .errors import BuildFailed
+
+        raise BuildFailed(problems)
+    sizes = {lang: len(read_catalog(po_path(config, lang), lang)) for lang in TRANSLATED_LANGS}
+    return "catalogs compile cleanly: " + ", ".join(f"{lang} {n} messages" for lang, n in sizes.items())
+
+
+MESSAGE_ACTIONS = {"extract": extract, "update": update, "compile": compile_check}
+
+
+# --- formatting ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def month_names(lang: str) -> tuple[str, ...]:
+    """Return the twelve month names: 1월…12월 or January…December."""
+    names = Locale.parse(lang).months["format"]["wide"]
+    return tuple(names[m] for m in range(1, 13))
+
+
+def month_name(month: int, lang: str) -> str:
+    return month_names(lang)[month - 1]
+
+
+def month_year(year: int, month: int, lang: str) -> str:
+    """Return '2019년 3월' or 'March 2019'."""
+    return format_skeleton("yMMMM", date(year, month, 1), locale=lang)
+
+
+def format_day(day: date, lang: str) -> str:
+    """Return '2019년 2월 11일' or '11 February 2019'."""
+    return babel_format_date(day, "long", locale=lang if lang == "ko" else "en_GB")
+
+
+def phase_when(phase, lang: str) -> str:
+    """Return when a phase happens, in words: '2019년 2월 27일–28일', 'April–June 2019', 'All year'."""
+    if phase.year_round:
+        return "연중" if lang == "ko" else "All year"
+    if phase.dates:
+        return format_interval(phase.dates[0], phase.dates[-1], "yMMMd", locale=lang if lang == "ko" else "en_GB")
+    keys = phase.month_keys()
+    (y1, m1), (y2, m2) = keys[0], keys[-1]
+    return format_interval(date(y1, m1, 1), date(y2, m2, 1), "yMMMM", locale=lang if lang == "ko" else "en_GB")

@@ -1,0 +1,175 @@
+"""The guide as frozen values: what every output is rendered from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .amounts import Amount
+from .phones import Phone
+
+LANGS = ("ko", "en")
+
+CENTRE_KINDS = (
+    "support-center",
+    "integrated-support-center",
+    "ecosystem-group",
+    "village-center",
+    "hub-center",
+    "city-center",
+)
+
+PHASE_KINDS = (
+    "application",
+    "selection",
+    "agreement",
+    "payment",
+    "operation",
+    "meeting",
+    "event",
+    "report",
+    "education",
+    "preparation",
+    "ongoing",
+)
+YEAR_ROUND_KINDS = ("ongoing",)
+LICENCE_STATUSES = ("not-stated", "kogl-1", "kogl-2", "kogl-3", "kogl-4", "other")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in both languages."""
+
+    ko: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class District:
+    id: str
+    name: Text
+    code: str
+    map_row: int
+    map_col: int
+
+    def short_name(self, lang: str) -> str:
+        """Return the name without the unit for the map's small tiles: 'Mapo' (Korean names stay whole)."""
+        name = self.name[lang]
+        return name.removesuffix("-gu") if lang == "en" else name
+
+
+@dataclass(frozen=True)
+class Centre:
+    id: str
+    district: str | None
+    name: Text
+    kind: str
+    phones_printed: str
+    phones: tuple[Phone, ...]
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: Text
+    table_title: Text
+    centre: str | None
+    phones: tuple[Phone, ...]
+    website: str | None
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    team: Text
+    phone: Phone | None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str
+    label: Text
+    months: tuple[int, ...]
+    year: int
+    dates: tuple[date, ...] = ()
+    approximate: bool = False
+    note: Text | None = None
+
+    @property
+    def year_round(self) -> bool:
+        return self.kind in YEAR_ROUND_KINDS and not self.months
+
+    @property
+    def is_application(self) -> bool:
+        return self.kind == "application"
+
+    def month_keys(self) -> tuple[tuple[int, int], ...]:
+        """Return (year, month) for each month, carrying over the year end."""
+        keys, year, previous = [], self.year, 0
+        for month in self.months:
+            if month < previous:
+                year += 1
+            keys.append((year, month))
+            previous = month
+        return tuple(keys)
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    provider: str
+    area: Text
+    name: Text
+    name_printed: bool
+    target: Text | None
+    budget: tuple[Amount, ...]
+    average: tuple[Amount, ...]
+    contacts: tuple[Contact, ...]
+    notes: tuple[Text, ...]
+    phases: tuple[Phase, ...]
+    order: int = 0
+    where: tuple[str, int | None] = ("", None)  # file and line, for messages
+
+
+@dataclass(frozen=True)
+class Edition:
+    year: int
+    title: Text
+    schedule_title: Text
+    notices: tuple[Text, ...]
+    portal_name: Text
+    portal_url: str
+    source: Text
+    licence_status: str
+    licence_text: Text
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Everything in data/, cross-checked."""
+
+    edition: Edition
+    code_scheme: Text
+    districts: tuple[District, ...]
+    centres: tuple[Centre, ...]
+    providers: tuple[Provider, ...]
+    programmes: tuple[Programme, ...]
+
+    def district(self, district_id: str) -> District:
+        return next(d for d in self.districts if d.id == district_id)
+
+    def centres_in(self, district_id: str) -> tuple[Centre, ...]:
+        return tuple(c for c in self.centres if c.district == district_id)
+
+    def city_centres(self) -> tuple[Centre, ...]:
+        return tuple(c for c in self.centres if c.district is None)
+
+    def programmes_of(self, provider_id: str) -> tuple[Programme, ...]:
+        return tuple(p for p in self.programmes if p.provider == provider_id)
+
+    def provider(self, provider_id: str) -> Provider:
+        return next(p for p in self.providers if p.id == provider_id)

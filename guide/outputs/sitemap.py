@@ -1,0 +1,31 @@
+"""sitemap.xml with hreflang alternates, and robots.txt."""
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+from ..model import LANGS
+from ..pages import Page
+from ..urls import page_path, public_path
+
+
+def sitemap(pages: list[Page], base_url: str) -> bytes:
+    """Return a sitemap listing every page of both languages with its alternates."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in pages:
+        if page.lang is None:
+            continue
+        lines.append(f"  <url><loc>{base_url}{public_path(page.path)}</loc>")
+        for lang in LANGS:
+            href = base_url + public_path(page_path(lang, page.key))
+            lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href={quoteattr(href)}/>")
+        lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href={quoteattr(base_url + '/')}/>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n".encode("utf-8")

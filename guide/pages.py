@@ -1,0 +1,150 @@
+"""The pages of the site: which exist, where they go, their titles, crumbs and what they show."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from . import timeline
+from .content import Document
+from .model import LANGS, Guide, Programme, Text
+from .phones import Phone
+from .urls import page_path
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render."""
+
+    lang: str | None
+    key: str
+    template: str
+    title: str
+    crumbs: tuple[tuple[str, str], ...] = ()  # (label, key) of the ancestors, home first
+    context: dict[str, Any] = field(default_factory=dict)
+    path_override: str | None = None
+    translated: bool = True  # exists in both languages under the same key
+
+    @property
+    def path(self) -> str:
+        return self.path_override or page_path(self.lang, self.key)
+
+
+def month_key(year: int, month: int) -> str:
+    return f"schedule/{year}-{month:02d}"
+
+
+def chosen_month(guide: Guide, now: datetime | None) -> int:
+    """The home page's month: the current one when the edition is this year's, else the year's first call."""
+    now = now or datetime.now(timezone.utc)
+    year = guide.edition.year
+    if now.year == year:
+        return now.month
+    return next((m for m in timeline.MONTHS if timeline.applications_in(guide.programmes, year, m)), 1)
+
+
+def site_pages(guide: Guide, documents: tuple[Document, ...], gettexts: dict[str, Callable[[str], str]], now: datetime | None) -> list[Page]:
+    """Return every HTML page of the hosted site, both languages."""
+    pages = [Page(None, "", "chooser.html", "서울 사회적경제 안내서 · Seoul Social Economy Guide")]
+    pages.append(Page(None, "", "404.html", "Page not found · 페이지를 찾을 수 없습니다", path_override="404.html", translated=False))
+    for lang in LANGS:
+        pages += language_pages(guide, [d for d in documents if d.lang == lang], lang, gettexts[lang], now)
+    return pages
+
+
+def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callable[[str], str], now: datetime | None) -> list[Page]:
+    """Return the pages of one language."""
+    year = guide.edition.year
+    home = (_("Home"), "")
+    schedule = (_("Schedule"), "schedule")
+    directory = (_("Support organisations"), "districts")
+    month = chosen_month(guide, now)
+    pages = [
+        Page(lang, "", "home.html", _("Home"), (), {
+            "month": month,
+            "applications": timeline.applications_in(guide.programmes, year, month),
+            "calls_per_month": [(m, len(timeline.applications_in(guide.programmes, year, m))) for m in timeline.MONTHS],
+            "documents": documents,
+        }),
+        Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": city_centres(guide)}),
+        Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
+            "tables": [(provider, area_groups(guide.programmes_of(provider.id), year)) for provider in guide.providers],
+            "strips": {p.id: timeline.strip(p, year) for p in guide.programmes},
+            "spans": {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes},
+        }),
+    ]
+    for district in guide.districts:
+        pages.append(Page(lang, f"districts/{district.id}", "district.html", district.name[lang], (home, directory), {
+            "district": district,
+            "centres": guide.centres_in(district.id),
+            "city_centres": city_centres(guide),
+        }))
+    for m in timeline.MONTHS:
+        pages.append(Page(lang, month_key(year, m), "month.html", month_title(year, m, lang, _), (home, schedule), {
+            "month": m,
+            **month_entries(guide, year, m),
+            "previous": month_key(year, m - 1) if m > 1 else None,
+            "next": month_key(year, m + 1) if m < 12 else None,
+        }))
+    for programme in guide.programmes:
+        pages.append(Page(lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], (home, schedule), {
+            "programme": programme,
+            "provider": guide.provider(programme.provider),
+            "strip": timeline.strip(programme, year),
+            "spans": [timeline.span_of(phase, year) for phase in programme.phases],
+        }))
+    for document in documents:
+        pages.append(Page(lang, document.slug, "prose.html", document.title, (home,), {"document": document}))
+    return pages
+
+
+def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> str:
+    from .i18n import month_year
+
+    return _("%(month)s in the schedule") % {"month": month_year(year, month, lang)}
+
+
+def month_entries(guide: Guide, year: int, month: int) -> dict[str, tuple]:
+    """Split a month's phases into applications, other dated phases and year-round ones."""
+    entries = timeline.in_month(guide.programmes, year, month)
+    return {
+        "applications": tuple(e for e in entries if e[1].is_application),
+        "others": tuple(e for e in entries if not e[1].is_application and not e[1].year_round),
+        "year_round": tuple(e for e in entries if e[1].year_round),
+    }
+
+
+def area_groups(programmes: tuple[Programme, ...], year: int) -> list[tuple[Text, list, int]]:
+    """Group consecutive programmes of one support area, as the printed table does: (area, rows, row count)."""
+    groups: list[tuple[Text, list, int]] = []
+    for programme in programmes:
+        lanes = timeline.lanes(programme, year)
+        if groups and groups[-1][0] == programme.area:
+            area, rows, height = groups[-1]
+            groups[-1] = (area, rows + [(programme, lanes)], height + len(lanes))
+        else:
+            groups.append((programme.area, [(programme, lanes)], len(lanes)))
+    return groups
+
+
+@dataclass(frozen=True)
+class CityCentre:
+    """A city-wide centre as district pages and the directory show it."""
+
+    name: Text
+    phones: tuple[Phone, ...]
+    website: str | None
+    description: Text | None
+
+
+def city_centres(guide: Guide) -> tuple[CityCentre, ...]:
+    """Return the city-wide directory entries and the providers that have none."""
+    result = []
+    for provider in guide.providers:
+        centre = next((c for c in guide.centres if c.id == provider.centre), None)
+        phones = centre.phones if centre else provider.phones
+        result.append(CityCentre(centre.name if centre else provider.name, phones, provider.website or (centre and centre.website), provider.note))
+    for centre in guide.city_centres():
+        if centre.id not in {p.centre for p in guide.providers}:
+            result.append(CityCentre(centre.name, centre.phones, centre.website, None))
+    return tuple(result)

@@ -1,0 +1,86 @@
+"""The build, top to bottom: load, validate, model, pages, render, outputs, write."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import i18n
+from .config import Config
+from .content import Document, load_documents
+from .data import load_guide
+from .errors import BuildFailed, SourceError
+from .model import Guide
+from .outputs.sitemap import robots, sitemap
+from .pages import Page, site_pages
+from .render import render_pages
+from .write import replace_tree
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything read from the project, validated."""
+
+    guide: Guide
+    documents: tuple[Document, ...]
+    translations: dict
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pages: list[Page]
+    files: dict[str, bytes]
+
+    def summary(self) -> str:
+        per_lang = Counter(p.lang for p in self.pages if p.lang)
+        langs = ", ".join(f"{n} {lang}" for lang, n in sorted(per_lang.items()))
+        return f"{len(self.pages)} pages ({langs}), {len(self.files)} files"
+
+
+def load_sources(config: Config) -> Sources:
+    """Read data, content and catalogs; raise BuildFailed listing every problem in all of them."""
+    errors: list[SourceError] = []
+    guide = None
+    try:
+        guide = load_guide(config.root)
+    except BuildFailed as failed:
+        errors += failed.errors
+    documents, content_errors = load_documents(config.content_dir, config.root)
+    errors += content_errors
+    errors += i18n.catalog_problems(config)
+    if errors or guide is None:
+        raise BuildFailed(errors)
+    return Sources(guide, documents, i18n.translations(config))
+
+
+def render_site(config: Config, sources: Sources | None = None) -> Rendered:
+    """Return every output file of the hosted site, in memory."""
+    sources = sources or load_sources(config)
+    gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
+    pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
+    files = render_pages(pages, sources.guide, config, sources.translations)
+    files["sitemap.xml"] = sitemap(pages, config.base_url)
+    files["robots.txt"] = robots(config.base_url)
+    return Rendered(pages, files)
+
+
+def build_site(config: Config) -> Rendered:
+    """Render everything, then replace the output folder whole."""
+    rendered = render_site(config)
+    replace_tree(config.out, rendered.files)
+    return rendered
+
+
+def check_sources(config: Config) -> str:
+    """Validate everything and return a summary of what the data holds."""
+    sources = load_sources(config)
+    guide = sources.guide
+    phases = [phase for p in guide.programmes for phase in p.phases]
+    per_provider = ", ".join(f"{pr.id} {len(guide.programmes_of(pr.id))}" for pr in guide.providers)
+    return "\n".join([
+        f"edition {guide.edition.year}: no problems found",
+        f"districts: {len(guide.districts)}",
+        f"organisations: {len(guide.centres)} ({sum(1 for c in guide.centres if c.district)} district, {len(guide.city_centres())} city-wide)",
+        f"programmes: {len(guide.programmes)} ({per_provider})",
+        f"phases: {len(phases)} ({sum(1 for p in phases if p.approximate)} approximate, {sum(1 for p in phases if p.year_round)} year-round)",
+        f"prose pages: {len(sources.documents)} ({len({d.slug for d in sources.documents})} per language)",
+    ])

@@ -1,0 +1,115 @@
+"""Render pages with Jinja: one environment, the page's language installed per render."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from babel.support import NullTranslations
+
+from . import i18n, vocabulary
+from .amounts import format_amounts
+from .config import Config
+from .model import LANGS, Guide, Text
+from .pages import Page
+from .urls import Links, localise_hrefs
+
+ASSETS = ("style.css", "script.js")
+
+
+def environment(config: Config) -> Environment:
+    """Return the Jinja environment shared by every page."""
+    env = Environment(
+        loader=FileSystemLoader(config.templates_dir),
+        autoescape=select_autoescape(("html", "xml")),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang)
+    return env
+
+
+@pass_context
+def text_in_lang(context, text: Text | None) -> str:
+    return text[context["lang"]] if text else ""
+
+
+@pass_context
+def amounts_in_lang(context, amounts) -> str:
+    return format_amounts(tuple(amounts), context["lang"])
+
+
+@pass_context
+def month_in_lang(context, month: int) -> str:
+    return i18n.month_name(month, context["lang"])
+
+
+@pass_context
+def when_in_lang(context, phase) -> str:
+    return i18n.phase_when(phase, context["lang"])
+
+
+@pass_context
+def day_in_lang(context, day) -> str:
+    return i18n.format_day(day, context["lang"])
+
+
+def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
+    """Return {name: (output path with content hash, bytes)} for the stylesheet and script."""
+    assets = {}
+    for name in ASSETS:
+        data = (config.templates_dir / "assets" / name).read_bytes()
+        stem, ext = name.rsplit(".", 1)
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        assets[name] = (f"assets/{stem}.{digest}.{ext}", data)
+    return assets
+
+
+def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]) -> dict[str, bytes]:
+    """Return {output path: bytes} for every page, plus the assets."""
+    env = environment(config)
+    assets = fingerprinted_assets(config)
+    titles = {(p.lang, p.key): p.title for p in pages}
+    output = {path: data for path, data in assets.values()}
+    for lang in (None,) + LANGS:
+        env.install_gettext_translations(translations[lang or i18n.SOURCE_LANG], newstyle=True)
+        for page in (p for p in pages if p.lang == lang):
+            output[page.path] = render_page(env, page, guide, config, assets, titles).encode("utf-8")
+    return output
+
+
+def root_href(lang: str | None, key: str, fragment: str = "") -> str:
+    """Return a root-relative link, for the one page that is served at any path."""
+    path = "/".join(x for x in (lang, key) if x)
+    return "/" + (path + "/" if path else "") + (f"#{fragment}" if fragment else "")
+
+
+def render_page(env: Environment, page: Page, guide: Guide, config: Config, assets, titles) -> str:
+    links = Links(page.path, config.file_urls)
+    absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
+    href: Callable[..., str] = root_href if absolute else links.page
+    asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))
+    other = [lang for lang in LANGS if lang != page.lang]
+    context = {
+        "page": page,
+        "lang": page.lang or "ko",
+        "other_lang": other[0] if page.lang else None,
+        "guide": guide,
+        "edition": guide.edition,
+        "href": href,
+        "here": lambda lang: href(lang, page.key),
+        "asset": asset,
+        "title_of": lambda lang, key: titles.get((lang, key), ""),
+        "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
+        "base_url": config.base_url,
+        "langs": LANGS,
+        "centre_kinds": vocabulary.CENTRE_KINDS,
+        "phase_kinds": vocabulary.PHASE_KINDS,
+        "month_year": lambda year, month: i18n.month_year(year, month, page.lang or "ko"),
+        **page.context,
+    }
+    return env.get_template(page.template).render(context)

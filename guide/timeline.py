@@ -1,0 +1,88 @@
+"""Where phases fall in the edition's year: grid cells, month strips and month listings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Phase, Programme
+
+MONTHS = range(1, 13)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A phase's place in the edition year: columns first..last (1–12)."""
+
+    phase: Phase
+    first: int
+    last: int
+    outside: bool  # the phase lies wholly outside the year and is shown at its nearest edge
+
+    @property
+    def width(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a grid lane: a phase span, or empty months."""
+
+    first: int
+    width: int
+    span: Span | None = None
+
+
+def span_of(phase: Phase, year: int) -> Span:
+    """Clip a phase to the edition year; year-round phases cover all twelve months."""
+    if phase.year_round:
+        return Span(phase, 1, 12, False)
+    inside = [m for y, m in phase.month_keys() if y == year]
+    if inside:
+        return Span(phase, min(inside), max(inside), False)
+    edge = 1 if phase.month_keys()[0][0] < year else 12
+    return Span(phase, edge, edge, True)
+
+
+def lanes(programme: Programme, year: int) -> tuple[tuple[Cell, ...], ...]:
+    """Stack the phases into lanes where none overlap, each lane filled to twelve months."""
+    stacked: list[list[Span]] = []
+    for span in (span_of(p, year) for p in programme.phases):
+        lane = next((lane for lane in stacked if lane[-1].last < span.first), None)
+        if lane is None:
+            stacked.append([span])
+        else:
+            lane.append(span)
+    return tuple(fill(lane) for lane in stacked) or (fill([]),)
+
+
+def fill(spans: list[Span]) -> tuple[Cell, ...]:
+    """Return the cells of one lane: spans with empty cells between them."""
+    cells, month = [], 1
+    for span in spans:
+        if span.first > month:
+            cells.append(Cell(month, span.first - month))
+        cells.append(Cell(span.first, span.width, span))
+        month = span.last + 1
+    if month <= 12:
+        cells.append(Cell(month, 13 - month))
+    return tuple(cells)
+
+
+def strip(programme: Programme, year: int) -> tuple[tuple[int, tuple[Span, ...]], ...]:
+    """Return each month of the year with the phases active in it."""
+    spans = [span_of(p, year) for p in programme.phases]
+    return tuple((m, tuple(s for s in spans if s.first <= m <= s.last)) for m in MONTHS)
+
+
+def in_month(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
+    """Return (programme, phase) pairs active in a month, applications first, then in table order."""
+    found = [
+        (programme, phase)
+        for programme in programmes
+        for phase in programme.phases
+        if phase.year_round or (year, month) in phase.month_keys()
+    ]
+    return tuple(sorted(found, key=lambda pair: (not pair[1].is_application, pair[1].year_round, pair[0].order)))
+
+
+def applications_in(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
+    return tuple(pair for pair in in_month(programmes, year, month) if pair[1].is_application)

@@ -1,0 +1,53 @@
+"""The one URL policy: where each page is written and how pages link to each other.
+
+Links are always relative, so the same pages work hosted and from file://. Hosted links end
+in a folder ("../schedule/"); offline links name the file ("../schedule/index.html"),
+because browsers do not open a folder's index.html from file://.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+
+def page_path(lang: str | None, key: str) -> str:
+    """Return the output file of a page: ('ko', 'districts/mapo') -> 'ko/districts/mapo/index.html'."""
+    parts = [p for p in (lang, key) if p]
+    return "/".join(parts + ["index.html"])
+
+
+def public_path(path: str) -> str:
+    """Return the address path of an output file: 'ko/index.html' -> '/ko/'."""
+    return "/" + (path[: -len("index.html")] if path.endswith("index.html") else path)
+
+
+class Links:
+    """Relative links from one output file to others."""
+
+    def __init__(self, from_path: str, file_urls: bool):
+        self.from_dir = posixpath.dirname(from_path)
+        self.file_urls = file_urls
+
+    def to(self, path: str, fragment: str = "") -> str:
+        """Return the relative href from this page to an output file."""
+        href = posixpath.relpath(path, self.from_dir or ".")
+        if not self.file_urls and (href == "index.html" or href.endswith("/index.html")):
+            href = href[: -len("index.html")] or "./"
+        return href + (f"#{fragment}" if fragment else "")
+
+    def page(self, lang: str | None, key: str, fragment: str = "") -> str:
+        return self.to(page_path(lang, key), fragment)
+
+
+RELATIVE_HREF = re.compile(r'href="((?:\.\./|\./)[^"#?]*?/)(#[^"]*)?"')
+
+
+def localise_hrefs(html: str, links: Links, lang: str, from_key: str) -> str:
+    """Rewrite authors' relative folder links ('../schedule/') with the URL policy."""
+
+    def replace(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(lang, from_key, match.group(1)))
+        fragment = (match.group(2) or "").lstrip("#")
+        return f'href="{links.to(target + "/index.html", fragment)}"'
+
+    return RELATIVE_HREF.sub(replace, html)

@@ -1,0 +1,32 @@
+"""The only writer: replace the output folder whole, or leave it as it was."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def replace_tree(out: Path, files: dict[str, bytes]) -> None:
+    """Write files into a fresh sibling folder, then swap it in for out in one rename."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.new-{os.getpid()}"
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    for leftover in (staging, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        write_files(staging, files)
+        if out.exists():
+            out.rename(retired)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file under folder, in sorted order."""
+    for name in sorted(files):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[name])

@@ -1,0 +1,82 @@
+"""Read a YAML file into plain values, remembering the line of every value."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlSource:
+    """A parsed YAML document with the line (1-based) of each value by key path."""
+
+    path: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line(self, keypath: KeyPath) -> int | None:
+        """Return the line of a value, or of its nearest known parent."""
+        while keypath not in self.lines and keypath:
+            keypath = keypath[:-1]
+        return self.lines.get(keypath)
+
+    def error(self, keypath: KeyPath, message: str) -> SourceError:
+        """Return an error located at a key path of this file."""
+        return SourceError(self.path, self.line(keypath), field_name(keypath), message)
+
+
+def field_name(keypath: KeyPath) -> str:
+    """Return 'programmes[3].phases[1].months' for a key path."""
+    text = ""
+    for part in keypath:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def read_yaml(path: Path, shown: str) -> tuple[YamlSource | None, list[SourceError]]:
+    """Parse one file; return the source, or None and the errors that stopped it."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [SourceError(shown, line, "", f"YAML syntax error: {exc.problem or exc}")]
+    finally:
+        loader.dispose()
+    source = YamlSource(shown, None)
+    errors: list[SourceError] = []
+    if node is not None:
+        source.data = plain_value(node, (), source, loader, errors)
+    return source, errors
+
+
+def plain_value(node: yaml.Node, keypath: KeyPath, source: YamlSource, loader, errors) -> Any:
+    """Turn a node into dicts, lists and scalars, recording lines and duplicate keys."""
+    source.lines[keypath] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if key in result:
+                errors.append(source.error(keypath + (str(key),), f"duplicate key '{key}' (first on line {source.lines.get(keypath + (key,))})"))
+            source.lines[keypath + (key,)] = key_node.start_mark.line + 1
+            result[key] = plain_value(value_node, keypath + (key,), source, loader, errors)
+            source.lines[keypath + (key,)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [plain_value(item, keypath + (i,), source, loader, errors) for i, item in enumerate(node.value)]
+    return loader.construct_object(node)
