@@ -20,11 +20,10 @@ from .errors import SourceError
 SOURCE_LANG = "en"  # msgids are English
 TRANSLATED_LANGS = ("ko",)
 DOMAIN = "messages"
-METHOD_MAP = [
-    ("guide/**.py", "python"),
-    ("templates/**.html", "jinja2.ext:babel_extract"),
-]
-OPTIONS_MAP = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+PACKAGE_DIR = Path(__file__).resolve().parent
+CODE_METHODS = [("**.py", "python")]
+TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract")]
+TEMPLATE_OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 
 def po_path(config: Config, lang: str) -> Path:
@@ -52,12 +51,16 @@ def translations(config: Config) -> dict[str, NullTranslations]:
 
 
 def extracted_catalog(config: Config) -> Catalog:
-    """Return a catalog of every msgid in the templates and the code."""
+    """Return a catalog of every msgid in the code and the templates."""
     catalog = Catalog(project="seoul-social-economy-guide", domain=DOMAIN)
-    for filename, lineno, message, comments, context in extract_from_dir(
-        config.root, METHOD_MAP, OPTIONS_MAP, strip_comment_tags=True
-    ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    found = [
+        (PACKAGE_DIR, extract_from_dir(PACKAGE_DIR, CODE_METHODS, strip_comment_tags=True)),
+        (config.templates_dir, extract_from_dir(config.templates_dir, TEMPLATE_METHODS, TEMPLATE_OPTIONS, strip_comment_tags=True)),
+    ]
+    for folder, messages in found:
+        prefix = folder.name
+        for filename, lineno, message, comments, context in messages:
+            catalog.add(message, None, [(f"{prefix}/{filename}", lineno)], auto_comments=comments, context=context)
     return catalog
 
 

@@ -71,9 +71,10 @@ def plain_value(node: yaml.Node, keypath: KeyPath, source: YamlSource, loader, e
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
-            if key in result:
-                errors.append(source.error(keypath + (str(key),), f"duplicate key '{key}' (first on line {source.lines.get(keypath + (key,))})"))
+            first = source.lines.get(keypath + (key,))
             source.lines[keypath + (key,)] = key_node.start_mark.line + 1
+            if key in result:
+                errors.append(source.error(keypath + (key,), f"duplicate key '{key}' (first on line {first})"))
             result[key] = plain_value(value_node, keypath + (key,), source, loader, errors)
             source.lines[keypath + (key,)] = key_node.start_mark.line + 1
         return result

@@ -1,0 +1,38 @@
+"""Shared fixtures: the real project built once per session, and copies of the fixture project."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_build(*args: str, root: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run build.py as a user would, in a fresh interpreter."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, env=environment, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real guide, built into a temporary folder."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run_build("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def fixture_project(tmp_path: Path) -> Path:
+    """A copy of the small fixture project, with the real templates and catalogs."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    for folder in ("templates", "locales"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return root
