@@ -1,0 +1,68 @@
+"""Catalogs: the Korean catalog covers every msgid, with no fuzzy entry; Babel formats per language."""
+from __future__ import annotations
+
+from babel.messages.pofile import read_po, write_po
+
+from guide import i18n
+from guide.config import Config
+
+from conftest import fixture_project, run_build
+
+
+def test_the_korean_catalog_is_complete():
+    assert i18n.catalog_problems(Config()) == []
+
+
+def test_the_catalog_covers_templates_and_code():
+    ids = {m.id for m in i18n.extracted_catalog(Config()) if m.id}
+    assert "Skip to main content" in ids  # a template msgid
+    assert "Integrated support center" in ids  # a code msgid (guide/vocabulary.py)
+
+
+def edit_catalog(root, change):
+    path = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale="ko")
+    change(catalog)
+    with path.open("wb") as f:
+        write_po(f, catalog)
+
+
+def test_a_missing_msgid_fails_the_check(tmp_path):
+    root = fixture_project(tmp_path)
+    edit_catalog(root, lambda c: c.delete("Skip to main content"))
+    result = run_build("check", root=root)
+    assert result.returncode == 1
+    assert "msgid 'Skip to main content': missing from the catalog" in result.stderr
+
+
+def test_a_fuzzy_entry_fails_the_check(tmp_path):
+    root = fixture_project(tmp_path)
+
+    def fuzz(catalog):
+        catalog["Skip to main content"].flags.add("fuzzy")
+
+    edit_catalog(root, fuzz)
+    result = run_build("check", root=root)
+    assert result.returncode == 1
+    assert "locales/ko/LC_MESSAGES/messages.po:" in result.stderr and "is fuzzy" in result.stderr
+
+
+def test_an_untranslated_entry_fails_the_check(tmp_path):
+    root = fixture_project(tmp_path)
+
+    def blank(catalog):
+        catalog["Skip to main content"].string = ""
+
+    edit_catalog(root, blank)
+    result = run_build("check", root=root)
+    assert result.returncode == 1 and "has no translation" in result.stderr
+
+
+def test_translations_are_compiled_in_memory():
+    korean = i18n.translations(Config())["ko"]
+    assert korean.gettext("Skip to main content") == "본문 바로가기"
+
+
+def test_month_names_come_from_babel():
+    assert i18n.month_names("ko")[0] == "1월" and i18n.month_names("en")[11] == "December"
