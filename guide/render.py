@@ -15,7 +15,7 @@ from .model import LANGS, Guide, Text
 from .pages import Page
 from .urls import Links, localise_hrefs
 
-ASSETS = ("style.css", "script.js")
+ASSETS = ("style.css", "script.js", "favicon.svg")
 
 
 def environment(config: Config) -> Environment:

@@ -36,3 +36,19 @@ def fixture_project(tmp_path: Path) -> Path:
     for folder in ("templates", "locales"):
         shutil.copytree(ROOT / folder, root / folder)
     return root
+
+
+GATE_COUNTS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def gate_report():
+    """Record how many pages a gate checked; the counts are printed at the end of the run."""
+    return GATE_COUNTS.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if GATE_COUNTS:
+        terminalreporter.section("quality gates: pages checked")
+        for line in GATE_COUNTS:
+            terminalreporter.write_line(line)
