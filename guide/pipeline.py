@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 from . import i18n
 from .config import Config
@@ -52,12 +53,13 @@ def load_sources(config: Config) -> Sources:
     return Sources(guide, documents, i18n.translations(config))
 
 
-def render_site(config: Config, sources: Sources | None = None) -> Rendered:
-    """Return every output file of the hosted site, in memory."""
+def render_site(config: Config, sources: Sources | None = None, previous: Rendered | None = None,
+                dirty: Callable[[Page], bool] | None = None) -> Rendered:
+    """Return every output file of the hosted site, in memory (re-rendering only dirty pages of previous)."""
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
-    files = render_pages(pages, sources.guide, config, sources.translations)
+    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty)
     files["sitemap.xml"] = sitemap(pages, config.base_url)
     files["robots.txt"] = robots(config.base_url)
     return Rendered(pages, files)

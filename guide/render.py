@@ -69,8 +69,13 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
-def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]) -> dict[str, bytes]:
-    """Return {output path: bytes} for every page, plus the assets."""
+def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
+                 previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None) -> dict[str, bytes]:
+    """Return {output path: bytes} for every page, plus the assets.
+
+    With previous output and a dirty test, pages that are not dirty keep their previous bytes
+    (the live preview re-renders only what a change affects).
+    """
     env = environment(config)
     assets = fingerprinted_assets(config)
     titles = {(p.lang, p.key): p.title for p in pages}
@@ -78,7 +83,8 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     for lang in (None,) + LANGS:
         env.install_gettext_translations(translations[lang or i18n.SOURCE_LANG], newstyle=True)
         for page in (p for p in pages if p.lang == lang):
-            output[page.path] = render_page(env, page, guide, config, assets, titles).encode("utf-8")
+            kept = previous.get(page.path) if previous is not None and dirty and not dirty(page) else None
+            output[page.path] = kept or render_page(env, page, guide, config, assets, titles).encode("utf-8")
     return output
 
 
