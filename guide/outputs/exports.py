@@ -1,0 +1,127 @@
+"""Open data files: the tables as JSON (with a JSON Schema each) and as CSV for spreadsheets.
+
+CSV files start with a byte order mark and end rows with CRLF (the csv module's default), so
+that Korean Excel opens them as UTF-8. JSON is UTF-8 text with a fixed key order and a
+trailing newline, so that two builds give the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Callable
+
+from ..model import LANGS, Guide
+from ..urls import absolute_url, data_path
+from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, ORGANISATION_COLUMNS, PHASE_COLUMNS,
+                     PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, OrganisationRow, ProgrammeRow,
+                     amount_rows, phase_rows)
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def record(columns: list[Column], row: Any) -> dict[str, Any]:
+    """Return one JSON record: the columns in order, empty text as null."""
+    values = {c.name: c.value(row) for c in columns}
+    return {name: None if value == "" else value for name, value in values.items()}
+
+
+def cell(value: Any) -> str:
+    """Return a CSV cell: lists joined by semicolons, booleans as true/false, nothing as empty."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(value)
+    return "" if value is None else str(value)
+
+
+def csv_bytes(columns: list[Column], rows: list[Any]) -> bytes:
+    """Return a CSV table with a BOM and CRLF rows (the csv module's default), for Korean Excel."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([c.name for c in columns])
+    writer.writerows([[cell(c.value(row)) for c in columns] for row in rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def json_bytes(data: Any) -> bytes:
+    """Return JSON as it is published: UTF-8 text, two-space indents, one trailing newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def object_schema(columns: list[Column], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the schema of one record: every column required, nothing else allowed."""
+    properties = {c.name: c.schema() for c in columns} | (extra or {})
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+def edition_fields(guide: Guide) -> dict[str, Any]:
+    """Return what every JSON file says about where the data comes from and its terms."""
+    edition = guide.edition
+    return {
+        "edition": edition.year,
+        "source_ko": edition.source.ko,
+        "source_en": edition.source.en,
+        "licence_status": edition.licence_status,
+        "licence_ko": edition.licence_text.ko,
+        "licence_en": edition.licence_text.en,
+    }
+
+
+EDITION_SCHEMA = {
+    "edition": {"type": "integer", "description": "Year of the brochure edition"},
+    **{f"source_{lang}": {"type": "string", "description": "Where the data comes from"} for lang in LANGS},
+    "licence_status": {"type": "string", "description": "Licence of the source: not-stated, kogl-1 … kogl-4 or other"},
+    **{f"licence_{lang}": {"type": "string", "description": "Licence note"} for lang in LANGS},
+}
+
+
+def file_schema(base_url: str, name: str, title: str, key: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON Schema of one published file: the edition fields and a list of records."""
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": absolute_url(base_url, data_path(f"{name}.schema.json")),
+        "title": title,
+        **object_schema([], EDITION_SCHEMA | {key: {"type": "array", "items": item}}),
+    }
+
+
+def programme_item_schema() -> dict[str, Any]:
+    amount = object_schema(AMOUNT_COLUMNS)
+    nested = {
+        "budget": {"type": "array", "items": amount, "description": "Each amount of the budget"},
+        "average": {"type": "array", "items": amount, "description": "Each amount per organisation"},
+        "contacts": {"type": "array", "items": object_schema(CONTACT_COLUMNS), "description": "Teams to contact"},
+        "phases": {"type": "array", "items": object_schema(PHASE_COLUMNS), "description": "The schedule, in order"},
+    }
+    return object_schema(PROGRAMME_COLUMNS, nested)
+
+
+def programme_record(row: ProgrammeRow) -> dict[str, Any]:
+    """Return a programme with its amounts, contacts and phases nested."""
+    programme = row.programme
+    return record(PROGRAMME_COLUMNS, row) | {
+        "budget": [record(AMOUNT_COLUMNS, r) for r in amount_rows(programme) if r.field == "budget"],
+        "average": [record(AMOUNT_COLUMNS, r) for r in amount_rows(programme) if r.field == "average"],
+        "contacts": [record(CONTACT_COLUMNS, c) for c in programme.contacts],
+        "phases": [record(PHASE_COLUMNS, r) for r in phase_rows(programme, row.ctx)],
+    }
+
+
+def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """Return every open data file: JSON with schemas, and CSV."""
+    ctx = Context(guide, base_url, gettexts)
+    organisations = [OrganisationRow(c, ctx) for c in guide.centres]
+    programmes = [ProgrammeRow(p, ctx) for p in guide.programmes]
+    phases = [r for p in guide.programmes for r in phase_rows(p, ctx)]
+    amounts = [r for p in guide.programmes for r in amount_rows(p)]
+    return {
+        data_path("organisations.json"): json_bytes(edition_fields(guide) | {"organisations": [record(ORGANISATION_COLUMNS, r) for r in organisations]}),
+        data_path("programmes.json"): json_bytes(edition_fields(guide) | {"programmes": [programme_record(r) for r in programmes]}),
+        data_path("organisations.schema.json"): json_bytes(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS))),
+        data_path("programmes.schema.json"): json_bytes(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema())),
+        data_path("organisations.csv"): csv_bytes(ORGANISATION_COLUMNS, organisations),
+        data_path("programmes.csv"): csv_bytes(PROGRAMME_COLUMNS, programmes),
+        data_path("phases.csv"): csv_bytes(PHASE_TABLE_COLUMNS, phases),
+        data_path("amounts.csv"): csv_bytes(AMOUNT_TABLE_COLUMNS, amounts),
+    }

@@ -1,0 +1,169 @@
+"""iCalendar (RFC 5545) feeds: the whole edition and each programme, one file per language.
+
+Every phase is one all-day event from its first to its last day (DTEND is the day after, as
+RFC 5545 wants for dates). Year-round phases (상시, 수시) have no dates: each becomes a single
+event over the whole edition year, marked transparent like every event here, so that it never
+shows the reader as busy and is never repeated day by day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+
+from .. import i18n
+from ..model import LANGS, Guide, Phase, Programme
+from ..timeline import days_of
+from ..urls import absolute_url, calendar_path, page_path
+from ..vocabulary import PHASE_KINDS
+
+UID_DOMAIN = "seoul-social-economy-guide"
+LINE_OCTETS = 75  # RFC 5545 3.1: content lines fold at 75 octets, line break excluded
+
+
+def escape_text(value: str) -> str:
+    """Escape a TEXT value: backslash, semicolon, comma and line breaks (RFC 5545 3.3.11)."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Fold one content line into CRLF-ended lines of at most 75 octets, never inside a UTF-8 character."""
+    parts, part, size, limit = [], [], 0, LINE_OCTETS
+    for char in line:
+        octets = len(char.encode("utf-8"))
+        if size + octets > limit:
+            parts.append("".join(part))
+            # Continuation lines start with a space, which counts towards their 75 octets.
+            part, size, limit = [], 0, LINE_OCTETS - 1
+        part.append(char)
+        size += octets
+    parts.append("".join(part))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def content_line(name: str, value: str) -> str:
+    """Return a folded 'NAME:value' line; the value must already be escaped where it is TEXT."""
+    return fold(f"{name}:{value}")
+
+
+def format_date(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def format_stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One all-day VEVENT: its days are first..last inclusive."""
+
+    uid: str
+    first: date
+    last: date
+    summary: str
+    description: str
+    url: str
+    categories: tuple[str, ...]
+    tentative: bool
+
+    def lines(self, stamp: str) -> list[str]:
+        """Return the event's content lines."""
+        return [
+            content_line("BEGIN", "VEVENT"),
+            content_line("UID", self.uid),
+            content_line("DTSTAMP", stamp),
+            content_line("DTSTART;VALUE=DATE", format_date(self.first)),
+            content_line("DTEND;VALUE=DATE", format_date(self.last + timedelta(days=1))),
+            content_line("SUMMARY", escape_text(self.summary)),
+            content_line("DESCRIPTION", escape_text(self.description)),
+            content_line("URL", self.url),
+            content_line("CATEGORIES", ",".join(escape_text(c) for c in self.categories)),
+            content_line("STATUS", "TENTATIVE" if self.tentative else "CONFIRMED"),
+            content_line("TRANSP", "TRANSPARENT"),
+            content_line("END", "VEVENT"),
+        ]
+
+
+def vcalendar(name: str, description: str, lang: str, events: list[Event], stamp: str, year: int) -> bytes:
+    """Return a whole VCALENDAR as CRLF-ended UTF-8."""
+    lines = [
+        content_line("BEGIN", "VCALENDAR"),
+        content_line("VERSION", "2.0"),
+        content_line("PRODID", f"-//Seoul Social Economy Guide//{year} edition//{lang.upper()}"),
+        content_line("CALSCALE", "GREGORIAN"),
+        content_line("METHOD", "PUBLISH"),
+        content_line("X-WR-CALNAME", escape_text(name)),
+        content_line("X-WR-CALDESC", escape_text(description)),
+    ]
+    for event in events:
+        lines += event.lines(stamp)
+    lines.append(content_line("END", "VCALENDAR"))
+    return "".join(lines).encode("utf-8")
+
+
+def phase_uid(year: int, programme: Programme, index: int, lang: str) -> str:
+    """Return a phase's UID: stable across builds as long as the phase keeps its place (1-based)."""
+    return f"{year}-{programme.id}-{index}-{lang}@{UID_DOMAIN}"
+
+
+def phase_description(guide: Guide, programme: Programme, phase: Phase, lang: str, _: Callable[[str], str], url: str) -> str:
+    """Return what an event says: when, target, contacts, notes, and where to read more."""
+    lines = [i18n.phase_when(phase, lang)]
+    if phase.year_round:
+        lines.append(_("Year-round: no fixed dates, so the calendar shows it once over the whole year."))
+    if programme.target:
+        lines.append(f"{_('Target')}: {programme.target[lang]}")
+    contacts = [" ".join(filter(None, (c.team[lang], c.phone and c.phone.display))) for c in programme.contacts]
+    if contacts:
+        lines.append(f"{_('Contact')}: {', '.join(contacts)}")
+    if phase.note:
+        label = _("Approximate month") if phase.approximate else _("Note")
+        lines.append(f"{label}: {phase.note[lang]}")
+    lines += [guide.provider(programme.provider).name[lang], url]
+    return "\n".join(lines)
+
+
+def programme_events(guide: Guide, programme: Programme, lang: str, _: Callable[[str], str], base_url: str) -> list[Event]:
+    """Return one event per phase of a programme."""
+    year = guide.edition.year
+    url = absolute_url(base_url, page_path(lang, f"programmes/{programme.id}"))
+    events = []
+    for index, phase in enumerate(programme.phases, start=1):
+        first, last = days_of(phase, year)
+        events.append(Event(
+            uid=phase_uid(year, programme, index, lang),
+            first=first,
+            last=last,
+            summary=f"{programme.name[lang]}: {phase.label[lang]}",
+            description=phase_description(guide, programme, phase, lang, _, url),
+            url=url,
+            categories=(programme.area[lang], _(PHASE_KINDS[phase.kind])),
+            tentative=phase.approximate,
+        ))
+    return events
+
+
+def build_stamp(build_time: datetime | None, year: int) -> str:
+    """Return DTSTAMP: the build time (SOURCE_DATE_EPOCH), else the edition's first moment, so builds stay identical."""
+    return format_stamp(build_time) if build_time else f"{year}0101T000000Z"
+
+
+def calendar_files(guide: Guide, base_url: str, build_time: datetime | None, gettexts: dict[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """Return the edition's calendar and one per programme with phases, in each language."""
+    year = guide.edition.year
+    stamp = build_stamp(build_time, year)
+    files = {}
+    for lang in LANGS:
+        _ = gettexts[lang]
+        about = "\n".join(notice[lang] for notice in guide.edition.notices)
+        every = []
+        for programme in guide.programmes:
+            events = programme_events(guide, programme, lang, _, base_url)
+            every += events
+            if events:
+                name = f"{programme.name[lang]} ({year})"
+                files[calendar_path(lang, programme.id)] = vcalendar(name, about, lang, events, stamp, year)
+        files[calendar_path(lang)] = vcalendar(guide.edition.schedule_title[lang], about, lang, every, stamp, year)
+    return files
