@@ -1,0 +1,155 @@
+"""Search: what each language's search page lists, and its index as a classic script.
+
+The index is a plain <script> (window.GUIDE_SEARCH), because fetch, modules and workers are
+blocked on file://. It maps terms to entry numbers only; titles and links stay in the search
+page's server-rendered list (written with the URL policy), which the script filters.
+Korean is indexed as syllable bigrams, so that any part of a word matches; Latin words and
+digits are matched by prefix in the browser (templates/assets/search.js).
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
+
+from ..model import Guide
+from ..phones import Phone
+from ..urls import Links
+from ..vocabulary import CENTRE_KINDS
+
+KINDS = ("programme", "organisation", "district", "page")
+COMBINING_ACCENTS = re.compile("[\u0300-\u036f]")
+JOINED_HYPHEN = re.compile("(?<=[a-z])[-\u2010\u2011](?=[a-z])")  # co-operative -> cooperative
+LATIN = re.compile(r"[0-9a-z]+")
+HANGUL = re.compile("[\uac00-\ud7a3]+")
+# Hangul runs apart only by spaces or punctuation: bigrams bridge them, so "사회적경제" finds "사회적 경제".
+HANGUL_PHRASE = re.compile("[\uac00-\ud7a3]+(?:[^0-9a-z\uac00-\ud7a3]+[\uac00-\ud7a3]+)*")
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing the search can find: the page it links to, what it shows, the text it matches."""
+
+    kind: str
+    key: str
+    title: str
+    detail: str
+    text: str
+
+
+def search_entries(guide: Guide, documents: Iterable, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+    """Return the entries of one language, grouped by kind in the order of KINDS."""
+    return (programme_entries(guide, lang) + organisation_entries(guide, city_centres, lang, _)
+            + district_entries(guide, lang, _) + page_entries(documents))
+
+
+def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
+    """Programmes: name, support area, target, provider, teams and phones."""
+    entries = []
+    for p in guide.programmes:
+        provider = guide.provider(p.provider).name[lang]
+        teams = [c.team[lang] for c in p.contacts]
+        phones = [c.phone for c in p.contacts if c.phone]
+        text = join(p.name[lang], p.area[lang], p.target and p.target[lang], provider, *teams, phone_text(phones))
+        entries.append(Entry("programme", f"programmes/{p.id}", p.name[lang], f"{provider} · {p.area[lang]}", text))
+    return tuple(entries)
+
+
+def organisation_entries(guide: Guide, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+    """District organisations (linking to their district) and the city-wide centres (to the directory)."""
+    entries = []
+    for c in guide.centres:
+        if c.district is None:
+            continue
+        district = guide.district(c.district)
+        kind = _(CENTRE_KINDS[c.kind])
+        text = join(c.name[lang], kind, district.name[lang], district.name.en, c.website, phone_text(c.phones))
+        entries.append(Entry("organisation", f"districts/{district.id}", c.name[lang], f"{district.name[lang]} · {kind}", text))
+    city = CENTRE_KINDS["city-center"]
+    kind = _(city)
+    for c in city_centres:
+        text = join(c.name[lang], kind, c.website, phone_text(c.phones))
+        entries.append(Entry("organisation", "districts", c.name[lang], kind, text))
+    return tuple(entries)
+
+
+def district_entries(guide: Guide, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+    """Districts, findable by their romanized name in both languages."""
+    entries = []
+    for d in guide.districts:
+        names = [c.name[lang] for c in guide.centres_in(d.id)]
+        detail = ", ".join(names) or _("None listed in the %(year)s brochure") % {"year": guide.edition.year}
+        entries.append(Entry("district", f"districts/{d.id}", d.name[lang], detail, join(d.name[lang], d.name.en)))
+    return tuple(sorted(entries, key=lambda e: e.title))
+
+
+def page_entries(documents: Iterable) -> tuple[Entry, ...]:
+    """Prose pages: title, description and the whole text."""
+    return tuple(Entry("page", d.slug, d.title, d.description, join(d.title, d.description, html.unescape(TAG.sub(" ", d.html))))
+                 for d in documents)
+
+
+def join(*parts: str | None) -> str:
+    """Join the texts that are there with spaces."""
+    return " ".join(p for p in parts if p)
+
+
+def phone_text(phones: Iterable[Phone]) -> str:
+    """Phones as printed and as bare digits, so that '3553', '353-3553' and '023533553' all match."""
+    return " ".join(f"{p.display} {p.digits}" for p in phones)
+
+
+def search_groups(entries: tuple[Entry, ...], _: Callable[[str], str]) -> list[tuple[str, str, list[tuple[int, Entry]]]]:
+    """Return (kind, heading, [(entry number, entry)]) for the search page's full list."""
+    headings = {"programme": _("Programmes"), "organisation": _("Support organisations"), "district": _("Districts"), "page": _("Pages")}
+    numbered = list(enumerate(entries))
+    return [(kind, headings[kind], [(i, e) for i, e in numbered if e.kind == kind]) for kind in KINDS
+            if any(e.kind == kind for e in entries)]
+
+
+def normalise(text: str) -> str:
+    """Lower-case, without accents, compatibility forms folded; Hangul syllables survive (NFKC recomposes them)."""
+    text = COMBINING_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def terms_of(text: str) -> set[str]:
+    """Return the index terms of a text: Latin words and digit runs, Hangul bigrams, lone syllables."""
+    text = normalise(text)
+    terms = set(LATIN.findall(text)) | set(LATIN.findall(JOINED_HYPHEN.sub("", text)))
+    for phrase in HANGUL_PHRASE.findall(text):
+        syllables = "".join(HANGUL.findall(phrase))
+        if len(syllables) == 1:
+            terms.add(syllables)
+        terms.update(syllables[i:i + 2] for i in range(len(syllables) - 1))
+    return terms
+
+
+def index_script(entries: tuple[Entry, ...]) -> bytes:
+    """Return the classic script that defines window.GUIDE_SEARCH: {count, terms: {term: [entry numbers]}}."""
+    postings: dict[str, list[int]] = {}
+    for number, entry in enumerate(entries):
+        for term in terms_of(entry.text):
+            postings.setdefault(term, []).append(number)
+    index = {"count": len(entries), "terms": dict(sorted(postings.items()))}
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    return f"window.GUIDE_SEARCH={data};\n".encode("utf-8")
+
+
+def with_search_indexes(pages: list, file_urls: bool) -> tuple[list, dict[str, bytes]]:
+    """Write each search page's index beside the assets; return the pages, told where it is, and the files."""
+    result, files = [], {}
+    for page in pages:
+        if page.key == "search" and page.lang:
+            data = index_script(page.context["entries"])
+            path = f"assets/search-{page.lang}.{hashlib.sha256(data).hexdigest()[:10]}.js"
+            files[path] = data
+            context: dict[str, Any] = {**page.context, "index_src": Links(page.path, file_urls).to(path)}
+            page = replace(page, context=context)
+        result.append(page)
+    return result, files
