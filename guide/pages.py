@@ -1,15 +1,18 @@
 """The pages of the site: which exist, where they go, their titles, crumbs and what they show."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from . import timeline
 from .content import Document
-from .model import LANGS, Guide, Programme, Text
+from .model import LANGS, Guide, Programme, Provider, Text
+from .outputs.search import search_entries, search_groups
 from .phones import Phone
-from .urls import page_path
+from .outputs.tables import TYPE_LABELS, documented_tables
+from .urls import calendar_path, page_path
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
         }),
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": city_centres(guide)}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
-            "tables": [(provider, area_groups(guide.programmes_of(provider.id), year)) for provider in guide.providers],
+            "tables": schedule_tables(guide),
+            "calendar": calendar_path(lang),
             "strips": {p.id: timeline.strip(p, year) for p in guide.programmes},
             "spans": {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes},
         }),
@@ -92,10 +96,26 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
             "provider": guide.provider(programme.provider),
             "strip": timeline.strip(programme, year),
             "spans": [timeline.span_of(phase, year) for phase in programme.phases],
+            "calendar": calendar_path(lang, programme.id) if programme.phases else None,
+            "edition_calendar": calendar_path(lang),
         }))
     for document in documents:
         pages.append(Page(lang, document.slug, "prose.html", document.title, (home,), {"document": document}))
+    pages.append(Page(lang, "data", "data.html", _("Open data and calendar files"), (home,), {
+        "tables": documented_tables(guide),
+        "types": TYPE_LABELS,
+        "calendars": {l: calendar_path(l) for l in LANGS},
+        "events": sum(len(p.phases) for p in guide.programmes),
+    }))
+    pages.append(search_page(guide, documents, lang, _, home))
+    pages.append(Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, documents, lang)))
     return pages
+
+
+def search_page(guide: Guide, documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
+    """The search page: every entry listed by kind (what it shows without JavaScript), filtered by its script."""
+    entries = search_entries(guide, documents, city_centres(guide), lang, _)
+    return Page(lang, "search", "search.html", _("Search"), (home,), {"entries": entries, "groups": search_groups(entries, _)})
 
 
 def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> str:
@@ -125,6 +145,28 @@ def area_groups(programmes: tuple[Programme, ...], year: int) -> list[tuple[Text
         else:
             groups.append((programme.area, [(programme, lanes)], len(lanes)))
     return groups
+
+
+def schedule_tables(guide: Guide) -> list[tuple[Provider, list]]:
+    """Each provider with its programmes grouped by support area, as the printed tables show them."""
+    return [(provider, area_groups(guide.programmes_of(provider.id), guide.edition.year)) for provider in guide.providers]
+
+
+def brochure_context(guide: Guide, documents: list[Document], lang: str) -> dict[str, Any]:
+    """What the printable brochure shows: introduction, directory, schedule tables, contacts."""
+    about = next((d for d in documents if d.slug == "about"), None)
+    return {
+        "introduction": about,
+        "introduction_html": demote_headings(about.html) if about else "",
+        "directory": [(d, guide.centres_in(d.id)) for d in sorted(guide.districts, key=lambda d: d.name[lang])],
+        "city_centres": city_centres(guide),
+        "tables": schedule_tables(guide),
+    }
+
+
+def demote_headings(html: str) -> str:
+    """Move prose headings one level down, so that they sit under the brochure's section heading."""
+    return re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", html)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from .content import Document, load_documents
 from .data import load_guide
 from .errors import BuildFailed, SourceError
 from .model import Guide
+from .outputs.search import with_search_indexes
+from .outputs.exports import export_files
+from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .render import render_pages
@@ -59,9 +62,13 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
+    pages, search_files = with_search_indexes(pages, config.file_urls)
     files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty)
     files["sitemap.xml"] = sitemap(pages, config.base_url)
     files["robots.txt"] = robots(config.base_url)
+    files.update(calendar_files(sources.guide, config.base_url, config.build_time, gettexts))
+    files.update(export_files(sources.guide, config.base_url, gettexts))
+    files.update(search_files)
     return Rendered(pages, files)
 
 

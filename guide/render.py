@@ -12,10 +12,11 @@ from . import i18n, vocabulary
 from .amounts import format_amounts
 from .config import Config
 from .model import LANGS, Guide, Text
+from .jsonld import page_json_ld
 from .pages import Page
 from .urls import Links, localise_hrefs
 
-ASSETS = ("style.css", "script.js", "favicon.svg")
+ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
 
 
 def environment(config: Config) -> Environment:
@@ -109,6 +110,8 @@ def render_page(env: Environment, page: Page, guide: Guide, config: Config, asse
         "href": href,
         "here": lambda lang: href(lang, page.key),
         "asset": asset,
+        "file_href": (lambda path: "/" + path) if absolute else links.to,  # calendars, data files
+        "json_ld": page_json_ld(page, guide, config.base_url),
         "title_of": lambda lang, key: titles.get((lang, key), ""),
         "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
         "base_url": config.base_url,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .model import Phase, Programme
 
@@ -40,6 +41,17 @@ def span_of(phase: Phase, year: int) -> Span:
         return Span(phase, min(inside), max(inside), False)
     edge = 1 if phase.month_keys()[0][0] < year else 12
     return Span(phase, edge, edge, True)
+
+
+def days_of(phase: Phase, year: int) -> tuple[date, date]:
+    """Return a phase's first and last day: its printed dates, else its whole months (year-round: the edition year)."""
+    if phase.year_round:
+        return date(year, 1, 1), date(year, 12, 31)
+    if phase.dates:
+        return phase.dates[0], phase.dates[-1]
+    (first_year, first), (last_year, last) = phase.month_keys()[0], phase.month_keys()[-1]
+    after = date(last_year + last // 12, last % 12 + 1, 1)
+    return date(first_year, first, 1), after - timedelta(days=1)
 
 
 def lanes(programme: Programme, year: int) -> tuple[tuple[Cell, ...], ...]:

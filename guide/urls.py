@@ -16,6 +16,21 @@ def page_path(lang: str | None, key: str) -> str:
     return "/".join(parts + ["index.html"])
 
 
+def calendar_path(lang: str, programme_id: str | None = None) -> str:
+    """Return the iCalendar file of the edition or of one programme: 'ko/calendar.ics', 'ko/programmes/x/x.ics'."""
+    return f"{lang}/programmes/{programme_id}/{programme_id}.ics" if programme_id else f"{lang}/calendar.ics"
+
+
+def data_path(name: str) -> str:
+    """Return an open data file, shared by both languages: 'organisations.json' -> 'data/organisations.json'."""
+    return f"data/{name}"
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """Return the hosted address of an output file, for feeds and structured data."""
+    return base_url + public_path(path)
+
+
 def public_path(path: str) -> str:
     """Return the address path of an output file: 'ko/index.html' -> '/ko/'."""
     return "/" + (path[: -len("index.html")] if path.endswith("index.html") else path)

@@ -30,3 +30,14 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[name])
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one file whole: a sibling temporary file renamed over it, so no reader sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.parent / f".{path.name}.new-{os.getpid()}"
+    try:
+        staging.write_bytes(data)
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)

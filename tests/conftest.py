@@ -29,6 +29,18 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory) -> Path:
+    """The real guide's offline bundle (the zip), written into a temporary folder."""
+    from datetime import datetime, timezone
+
+    from guide.config import Config
+    from guide.outputs.bundle import write_bundle
+
+    when = datetime.fromtimestamp(1700000000, tz=timezone.utc)
+    return write_bundle(Config(root=ROOT, build_time=when), tmp_path_factory.mktemp("dist"))
+
+
 def fixture_project(tmp_path: Path) -> Path:
     """A copy of the small fixture project, with the real templates and catalogs."""
     root = tmp_path / "project"
