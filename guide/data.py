@@ -174,14 +174,14 @@ def read_district(r: Reader, value: Any, kp: KeyPath) -> m.District:
     d = r.mapping(value, kp, ("id", "name", "code", "map")) or {}
     cell = r.mapping(d.get("map", {}), kp + ("map",), ("row", "col")) or {}
     code = r.string(d.get("code"), kp + ("code",))
-    if code and not re.fullmatch(r"11\d{3}", code):
-        r.fail(kp + ("code",), f"'{code}' is not a five-digit Seoul district code (11xxx)")
+    if code and not re.fullmatch(r"[1-5]\d{4}", code):
+        r.fail(kp + ("code",), f"'{code}' is not a five-digit si-gun-gu code (Seoul's are 11xxx)")
     return m.District(
         id=r.slug(d.get("id"), kp + ("id",)),
         name=r.text(d.get("name"), kp + ("name",)),
         code=code,
-        map_row=r.integer(cell.get("row"), kp + ("map", "row"), 0, 20),
-        map_col=r.integer(cell.get("col"), kp + ("map", "col"), 0, 20),
+        map_row=r.integer(cell.get("row"), kp + ("map", "row"), 0, 99),
+        map_col=r.integer(cell.get("col"), kp + ("map", "col"), 0, 99),
     )
 
 
@@ -251,7 +251,7 @@ def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) ->
 
 def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:
     required = ("id", "area", "name", "phases")
-    optional = ("name_printed", "target", "budget", "average", "contacts", "notes")
+    optional = ("name_printed", "target", "budget", "average", "contacts", "notes", "districts")
     p = r.mapping(value, kp, required, optional) or {}
     phases = tuple(read_phase(r, x, kp + ("phases", i), year) for i, x in enumerate(r.items(p.get("phases"), kp + ("phases",))))
     notes = r.optional(p, "notes", kp, lambda v, k: tuple(r.text(x, k + (i,)) for i, x in enumerate(r.items(v, k))), ())
@@ -271,6 +271,7 @@ def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int,
         phases=phases,
         order=order,
         where=(r.source.path, r.source.line(kp)),
+        districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
     )
 
 
@@ -424,6 +425,11 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
         provider, found = read_programmes(reader, source.data, seen, edition.year, len(programmes))
         if provider and provider not in {p.id for p in providers}:
             reader.fail(("provider",), f"'{provider}' is not a provider in data/providers.yaml (dangling reference)")
+        known = {d.id for d in districts}
+        for i, programme in enumerate(found):
+            for j, district in enumerate(programme.districts):
+                if district not in known:
+                    reader.fail(("programmes", i, "districts", j), f"'{district}' is not a known district (dangling reference)")
         programmes.extend(found)
     guide = m.Guide(edition, code_scheme, districts, centres, providers, tuple(programmes))
     errors.extend(inconsistent_terms(guide))

@@ -133,6 +133,10 @@ class Programme:
     phases: tuple[Phase, ...]
     order: int = 0
     where: tuple[str, int | None] = ("", None)  # file and line, for messages
+    districts: tuple[str, ...] = ()  # open only to organisations in these districts; empty: city-wide
+
+    def open_in(self, district_id: str) -> bool:
+        return not self.districts or district_id in self.districts
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,9 @@ class Guide:
 
     def programmes_of(self, provider_id: str) -> tuple[Programme, ...]:
         return tuple(p for p in self.programmes if p.provider == provider_id)
+
+    def programmes_open_in(self, district_id: str) -> tuple[Programme, ...]:
+        return tuple(p for p in self.programmes if p.open_in(district_id))
 
     def provider(self, provider_id: str) -> Provider:
         return next(p for p in self.providers if p.id == provider_id)

@@ -82,6 +82,7 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
             "district": district,
             "centres": guide.centres_in(district.id),
             "city_centres": city_centres(guide),
+            "programmes": [(provider, [p for p in guide.programmes_of(provider.id) if p.open_in(district.id)]) for provider in guide.providers],
         }))
     for m in timeline.MONTHS:
         pages.append(Page(lang, month_key(year, m), "month.html", month_title(year, m, lang, _), (home, schedule), {
@@ -94,6 +95,7 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
         pages.append(Page(lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], (home, schedule), {
             "programme": programme,
             "provider": guide.provider(programme.provider),
+            "open_in": [guide.district(d) for d in programme.districts],
             "strip": timeline.strip(programme, year),
             "spans": [timeline.span_of(phase, year) for phase in programme.phases],
             "calendar": calendar_path(lang, programme.id) if programme.phases else None,

@@ -230,3 +230,17 @@ def test_source_date_epoch_sets_the_dates(tmp_path):
         assert run_build("--out", str(out), root=root, env={"SOURCE_DATE_EPOCH": epoch}).returncode == 0
         outs.append(soup(out / "en" / "index.html").select_one("#open-title").get_text())
     assert "January 2019" in outs[0] and "July 2019" in outs[1]
+
+
+def test_a_programme_scoped_to_districts_is_listed_only_there(tmp_path):
+    root = fixture_project(tmp_path)
+    out = tmp_path / "out"
+    assert run_build("--out", str(out), root=root).returncode == 0
+    for lang in LANGS:
+        mapo = soup(out / lang / "districts" / "mapo" / "index.html")
+        jongno = soup(out / lang / "districts" / "jongno" / "index.html")
+        assert mapo.select_one('a[href$="programmes/winter-school/"]')
+        assert not jongno.select_one('a[href$="programmes/winter-school/"]')
+        assert jongno.select_one('a[href$="programmes/fair/"]')
+        page = soup(out / lang / "programmes" / "winter-school" / "index.html")
+        assert page.select_one('.gd-facts a[href$="districts/mapo/"]')
