@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import ROOT, Config, base_url_from_env, build_time_from_env
+from .config import ROOT, Config, base_url_from_env, build_time_from_env, jobs_from_env
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this one)")
     p.add_argument("--out", type=Path, help="output folder for the site (default: ROOT/site)")
     p.add_argument("--base-url", help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
+    p.add_argument("--jobs", type=int, help="processes that render pages (default: every core for big sites; $GUIDE_JOBS)")
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
     verbs.add_parser("build", help="build site/ for both languages (the default)")
     verbs.add_parser("check", help="validate data, content and catalogs; write nothing; exit 1 on any problem")
@@ -40,6 +41,7 @@ def config_from(args: argparse.Namespace) -> Config:
         out=(args.out or root / "site").resolve(),
         base_url=(args.base_url or base_url_from_env()).rstrip("/"),
         build_time=build_time_from_env(),
+        jobs=args.jobs or jobs_from_env(),
     )
 
 

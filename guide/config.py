@@ -19,6 +19,7 @@ class Config:
     base_url: str = DEFAULT_BASE_URL
     build_time: datetime | None = None
     file_urls: bool = False  # links name their index.html (offline bundle)
+    jobs: int | None = None  # worker processes for rendering; None: decided by the site's size
 
     @property
     def data_dir(self) -> Path:
@@ -41,6 +42,12 @@ def build_time_from_env() -> datetime | None:
     """Return SOURCE_DATE_EPOCH as a UTC time, so that dates in the output are reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else None
+
+
+def jobs_from_env() -> int | None:
+    """GUIDE_JOBS sets the number of rendering processes (the output is the same for any number)."""
+    value = os.environ.get("GUIDE_JOBS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def base_url_from_env() -> str:

@@ -5,14 +5,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
 import yaml
 
+from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
 from .yamlsource import Loader
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "smarty")
 FIELDS = {"title": str, "description": str, "order": int}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -34,11 +35,12 @@ def load_documents(content_dir: Path, root: Path) -> tuple[tuple[Document, ...],
     """Read content/{ko,en}/*.md; every page must exist in both languages."""
     errors: list[SourceError] = []
     documents = []
+    cache = DiskCache(root / ".cache")
     slugs = {lang: {p.stem for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
     for lang in LANGS:
         for path in sorted((content_dir / lang).glob("*.md")):
             shown = str(path.relative_to(root))
-            document = read_document(path, shown, lang, errors)
+            document = read_document(path, shown, lang, errors, cache)
             if document:
                 documents.append(document)
             for other in LANGS:
@@ -47,7 +49,20 @@ def load_documents(content_dir: Path, root: Path) -> tuple[tuple[Document, ...],
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
 
 
-def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) -> Document | None:
+def markdown_html(body: str, cache: DiskCache) -> str:
+    """Return the HTML of a Markdown body, from the cache when the same text was converted before."""
+    key = key_of(str(MARKDOWN_EXTENSIONS), body)
+    cached = cache.get("markdown", key)
+    if cached is not None:
+        return cached.decode("utf-8")
+    import markdown  # slow to import; only when a text changed
+
+    html = markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    cache.put("markdown", key, html.encode("utf-8"))
+    return html
+
+
+def read_document(path: Path, shown: str, lang: str, errors: list[SourceError], cache: DiskCache) -> Document | None:
     """Parse one Markdown file with its front matter."""
     try:
         text = path.read_text("utf-8")
@@ -64,7 +79,7 @@ def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) 
     if not SLUG.match(path.stem):
         errors.append(SourceError(shown, None, "", "file name must be a slug (lowercase letters, digits, hyphens)"))
     body = text[match.end():]
-    html = markdown.markdown(body, extensions=["extra", "sane_lists", "smarty"], output_format="html")
+    html = markdown_html(body, cache)
     return Document(path.stem, lang, meta["title"], meta["description"], meta["order"], html, shown)
 
 

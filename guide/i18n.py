@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -9,11 +10,11 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from .cache import DiskCache, key_of
 from .config import Config
 from .errors import SourceError
 
@@ -53,15 +54,30 @@ def translations(config: Config) -> dict[str, NullTranslations]:
 def extracted_catalog(config: Config) -> Catalog:
     """Return a catalog of every msgid in the code and the templates."""
     catalog = Catalog(project="seoul-social-economy-guide", domain=DOMAIN)
+    for filename, lineno, message, comments, context in extracted_messages(config):
+        catalog.add(tuple(message) if isinstance(message, list) else message, None, [(filename, lineno)],
+                    auto_comments=comments, context=context)
+    return catalog
+
+
+def extracted_messages(config: Config) -> list:
+    """Return (file, line, msgid, comments, context) of every message, cached by the sources' content."""
+    sources = sorted([*PACKAGE_DIR.rglob("*.py"), *config.templates_dir.rglob("*.html")])
+    key = key_of(*(part for path in sources for part in (path.name, path.read_bytes())))
+    cache = DiskCache(config.root / ".cache")
+    cached = cache.get("msgids", key)
+    if cached is not None:
+        return json.loads(cached)
+    from babel.messages.extract import extract_from_dir  # slow to import; only when the sources changed
+
     found = [
         (PACKAGE_DIR, extract_from_dir(PACKAGE_DIR, CODE_METHODS, strip_comment_tags=True)),
         (config.templates_dir, extract_from_dir(config.templates_dir, TEMPLATE_METHODS, TEMPLATE_OPTIONS, strip_comment_tags=True)),
     ]
-    for folder, messages in found:
-        prefix = folder.name
-        for filename, lineno, message, comments, context in messages:
-            catalog.add(message, None, [(f"{prefix}/{filename}", lineno)], auto_comments=comments, context=context)
-    return catalog
+    messages = [(f"{folder.name}/{filename}", lineno, message, comments, context)
+                for folder, extracted in found for filename, lineno, message, comments, context in extracted]
+    cache.put("msgids", key, json.dumps(messages, ensure_ascii=False).encode("utf-8"))
+    return messages
 
 
 def catalog_problems(config: Config) -> list[SourceError]:
@@ -149,16 +165,19 @@ def month_name(month: int, lang: str) -> str:
     return month_names(lang)[month - 1]
 
 
+@lru_cache(maxsize=None)
 def month_year(year: int, month: int, lang: str) -> str:
     """Return '2019년 3월' or 'March 2019'."""
     return format_skeleton("yMMMM", date(year, month, 1), locale=lang)
 
 
+@lru_cache(maxsize=None)
 def format_day(day: date, lang: str) -> str:
     """Return '2019년 2월 11일' or '11 February 2019'."""
     return babel_format_date(day, "long", locale=lang if lang == "ko" else "en_GB")
 
 
+@lru_cache(maxsize=None)
 def phase_when(phase, lang: str) -> str:
     """Return when a phase happens, in words: '2019년 2월 27일–28일', 'April–June 2019', 'All year'."""
     if phase.year_round:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from . import i18n
@@ -17,7 +18,7 @@ from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .render import render_pages
-from .write import replace_tree
+from .write import staged, write_files
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Rendered:
     def summary(self) -> str:
         per_lang = Counter(p.lang for p in self.pages if p.lang)
         langs = ", ".join(f"{n} {lang}" for lang, n in sorted(per_lang.items()))
-        return f"{len(self.pages)} pages ({langs}), {len(self.files)} files"
+        files = set(self.files) | {p.path for p in self.pages}  # pages may have been written, not kept
+        return f"{len(self.pages)} pages ({langs}), {len(files)} files"
 
 
 def load_sources(config: Config) -> Sources:
@@ -57,13 +59,13 @@ def load_sources(config: Config) -> Sources:
 
 
 def render_site(config: Config, sources: Sources | None = None, previous: Rendered | None = None,
-                dirty: Callable[[Page], bool] | None = None) -> Rendered:
+                dirty: Callable[[Page], bool] | None = None, into: Path | None = None) -> Rendered:
     """Return every output file of the hosted site, in memory (re-rendering only dirty pages of previous)."""
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
     pages, search_files = with_search_indexes(pages, config.file_urls)
-    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty)
+    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty, into)
     files["sitemap.xml"] = sitemap(pages, config.base_url)
     files["robots.txt"] = robots(config.base_url)
     files.update(calendar_files(sources.guide, config.base_url, config.build_time, gettexts))
@@ -73,9 +75,15 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
 
 
 def build_site(config: Config) -> Rendered:
-    """Render everything, then replace the output folder whole."""
-    rendered = render_site(config)
-    replace_tree(config.out, rendered.files)
+    """Render everything into a fresh folder, then swap it in for the output folder whole.
+
+    Sources are read and validated before the folder exists; pages are written as they are
+    rendered, so memory does not grow with the size of the site.
+    """
+    sources = load_sources(config)
+    with staged(config.out) as folder:
+        rendered = render_site(config, sources, into=folder)
+        write_files(folder, rendered.files)
     return rendered
 
 

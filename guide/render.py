@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from babel.support import NullTranslations
 
 from . import i18n, vocabulary
@@ -16,6 +17,7 @@ from .jsonld import page_json_ld
 from .pages import Page
 from .urls import Links, localise_hrefs
 
+PARALLEL_FROM = 300  # below this many pages, forking workers costs more than it saves
 ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
 
 
@@ -23,6 +25,7 @@ def environment(config: Config) -> Environment:
     """Return the Jinja environment shared by every page."""
     env = Environment(
         loader=FileSystemLoader(config.templates_dir),
+        bytecode_cache=bytecode_cache(config),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -32,6 +35,18 @@ def environment(config: Config) -> Environment:
     )
     env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang)
     return env
+
+
+def bytecode_cache(config: Config) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept in .cache/ (Jinja checks each template's source before using them)."""
+    if os.environ.get("GUIDE_CACHE", "on") == "off":
+        return None
+    folder = config.root / ".cache" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 @pass_context
@@ -70,23 +85,53 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
+class PageRenderer:
+    """Renders one page at a time with one environment, all templates compiled up front."""
+
+    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
+        self.env = environment(config)
+        self.assets = fingerprinted_assets(config)
+        self.titles = {(p.lang, p.key): p.title for p in pages}
+        self.guide, self.config, self.translations = guide, config, translations
+        self.lang: object = object()
+        for name in sorted({p.template for p in pages}):
+            self.env.get_template(name)  # compiled once here, shared by forked workers
+
+    def __call__(self, page: Page) -> bytes:
+        if page.lang != self.lang:
+            self.env.install_gettext_translations(self.translations[page.lang or i18n.SOURCE_LANG], newstyle=True)
+            self.lang = page.lang
+        return render_page(self.env, page, self.guide, self.config, self.assets, self.titles).encode("utf-8")
+
+    def asset_files(self) -> dict[str, bytes]:
+        return {path: data for path, data in self.assets.values()}
+
+
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
-                 previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None) -> dict[str, bytes]:
+                 previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None,
+                 into: Path | None = None) -> dict[str, bytes]:
     """Return {output path: bytes} for every page, plus the assets.
 
     With previous output and a dirty test, pages that are not dirty keep their previous bytes
-    (the live preview re-renders only what a change affects).
+    (the live preview re-renders only what a change affects). With `into`, pages are written
+    into that folder as they are rendered and left out of the mapping, to keep memory small.
     """
-    env = environment(config)
-    assets = fingerprinted_assets(config)
-    titles = {(p.lang, p.key): p.title for p in pages}
-    output = {path: data for path, data in assets.values()}
-    for lang in (None,) + LANGS:
-        env.install_gettext_translations(translations[lang or i18n.SOURCE_LANG], newstyle=True)
-        for page in (p for p in pages if p.lang == lang):
-            kept = previous.get(page.path) if previous is not None and dirty and not dirty(page) else None
-            output[page.path] = kept or render_page(env, page, guide, config, assets, titles).encode("utf-8")
+    from .workers import render_all
+
+    renderer = PageRenderer(pages, guide, config, translations)
+    kept = {p.path: previous[p.path] for p in pages if previous is not None and dirty and not dirty(p) and p.path in previous}
+    todo = [p for p in pages if p.path not in kept]
+    output = renderer.asset_files()
+    output.update(kept)
+    output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into))
     return output
+
+
+def jobs_for(config: Config, count: int) -> int:
+    """Worker processes for count pages: every core for big sites, one for small ones."""
+    if config.jobs:
+        return config.jobs
+    return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
 
 
 def root_href(lang: str | None, key: str, fragment: str = "") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 
 def page_path(lang: str | None, key: str) -> str:
@@ -45,13 +46,25 @@ class Links:
 
     def to(self, path: str, fragment: str = "") -> str:
         """Return the relative href from this page to an output file."""
-        href = posixpath.relpath(path, self.from_dir or ".")
-        if not self.file_urls and (href == "index.html" or href.endswith("/index.html")):
-            href = href[: -len("index.html")] or "./"
+        href = relative(path, self.from_dir, self.file_urls)
         return href + (f"#{fragment}" if fragment else "")
 
     def page(self, lang: str | None, key: str, fragment: str = "") -> str:
         return self.to(page_path(lang, key), fragment)
+
+
+@lru_cache(maxsize=65536)
+def relative(path: str, from_dir: str, file_urls: bool) -> str:
+    """Return path relative to from_dir (both inside the output folder); hosted links end in the folder."""
+    here = from_dir.split("/") if from_dir else []
+    there = path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    href = "/".join([".."] * (len(here) - common) + there[common:])
+    if not file_urls and (href == "index.html" or href.endswith("/index.html")):
+        href = href[: -len("index.html")] or "./"
+    return href
 
 
 RELATIVE_HREF = re.compile(r'href="((?:\.\./|\./)[^"#?]*?/)(#[^"]*)?"')

@@ -3,25 +3,41 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def replace_tree(out: Path, files: dict[str, bytes]) -> None:
     """Write files into a fresh sibling folder, then swap it in for out in one rename."""
+    with staged(out) as folder:
+        write_files(folder, files)
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """Yield a fresh sibling folder to write into; swap it in for out if the block succeeds, else remove it."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
     for leftover in (staging, retired):
         shutil.rmtree(leftover, ignore_errors=True)
+    staging.mkdir()
     try:
-        write_files(staging, files)
+        yield staging
         if out.exists():
             out.rename(retired)
         staging.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_page(path: Path, data: bytes) -> None:
+    """Write one rendered page into a staging folder (see staged)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:

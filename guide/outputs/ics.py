@@ -29,6 +29,8 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold one content line into CRLF-ended lines of at most 75 octets, never inside a UTF-8 character."""
+    if len(line) <= LINE_OCTETS // 4 or len(line.encode("utf-8")) <= LINE_OCTETS:
+        return line + "\r\n"  # most lines are short: no need to look at each character
     parts, part, size, limit = [], [], 0, LINE_OCTETS
     for char in line:
         octets = len(char.encode("utf-8"))

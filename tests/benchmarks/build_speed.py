@@ -1,0 +1,120 @@
+"""Benchmark: cold build speed, memory and preview rebuild latency at three sizes.
+
+    python tests/benchmarks/build_speed.py [--sizes 1,2000,20000] [--runs 3] [--jobs N]
+
+Sizes are pages in total (both languages); 1 means the real guide as it is. Each build is a
+fresh `python build.py` process; wall and CPU seconds (children's user+sys) and peak memory
+(maxrss) are read from the operating system. The rebuild latency is measured in the preview
+(`build.py serve`) from saving a file to the page serving the change. Prints a table; nothing
+is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+from synthetic import make_project  # noqa: E402
+from serve_latency import EDITS, free_port, measure, page_text  # noqa: E402
+
+
+def cold_build(root: Path, out: Path, jobs: int | None) -> tuple[float, float, int, str]:
+    """Run one build in a fresh process; return wall s, CPU s, peak KiB and its summary line."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1546300800"}
+    if jobs:
+        env["GUIDE_JOBS"] = str(jobs)
+    script = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "wall = time.perf_counter() - t\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(wall, u.ru_utime + u.ru_stime, u.ru_maxrss, r.returncode, r.stdout.strip().replace(' ', '_'), r.stderr[-300:].replace(' ', '_').replace('\\n', '|'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, sys.executable, str(ROOT / "build.py"), "--root", str(root), "--out", str(out)],
+                            capture_output=True, text=True, env=env)
+    wall, cpu, rss, code, summary, error = result.stdout.split(" ", 5)
+    if code != "0":
+        raise SystemExit(f"build failed: {error}")
+    return float(wall), float(cpu), int(rss), summary.replace("_", " ")
+
+
+def pages_of(summary: str) -> int:
+    return int(summary.split()[1])
+
+
+def latencies(root: Path, runs: int) -> dict[str, float]:
+    """Median save-to-served seconds per kind of edit, in a preview of root."""
+    port = free_port()
+    out = root.parent / "served"
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(root), "--out", str(out), "serve", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while not page_text(f"{base}/en/"):
+            if time.monotonic() - started > 600:
+                raise SystemExit("the preview did not start")
+            time.sleep(0.2)
+        return {kind: statistics.median(measure(root, base, kind, n) for n in range(runs)) for kind in EDITS}
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait()
+
+
+def span(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,2000,20000", help="total pages per project, comma-separated (1 = the real guide)")
+    parser.add_argument("--runs", type=int, default=3, help="cold builds per size")
+    parser.add_argument("--latency-runs", type=int, default=3, help="edits per kind for the preview latency (0 to skip)")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: the build's own choice)")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            root = Path(tmp) / f"project-{size}"
+            if size <= 1:
+                for folder in ("data", "content", "templates", "locales"):
+                    shutil.copytree(ROOT / folder, root / folder)
+            else:
+                make_project(root, size)
+            runs = [cold_build(root, Path(tmp) / f"site-{size}", args.jobs) for _ in range(args.runs)]
+            walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+            pages = pages_of(runs[0][3])
+            lat = latencies(root, args.latency_runs) if args.latency_runs else {}
+            rows.append((size, pages, walls, cpus, max(r[2] for r in runs), lat))
+            shutil.rmtree(root.parent / "served", ignore_errors=True)
+            print_table(rows, args)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
+
+
+def print_table(rows, args) -> None:
+    kinds = list(EDITS)
+    print()
+    print("| project | pages | wall s, median (min–max) | CPU s | pages/s | peak MB | " + " | ".join(f"rebuild: {k}" for k in kinds) + " |")
+    print("|---|---|---|---|---|---|" + "---|" * len(kinds))
+    for size, pages, walls, cpus, rss, lat in rows:
+        name = "real guide" if size <= 1 else f"synthetic {size}"
+        rate = pages / statistics.median(walls)
+        cells = " | ".join(f"{lat[k] * 1000:.0f} ms" if k in lat else "–" for k in kinds)
+        print(f"| {name} | {pages} | {span(walls)} | {span(cpus)} | {rate:.0f} | {rss / 1024:.0f} | {cells} |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
