@@ -65,12 +65,16 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
     pages, search_files = with_search_indexes(pages, config.file_urls)
-    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty, into)
-    files["sitemap.xml"] = sitemap(pages, config.base_url)
-    files["robots.txt"] = robots(config.base_url)
-    files.update(calendar_files(sources.guide, config.base_url, config.build_time, gettexts))
-    files.update(export_files(sources.guide, config.base_url, gettexts))
-    files.update(search_files)
+
+    def other_files() -> dict[str, bytes]:
+        """Everything but the pages; made while worker processes render the pages."""
+        files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
+        files.update(calendar_files(sources.guide, config.base_url, config.build_time, gettexts))
+        files.update(export_files(sources.guide, config.base_url, gettexts))
+        files.update(search_files)
+        return files
+
+    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty, into, other_files)
     return Rendered(pages, files)
 
 

@@ -17,7 +17,7 @@ from .jsonld import page_json_ld
 from .pages import Page
 from .urls import Links, localise_hrefs
 
-PARALLEL_FROM = 300  # below this many pages, forking workers costs more than it saves
+PARALLEL_FROM = 100  # below this many pages, forking workers costs more than it saves
 ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
 
 
@@ -109,12 +109,13 @@ class PageRenderer:
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
                  previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None,
-                 into: Path | None = None) -> dict[str, bytes]:
+                 into: Path | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
     """Return {output path: bytes} for every page, plus the assets.
 
     With previous output and a dirty test, pages that are not dirty keep their previous bytes
     (the live preview re-renders only what a change affects). With `into`, pages are written
     into that folder as they are rendered and left out of the mapping, to keep memory small.
+    `meanwhile` makes the other outputs in this process while workers render the pages.
     """
     from .workers import render_all
 
@@ -123,7 +124,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     todo = [p for p in pages if p.path not in kept]
     output = renderer.asset_files()
     output.update(kept)
-    output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into))
+    output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
     return output
 
 

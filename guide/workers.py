@@ -13,21 +13,26 @@ from .pages import Page
 from .write import write_page
 
 
-def render_all(render: Callable[[Page], bytes], pages: list[Page], jobs: int, into: Path | None) -> dict[str, bytes]:
-    """Return {path: bytes} of the pages (empty when written into a folder as they are rendered)."""
+def render_all(render: Callable[[Page], bytes], pages: list[Page], jobs: int, into: Path | None,
+               meanwhile: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    """Return {path: bytes} of the pages (none when written into a folder) and of meanwhile().
+
+    With several jobs, every chunk of pages goes to a forked worker and this process makes the
+    other outputs (meanwhile) at the same time.
+    """
     if jobs <= 1 or len(pages) < 2:
-        return render_chunk(render, pages, into)
+        return {**render_chunk(render, pages, into), **meanwhile()}
     context = multiprocessing.get_context("fork")
     chunks = [pages[i::jobs] for i in range(jobs)]  # interleaved, so big pages spread over workers
     receivers, processes = [], []
-    for chunk in chunks[1:]:
+    for chunk in chunks:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=worker, args=(render, chunk, into, sender), daemon=True)
         process.start()
         sender.close()
         receivers.append(receiver)
         processes.append(process)
-    output = render_chunk(render, chunks[0], into)  # the parent renders a share too
+    output = meanwhile()
     for receiver, process in zip(receivers, processes):
         status, payload = receiver.recv()
         process.join()

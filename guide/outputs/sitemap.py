@@ -1,7 +1,7 @@
 """sitemap.xml with hreflang alternates, and robots.txt."""
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from html import escape
 
 from ..model import LANGS
 from ..pages import Page
@@ -20,8 +20,8 @@ def sitemap(pages: list[Page], base_url: str) -> bytes:
         lines.append(f"  <url><loc>{base_url}{public_path(page.path)}</loc>")
         for lang in LANGS:
             href = base_url + public_path(page_path(lang, page.key))
-            lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href={quoteattr(href)}/>")
-        lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href={quoteattr(base_url + '/')}/>")
+            lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{escape(href)}\"/>")
+        lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{escape(base_url + '/')}\"/>")
         lines.append("  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
