@@ -22,8 +22,8 @@ from .pages import Page
 from .pipeline import Rendered, Sources, load_sources, render_site
 from .write import replace_tree
 
-POLL_SECONDS = 0.1
-QUIET_SECONDS = 0.15  # a burst of saves closer together than this causes one rebuild
+POLL_SECONDS = 0.05
+QUIET_SECONDS = 0.1  # a burst of saves closer together than this causes one rebuild
 ERROR_TITLE = {"ko": "변경 사항을 반영하지 못했습니다", "en": "The last change could not be built"}
 ERROR_HINT = {
     "ko": "아래 문제를 고쳐 저장하면 자동으로 다시 만듭니다. 그동안 마지막으로 성공한 사이트를 보여 줍니다.",
@@ -88,7 +88,7 @@ class Preview:
             sources = load_sources(self.config)
             dirty, what = (lambda page: True), "everything"
         rendered = render_site(self.config, sources, self.rendered, dirty)
-        replace_tree(self.config.out, rendered.files)
+        replace_tree(self.config.out, rendered.files, self.rendered.files)
         self.sources, self.rendered = sources, rendered
         return what
 

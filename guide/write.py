@@ -8,10 +8,16 @@ from pathlib import Path
 from typing import Iterator
 
 
-def replace_tree(out: Path, files: dict[str, bytes]) -> None:
-    """Write files into a fresh sibling folder, then swap it in for out in one rename."""
+def replace_tree(out: Path, files: dict[str, bytes], previous: dict[str, bytes] | None = None) -> None:
+    """Write files into a fresh sibling folder, then swap it in for out in one rename.
+
+    Files whose bytes equal those of previous (what out holds now) are hard-linked from out
+    instead of written again, which makes the preview's small rebuilds cheap.
+    """
     with staged(out) as folder:
-        write_files(folder, files)
+        unchanged = {name for name, data in files.items() if previous is not None and previous.get(name) == data}
+        link_files(out, folder, unchanged)
+        write_files(folder, {name: data for name, data in files.items() if name not in unchanged})
 
 
 @contextmanager
@@ -32,6 +38,17 @@ def staged(out: Path) -> Iterator[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def link_files(source: Path, folder: Path, names: set[str]) -> None:
+    """Hard-link files from source into folder, copying where links are not possible."""
+    for name in sorted(names):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / name, target)
+        except OSError:
+            shutil.copyfile(source / name, target)
 
 
 def write_page(path: Path, data: bytes) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 from synthetic import make_project  # noqa: E402
-from serve_latency import EDITS, free_port, measure, page_text  # noqa: E402
+from serve_latency import EDITS, latencies  # noqa: E402
 
 
 def cold_build(root: Path, out: Path, jobs: int | None) -> tuple[float, float, int, str]:
@@ -54,25 +53,6 @@ def pages_of(summary: str) -> int:
     return int(summary.split()[1])
 
 
-def latencies(root: Path, runs: int) -> dict[str, float]:
-    """Median save-to-served seconds per kind of edit, in a preview of root."""
-    port = free_port()
-    out = root.parent / "served"
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(root), "--out", str(out), "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while not page_text(f"{base}/en/"):
-            if time.monotonic() - started > 600:
-                raise SystemExit("the preview did not start")
-            time.sleep(0.2)
-        return {kind: statistics.median(measure(root, base, kind, n) for n in range(runs)) for kind in EDITS}
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait()
-
-
 def span(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
@@ -96,9 +76,8 @@ def main() -> None:
             runs = [cold_build(root, Path(tmp) / f"site-{size}", args.jobs) for _ in range(args.runs)]
             walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
             pages = pages_of(runs[0][3])
-            lat = latencies(root, args.latency_runs) if args.latency_runs else {}
+            lat = latencies(root, Path(tmp) / f"served-{size}", args.latency_runs) if args.latency_runs else {}
             rows.append((size, pages, walls, cpus, max(r[2] for r in runs), lat))
-            shutil.rmtree(root.parent / "served", ignore_errors=True)
             print_table(rows, args)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
 
@@ -106,12 +85,12 @@ def main() -> None:
 def print_table(rows, args) -> None:
     kinds = list(EDITS)
     print()
-    print("| project | pages | wall s, median (min–max) | CPU s | pages/s | peak MB | " + " | ".join(f"rebuild: {k}" for k in kinds) + " |")
+    print("| project | pages | wall s, median (min–max) | CPU s | pages/s | peak MB | " + " | ".join(f"rebuild (save-to-served): {k}" for k in kinds) + " |")
     print("|---|---|---|---|---|---|" + "---|" * len(kinds))
     for size, pages, walls, cpus, rss, lat in rows:
         name = "real guide" if size <= 1 else f"synthetic {size}"
         rate = pages / statistics.median(walls)
-        cells = " | ".join(f"{lat[k] * 1000:.0f} ms" if k in lat else "–" for k in kinds)
+        cells = " | ".join(f"{lat[k][1] * 1000:.0f} ms ({lat[k][0] * 1000:.0f} ms)" if k in lat else "–" for k in kinds)
         print(f"| {name} | {pages} | {span(walls)} | {span(cpus)} | {rate:.0f} | {rss / 1024:.0f} | {cells} |")
     sys.stdout.flush()
 
