@@ -41,6 +41,17 @@ def bundle(tmp_path_factory) -> Path:
     return write_bundle(Config(root=ROOT, build_time=when), tmp_path_factory.mktemp("dist"))
 
 
+@pytest.fixture(scope="session")
+def unzipped(bundle, tmp_path_factory) -> Path:
+    """The bundle extracted into a temporary folder: its one top folder."""
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("bundle")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    return folder / bundle.stem
+
+
 def fixture_project(tmp_path: Path) -> Path:
     """A copy of the small fixture project, with the real templates and catalogs."""
     root = tmp_path / "project"

@@ -27,14 +27,6 @@ BUILD_IN_A_FRESH_INTERPRETER = (
 )
 
 
-@pytest.fixture(scope="module")
-def unzipped(bundle, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("bundle")
-    with zipfile.ZipFile(bundle) as archive:
-        archive.extractall(folder)
-    return folder / FOLDER
-
-
 def test_the_zip_holds_one_folder_with_the_chooser_and_both_languages(bundle):
     assert bundle.name == f"{FOLDER}.zip"
     with zipfile.ZipFile(bundle) as archive:

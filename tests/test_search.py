@@ -158,14 +158,6 @@ def chromium():
         yield instance
 
 
-@pytest.fixture(scope="module")
-def unzipped(bundle, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("bundle-search")
-    with zipfile.ZipFile(bundle) as archive:
-        archive.extractall(folder)
-    return folder / FOLDER
-
-
 def run_searches(chromium, page_url, guide) -> list[str]:
     context = chromium.new_context()
     page = context.new_page()
