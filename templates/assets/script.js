@@ -3,19 +3,20 @@
   "use strict";
 
   // Schedule page: mark the current month's column, but only when the edition is this year's.
-  var yearElement = document.querySelector(".gd-header__year");
+  var year = parseInt(document.documentElement.getAttribute("data-edition-year"), 10);
   var tables = document.querySelectorAll(".gd-schedule");
-  if (!yearElement || !tables.length) {
+  if (!year || !tables.length) {
     return;
   }
   var now = new Date();
-  if (parseInt(yearElement.textContent, 10) !== now.getFullYear()) {
+  if (year !== now.getFullYear()) {
     return;
   }
   for (var i = 0; i < tables.length; i++) {
     var months = tables[i].querySelectorAll("thead .gd-schedule__month");
     if (months.length === 12) {
       months[now.getMonth()].classList.add("gd-schedule__month--now");
+      months[now.getMonth()].setAttribute("aria-current", "date");
     }
   }
 })();
