@@ -29,19 +29,18 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold one content line into CRLF-ended lines of at most 75 octets, never inside a UTF-8 character."""
-    if len(line) <= LINE_OCTETS // 4 or len(line.encode("utf-8")) <= LINE_OCTETS:
-        return line + "\r\n"  # most lines are short: no need to look at each character
-    parts, part, size, limit = [], [], 0, LINE_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > limit:
-            parts.append("".join(part))
-            # Continuation lines start with a space, which counts towards their 75 octets.
-            part, size, limit = [], 0, LINE_OCTETS - 1
-        part.append(char)
-        size += octets
-    parts.append("".join(part))
-    return "\r\n ".join(parts) + "\r\n"
+    data = line.encode("utf-8")
+    if len(data) <= LINE_OCTETS:
+        return line + "\r\n"
+    parts, start, limit = [], 0, LINE_OCTETS
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte: back off to the character's start
+            end -= 1
+        parts.append(data[start:end])
+        # Continuation lines start with a space, which counts towards their 75 octets.
+        start, limit = end, LINE_OCTETS - 1
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
 
 
 def content_line(name: str, value: str) -> str:
