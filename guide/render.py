@@ -11,6 +11,7 @@ from babel.support import NullTranslations
 
 from . import i18n, vocabulary
 from .amounts import format_amounts
+from .cache import DiskCache, key_of
 from .config import Config
 from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
@@ -85,6 +86,21 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
+def inputs_key(guide: Guide, config: Config, titles: dict, assets: dict) -> str:
+    """Return a hash of everything a page may read besides its own context.
+
+    That is the whole model (templates may reach it through `guide`), every page title, the
+    templates, the catalogs, the code that renders, the asset names and the settings. A page
+    whose context repr holds an object address simply never matches: the key can miss, never lie.
+    """
+    sources = sorted([*config.templates_dir.rglob("*"), *config.locales_dir.rglob("*.po"), *Path(__file__).parent.rglob("*.py")])
+    return key_of(
+        repr(guide), repr(sorted(titles.items(), key=repr)), repr(sorted((k, v[0]) for k, v in assets.items())),
+        repr((config.base_url, config.file_urls, config.build_time)),
+        *(part for path in sources if path.is_file() for part in (str(path.name), path.read_bytes())),
+    )
+
+
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
@@ -96,12 +112,21 @@ class PageRenderer:
         self.lang: object = object()
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
+        self.cache = DiskCache(config.root / ".cache")
+        self.inputs = inputs_key(guide, config, self.titles, self.assets)
 
     def __call__(self, page: Page) -> bytes:
+        """Return the page's bytes, from the cache when every input of the page is unchanged."""
+        key = key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), repr(page.context))
+        cached = self.cache.get("pages", key)
+        if cached is not None:
+            return cached
         if page.lang != self.lang:
             self.env.install_gettext_translations(self.translations[page.lang or i18n.SOURCE_LANG], newstyle=True)
             self.lang = page.lang
-        return render_page(self.env, page, self.guide, self.config, self.assets, self.titles).encode("utf-8")
+        data = render_page(self.env, page, self.guide, self.config, self.assets, self.titles).encode("utf-8")
+        self.cache.put("pages", key, data)
+        return data
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
