@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 
@@ -34,6 +35,19 @@ class DiskCache:
             return (self.folder / namespace / key).read_bytes()
         except OSError:
             return None
+
+    def prune(self, namespace: str, keep: set[str], older_than: float = 3600) -> None:
+        """Delete entries not in keep that were not written in the last hour, so the cache stays bounded."""
+        folder = self.folder / namespace
+        if not self.enabled or not folder.is_dir():
+            return
+        limit = time.time() - older_than
+        for entry in os.scandir(folder):
+            try:
+                if entry.name not in keep and entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
     def put(self, namespace: str, key: str, data: bytes) -> None:
         """Store an entry; written under a temporary name and renamed, so readers never see half of it."""

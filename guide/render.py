@@ -115,9 +115,13 @@ class PageRenderer:
         self.cache = DiskCache(config.root / ".cache")
         self.inputs = inputs_key(guide, config, self.titles, self.assets)
 
+    def key(self, page: Page) -> str:
+        """Return the cache key of a page: a hash of everything its bytes depend on."""
+        return key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), repr(page.context))
+
     def __call__(self, page: Page) -> bytes:
         """Return the page's bytes, from the cache when every input of the page is unchanged."""
-        key = key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), repr(page.context))
+        key = self.key(page)
         cached = self.cache.get("pages", key)
         if cached is not None:
             return cached
@@ -150,6 +154,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     output = renderer.asset_files()
     output.update(kept)
     output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
+    renderer.cache.prune("pages", {renderer.key(p) for p in pages})
     return output
 
 
