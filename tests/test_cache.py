@@ -1,0 +1,30 @@
+"""The disk cache: content-addressed, bounded, and off when asked."""
+from __future__ import annotations
+
+import os
+
+from guide.cache import DiskCache, key_of
+
+
+def test_keys_change_with_any_part():
+    assert key_of("a", "bc") != key_of("ab", "c")
+    assert key_of("a", b"b") == key_of("a", "b")
+
+
+def test_get_put_and_prune(tmp_path):
+    cache = DiskCache(tmp_path)
+    cache.put("pages", "old", b"1")
+    cache.put("pages", "kept", b"2")
+    cache.put("pages", "recent", b"3")
+    for name in ("old", "kept"):
+        os.utime(tmp_path / "pages" / name, (0, 0))
+    cache.prune("pages", {"kept"})
+    assert cache.get("pages", "old") is None
+    assert cache.get("pages", "kept") == b"2" and cache.get("pages", "recent") == b"3"
+
+
+def test_the_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDE_CACHE", "off")
+    cache = DiskCache(tmp_path)
+    cache.put("pages", "k", b"1")
+    assert cache.get("pages", "k") is None and not (tmp_path / "pages").exists()
