@@ -175,8 +175,5 @@ class Guide:
     def programmes_of(self, provider_id: str) -> tuple[Programme, ...]:
         return tuple(p for p in self.programmes if p.provider == provider_id)
 
-    def programmes_open_in(self, district_id: str) -> tuple[Programme, ...]:
-        return tuple(p for p in self.programmes if p.open_in(district_id))
-
     def provider(self, provider_id: str) -> Provider:
         return next(p for p in self.providers if p.id == provider_id)

@@ -26,7 +26,6 @@ class Page:
     crumbs: tuple[tuple[str, str], ...] = ()  # (label, key) of the ancestors, home first
     context: dict[str, Any] = field(default_factory=dict)
     path_override: str | None = None
-    translated: bool = True  # exists in both languages under the same key
 
     @property
     def path(self) -> str:
@@ -49,7 +48,7 @@ def chosen_month(guide: Guide, now: datetime | None) -> int:
 def site_pages(guide: Guide, documents: tuple[Document, ...], gettexts: dict[str, Callable[[str], str]], now: datetime | None) -> list[Page]:
     """Return every HTML page of the hosted site, both languages."""
     pages = [Page(None, "", "chooser.html", "서울 사회적경제 안내서 · Seoul Social Economy Guide")]
-    pages.append(Page(None, "", "404.html", "Page not found · 페이지를 찾을 수 없습니다", path_override="404.html", translated=False))
+    pages.append(Page(None, "", "404.html", "Page not found · 페이지를 찾을 수 없습니다", path_override="404.html"))
     for lang in LANGS:
         pages += language_pages(guide, [d for d in documents if d.lang == lang], lang, gettexts[lang], now)
     return pages

@@ -86,16 +86,16 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
-def inputs_key(guide: Guide, config: Config, titles: dict, assets: dict) -> str:
+def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     """Return a hash of everything a page may read besides its own context.
 
-    That is the whole model (templates may reach it through `guide`), every page title, the
-    templates, the catalogs, the code that renders, the asset names and the settings. A page
-    whose context repr holds an object address simply never matches: the key can miss, never lie.
+    That is the whole model (templates may reach it through `guide`), the templates, the
+    catalogs, the code that renders, the asset names and the settings. A page whose context repr
+    holds an object address simply never matches: the key can miss, never lie.
     """
     sources = sorted([*config.templates_dir.rglob("*"), *config.locales_dir.rglob("*.po"), *Path(__file__).parent.rglob("*.py")])
     return key_of(
-        repr(guide), repr(sorted(titles.items(), key=repr)), repr(sorted((k, v[0]) for k, v in assets.items())),
+        repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
         repr((config.base_url, config.file_urls, config.build_time)),
         *(part for path in sources if path.is_file() for part in (str(path.name), path.read_bytes())),
     )
@@ -107,13 +107,12 @@ class PageRenderer:
     def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
-        self.titles = {(p.lang, p.key): p.title for p in pages}
         self.guide, self.config, self.translations = guide, config, translations
         self.lang: object = object()
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
         self.cache = DiskCache(config.root / ".cache")
-        self.inputs = inputs_key(guide, config, self.titles, self.assets)
+        self.inputs = inputs_key(guide, config, self.assets)
 
     def key(self, page: Page) -> str:
         """Return the cache key of a page: a hash of everything its bytes depend on."""
@@ -128,7 +127,7 @@ class PageRenderer:
         if page.lang != self.lang:
             self.env.install_gettext_translations(self.translations[page.lang or i18n.SOURCE_LANG], newstyle=True)
             self.lang = page.lang
-        data = render_page(self.env, page, self.guide, self.config, self.assets, self.titles).encode("utf-8")
+        data = render_page(self.env, page, self.guide, self.config, self.assets).encode("utf-8")
         self.cache.put("pages", key, data)
         return data
 
@@ -171,7 +170,7 @@ def root_href(lang: str | None, key: str, fragment: str = "") -> str:
     return "/" + (path + "/" if path else "") + (f"#{fragment}" if fragment else "")
 
 
-def render_page(env: Environment, page: Page, guide: Guide, config: Config, assets, titles) -> str:
+def render_page(env: Environment, page: Page, guide: Guide, config: Config, assets) -> str:
     links = Links(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
     href: Callable[..., str] = root_href if absolute else links.page
@@ -188,7 +187,6 @@ def render_page(env: Environment, page: Page, guide: Guide, config: Config, asse
         "asset": asset,
         "file_href": (lambda path: "/" + path) if absolute else links.to,  # calendars, data files
         "json_ld": page_json_ld(page, guide, config.base_url),
-        "title_of": lambda lang, key: titles.get((lang, key), ""),
         "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
         "base_url": config.base_url,
         "langs": LANGS,
