@@ -16,8 +16,9 @@ from typing import Callable
 
 from . import i18n
 from .config import Config
-from .content import Document, load_documents
+from .content import load_documents
 from .errors import BuildFailed
+from .model import Guide
 from .pages import Page
 from .pipeline import Rendered, Sources, load_sources, render_site
 from .write import replace_tree
@@ -82,8 +83,13 @@ class Preview:
             if problems:
                 raise BuildFailed(problems)
             sources = dataclasses.replace(self.sources, documents=documents)
-            dirty = lambda page: page.key in names or uses_documents(page)
-            what = f"the pages of {', '.join(sorted(names))} and the pages listing prose"
+            dirty = changed_pages(self.rendered.pages)
+            what = f"the pages showing {', '.join(sorted(names))}"
+        elif kind == "data":
+            sources = load_sources(self.config)
+            same = shared_parts(self.sources.guide) == shared_parts(sources.guide)
+            dirty = changed_pages(self.rendered.pages) if same else (lambda page: True)
+            what = "the pages whose data changed" if same else "everything"
         else:
             sources = load_sources(self.config)
             dirty, what = (lambda page: True), "everything"
@@ -100,16 +106,24 @@ def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
         return "catalog", {p[1] for p in parts}
     if parts and all(p[0] == "content" and p[-1].endswith(".md") for p in parts):
         return "prose", {Path(p[-1]).stem for p in parts}
+    if parts and all(p[0] == "data" for p in parts):
+        return "data", set()
     return "all", set()
 
 
-def uses_documents(page: Page) -> bool:
-    """Whether a page shows prose documents beyond its own (titles in lists, whole texts)."""
-    for value in page.context.values():
-        values = value if isinstance(value, (list, tuple)) else [value]
-        if any(isinstance(v, Document) for v in values):
-            return True
-    return False
+def changed_pages(old_pages: list[Page]) -> Callable[[Page], bool]:
+    """Return a dirty test: a page is re-rendered when its title, crumbs or context changed."""
+    before = {page.path: page for page in old_pages}
+    return lambda page: before.get(page.path) != page
+
+
+def shared_parts(guide: Guide) -> tuple:
+    """What templates read from the whole guide rather than from their page's context.
+
+    Programmes reach templates only through page contexts; a change to anything here
+    re-renders every page.
+    """
+    return guide.edition, guide.code_scheme, guide.districts, guide.centres, guide.providers
 
 
 def watched_files(config: Config) -> dict[Path, tuple[int, int]]:

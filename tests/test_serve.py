@@ -123,5 +123,30 @@ def test_changes_are_classified_by_what_they_affect():
     po = config.locales_dir / "ko" / "LC_MESSAGES" / "messages.po"
     assert classify({po}, config) == ("catalog", {"ko"})
     assert classify({config.content_dir / "en" / "about.md", config.content_dir / "ko" / "about.md"}, config) == ("prose", {"about"})
-    assert classify({config.data_dir / "districts.yaml"}, config)[0] == "all"
+    assert classify({config.data_dir / "districts.yaml"}, config)[0] == "data"
     assert classify({po, config.templates_dir / "base.html"}, config)[0] == "all"
+
+
+@pytest.mark.parametrize("path, old, new", [
+    (PROGRAMME, 'en: "Support for selling on Lotte Home Shopping"', 'en: "Selling on TV home shopping"'),
+    ("data/districts.yaml", "Mapo-gu", "Mapo-gu (Mapo)"),
+    ("content/en/about.md", "The social economy is made up of", "The social economy consists of"),
+    ("locales/ko/LC_MESSAGES/messages.po", 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"'),
+])
+def test_a_partial_rebuild_equals_a_full_build(project, tmp_path, path, old, new):
+    from dataclasses import replace as change
+
+    from guide.pipeline import build_site
+    from guide.serve import Preview
+
+    config = Config(root=project, out=tmp_path / "served")
+    preview = Preview(config)
+    preview.build_all()
+    edit(project / path, old, new)
+    preview.rebuild({project / path})
+    assert preview.error is None
+    build_site(change(config, out=tmp_path / "full", jobs=1))
+    served = {p.relative_to(config.out): p.read_bytes() for p in config.out.rglob("*") if p.is_file()}
+    full = {p.relative_to(tmp_path / "full"): p.read_bytes() for p in (tmp_path / "full").rglob("*") if p.is_file()}
+    assert served.keys() == full.keys()
+    assert [name for name in served if served[name] != full[name]] == []
