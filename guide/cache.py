@@ -29,22 +29,26 @@ class DiskCache:
         self.enabled = os.environ.get("GUIDE_CACHE", "on") != "off"
 
     def get(self, namespace: str, key: str) -> bytes | None:
+        """Return an entry, marking it as used now (prune keeps what was used recently)."""
         if not self.enabled:
             return None
+        path = self.folder / namespace / key
         try:
-            return (self.folder / namespace / key).read_bytes()
+            data = path.read_bytes()
+            os.utime(path)
+            return data
         except OSError:
             return None
 
-    def prune(self, namespace: str, keep: set[str], older_than: float = 3600) -> None:
-        """Delete entries not in keep that were not written in the last hour, so the cache stays bounded."""
+    def prune(self, namespace: str, older_than: float = 3600) -> None:
+        """Delete entries not written or read in the last hour, so the cache stays bounded."""
         folder = self.folder / namespace
         if not self.enabled or not folder.is_dir():
             return
         limit = time.time() - older_than
         for entry in os.scandir(folder):
             try:
-                if entry.name not in keep and entry.stat().st_mtime < limit:
+                if entry.stat().st_mtime < limit:
                     os.unlink(entry.path)
             except OSError:
                 pass

@@ -104,7 +104,8 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
-    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
+    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
+                 use_cache: bool = True):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
         self.guide, self.config, self.translations = guide, config, translations
@@ -112,7 +113,8 @@ class PageRenderer:
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
         self.cache = DiskCache(config.root / ".cache")
-        self.inputs = inputs_key(guide, config, self.assets)
+        self.cache.enabled = self.cache.enabled and use_cache
+        self.inputs = inputs_key(guide, config, self.assets) if self.cache.enabled else ""
 
     def key(self, page: Page) -> str:
         """Return the cache key of a page: a hash of everything its bytes depend on."""
@@ -120,7 +122,7 @@ class PageRenderer:
 
     def __call__(self, page: Page) -> bytes:
         """Return the page's bytes, from the cache when every input of the page is unchanged."""
-        key = self.key(page)
+        key = self.key(page) if self.cache.enabled else ""
         cached = self.cache.get("pages", key)
         if cached is not None:
             return cached
@@ -147,13 +149,14 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     """
     from .workers import render_all
 
-    renderer = PageRenderer(pages, guide, config, translations)
+    # An incremental render (the preview) re-renders only changed pages: the cache would only miss.
+    renderer = PageRenderer(pages, guide, config, translations, use_cache=previous is None)
     kept = {p.path: previous[p.path] for p in pages if previous is not None and dirty and not dirty(p) and p.path in previous}
     todo = [p for p in pages if p.path not in kept]
     output = renderer.asset_files()
     output.update(kept)
     output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
-    renderer.cache.prune("pages", {renderer.key(p) for p in pages})
+    renderer.cache.prune("pages")
     return output
 
 

@@ -18,7 +18,8 @@ def test_get_put_and_prune(tmp_path):
     cache.put("pages", "recent", b"3")
     for name in ("old", "kept"):
         os.utime(tmp_path / "pages" / name, (0, 0))
-    cache.prune("pages", {"kept"})
+    assert cache.get("pages", "kept") == b"2"  # reading marks it as used
+    cache.prune("pages")
     assert cache.get("pages", "old") is None
     assert cache.get("pages", "kept") == b"2" and cache.get("pages", "recent") == b"3"
 
