@@ -6,10 +6,13 @@ always safe. GUIDE_CACHE=off disables it.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 
 def key_of(*parts: bytes | str) -> str:
@@ -19,6 +22,60 @@ def key_of(*parts: bytes | str) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()[:32]
+
+
+ATOMS = (str, int, float, bool, type(None), date, datetime)
+
+
+class Fingerprints:
+    """Digests of the values a page shows, each object digested once per build.
+
+    Page contexts share most of their objects (a programme appears on its page, its districts'
+    pages, the month pages and the schedule), so digests are remembered by object identity; the
+    objects are kept alive meanwhile, so an identity is never reused for another value. Anything
+    that is not plain data (a function, say) is digested by its repr, which holds its address:
+    such a key misses, it never lies.
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[int, tuple[Any, bytes]] = {}
+
+    def name(self, value: Any, label: str) -> None:
+        """Digest value by a label, for objects whose content the key already covers elsewhere."""
+        self.memo[id(value)] = (value, label.encode("utf-8"))
+
+    def __call__(self, value: Any) -> bytes:
+        if type(value) in ATOMS:
+            return repr(value).encode("utf-8", "surrogatepass")
+        known = self.memo.get(id(value))
+        if known is not None:
+            return known[1]
+        digest = hashlib.blake2b(self.parts(value), digest_size=16).hexdigest().encode()
+        self.memo[id(value)] = (value, digest)
+        return digest
+
+    def parts(self, value: Any) -> bytes:
+        kind = type(value)
+        if kind is list or kind is tuple:
+            return kind.__name__.encode() + b"(" + b",".join(map(self, value)) + b")"
+        if kind is dict:
+            return b"{" + b",".join(self(k) + b":" + self(v) for k, v in value.items()) + b"}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = field_names(kind)
+            return kind.__qualname__.encode() + b"(" + b",".join(self(getattr(value, n)) for n in names) + b")"
+        if kind is set or kind is frozenset:
+            return kind.__name__.encode() + b"(" + b",".join(sorted(map(self, value))) + b")"
+        return repr(value).encode("utf-8", "surrogatepass")
+
+
+FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(kind: type) -> tuple[str, ...]:
+    names = FIELD_NAMES.get(kind)
+    if names is None:
+        names = FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
 
 
 class DiskCache:

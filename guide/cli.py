@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     config = config_from(args)
     verb = args.verb or "build"
     from .errors import BuildFailed
+
+    # A build makes a large graph of long-lived objects (the model, the pages); the default
+    # collector would walk it again and again for no garbage. Collect young objects less often.
+    gc.set_threshold(100_000, 20, 100)
 
     try:
         return VERBS[verb](config, args)

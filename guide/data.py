@@ -1,12 +1,14 @@
 """Load data/*.yaml into the model, collecting every problem with its file, line and field."""
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
+from .cache import DiskCache, key_of
 from .amounts import PERS, QUALIFIERS, UNITS, Amount
 from .errors import BuildFailed, SourceError
 from .phones import Phone, expand_printed, parse_phone
@@ -382,7 +384,29 @@ FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml")
 
 
 def load_guide(root: Path) -> m.Guide:
-    """Read and cross-check data/ under root; raise BuildFailed with every problem."""
+    """Read and cross-check data/ under root; raise BuildFailed with every problem.
+
+    A guide read without problems is kept in .cache/ under a hash of every data file and of the
+    code that reads them, so an unchanged project is not parsed and checked again.
+    """
+    cache = DiskCache(root / ".cache")
+    key = guide_key(root) if cache.enabled else ""
+    cached = cache.get("guide", key)
+    if cached is not None:
+        return pickle.loads(cached)
+    guide = read_guide(root)
+    cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.prune("guide")
+    return guide
+
+
+def guide_key(root: Path) -> str:
+    """Return a hash of the data files (names and bytes) and of the code that turns them into the model."""
+    files = sorted((root / "data").rglob("*.yaml")) + sorted(Path(__file__).parent.glob("*.py"))
+    return key_of(*(part for path in files for part in (str(path.relative_to(path.parent.parent)), path.read_bytes())))
+
+
+def read_guide(root: Path) -> m.Guide:
     errors: list[SourceError] = []
     sources = {name: load_source(root, f"data/{name}", errors) for name in FILES}
     programme_files = sorted((root / "data" / "programmes").glob("*.yaml"))

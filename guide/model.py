@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Hashable, Iterable, TypeVar
 from datetime import date
 
 from .amounts import Amount
@@ -109,6 +111,10 @@ class Phase:
 
     def month_keys(self) -> tuple[tuple[int, int], ...]:
         """Return (year, month) for each month, carrying over the year end."""
+        return self._month_keys
+
+    @cached_property
+    def _month_keys(self) -> tuple[tuple[int, int], ...]:
         keys, year, previous = [], self.year, 0
         for month in self.months:
             if month < previous:
@@ -163,17 +169,41 @@ class Guide:
     providers: tuple[Provider, ...]
     programmes: tuple[Programme, ...]
 
+    # Lookups go through indexes built on first use: a linear scan per page is quadratic at scale.
+    @cached_property
+    def _districts_by_id(self) -> dict[str, District]:
+        return {d.id: d for d in self.districts}
+
+    @cached_property
+    def _centres_by_district(self) -> dict[str | None, tuple[Centre, ...]]:
+        return grouped(self.centres, lambda c: c.district)
+
+    @cached_property
+    def _programmes_by_provider(self) -> dict[str, tuple[Programme, ...]]:
+        return grouped(self.programmes, lambda p: p.provider)
+
     def district(self, district_id: str) -> District:
-        return next(d for d in self.districts if d.id == district_id)
+        return self._districts_by_id[district_id]
 
     def centres_in(self, district_id: str) -> tuple[Centre, ...]:
-        return tuple(c for c in self.centres if c.district == district_id)
+        return self._centres_by_district.get(district_id, ())
 
     def city_centres(self) -> tuple[Centre, ...]:
-        return tuple(c for c in self.centres if c.district is None)
+        return self._centres_by_district.get(None, ())
 
     def programmes_of(self, provider_id: str) -> tuple[Programme, ...]:
-        return tuple(p for p in self.programmes if p.provider == provider_id)
+        return self._programmes_by_provider.get(provider_id, ())
 
     def provider(self, provider_id: str) -> Provider:
         return next(p for p in self.providers if p.id == provider_id)
+
+
+T = TypeVar("T")
+
+
+def grouped(items: Iterable[T], key: Callable[[T], Hashable]) -> dict:
+    """Return {key: tuple of items} keeping the items' order within each group."""
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return {k: tuple(v) for k, v in groups.items()}

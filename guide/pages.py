@@ -36,57 +36,88 @@ def month_key(year: int, month: int) -> str:
     return f"schedule/{year}-{month:02d}"
 
 
-def chosen_month(guide: Guide, now: datetime | None) -> int:
+def chosen_month(guide: Guide, now: datetime | None, months: dict[int, tuple] | None = None) -> int:
     """The home page's month: the current one when the edition is this year's, else the year's first call."""
     now = now or datetime.now(timezone.utc)
     year = guide.edition.year
     if now.year == year:
         return now.month
-    return next((m for m in timeline.MONTHS if timeline.applications_in(guide.programmes, year, m)), 1)
+    months = months or timeline.by_month(guide.programmes, year)
+    return next((m for m in timeline.MONTHS if timeline.applications(months[m])), 1)
 
 
 def site_pages(guide: Guide, documents: tuple[Document, ...], gettexts: dict[str, Callable[[str], str]], now: datetime | None) -> list[Page]:
     """Return every HTML page of the hosted site, both languages."""
     pages = [Page(None, "", "chooser.html", "서울 사회적경제 안내서 · Seoul Social Economy Guide")]
     pages.append(Page(None, "", "404.html", "Page not found · 페이지를 찾을 수 없습니다", path_override="404.html"))
+    shared = shared_views(guide, now)
     for lang in LANGS:
-        pages += language_pages(guide, [d for d in documents if d.lang == lang], lang, gettexts[lang], now)
+        pages += language_pages(guide, shared, [d for d in documents if d.lang == lang], lang, gettexts[lang])
     return pages
 
 
-def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callable[[str], str], now: datetime | None) -> list[Page]:
+def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
+    """What pages of both languages show alike, worked out once: months, strips, schedule tables."""
+    year = guide.edition.year
+    months = timeline.by_month(guide.programmes, year)
+    month = chosen_month(guide, now, months)
+    spans = {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes}
+    return {
+        "month": month,
+        "months": months,
+        "calls_per_month": [(m, len(timeline.applications(months[m]))) for m in timeline.MONTHS],
+        "tables": schedule_tables(guide, spans),
+        "strips": {p.id: timeline.strip(p, year, spans[p.id]) for p in guide.programmes},
+        "spans": spans,
+        "city_centres": city_centres(guide),
+        "district_programmes": district_programmes(guide),
+    }
+
+
+def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, list[Programme]]]]:
+    """Return, per district, each provider with the programmes open there (city-wide ones and its own)."""
+    scoped: dict[tuple[str, str], list[Programme]] = {}
+    for programme in guide.programmes:
+        for district in dict.fromkeys(programme.districts):  # a district named twice lists it once
+            scoped.setdefault((district, programme.provider), []).append(programme)
+    city_wide = {pr.id: [p for p in guide.programmes_of(pr.id) if not p.districts] for pr in guide.providers}
+    return {d.id: [(pr, sorted(city_wide[pr.id] + scoped.get((d.id, pr.id), []), key=lambda p: p.order)) for pr in guide.providers]
+            for d in guide.districts}
+
+
+def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Document], lang: str, _: Callable[[str], str]) -> list[Page]:
     """Return the pages of one language."""
     year = guide.edition.year
     home = (_("Home"), "")
     schedule = (_("Schedule"), "schedule")
     directory = (_("Support organisations"), "districts")
-    month = chosen_month(guide, now)
+    month, months, strips, spans = shared["month"], shared["months"], shared["strips"], shared["spans"]
     pages = [
         Page(lang, "", "home.html", _("Home"), (), {
             "month": month,
-            "applications": timeline.applications_in(guide.programmes, year, month),
-            "calls_per_month": [(m, len(timeline.applications_in(guide.programmes, year, m))) for m in timeline.MONTHS],
+            "applications": timeline.applications(months[month]),
+            "calls_per_month": shared["calls_per_month"],
             "documents": documents,
         }),
-        Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": city_centres(guide)}),
+        Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
-            "tables": schedule_tables(guide),
+            "tables": shared["tables"],
             "calendar": calendar_path(lang),
-            "strips": {p.id: timeline.strip(p, year) for p in guide.programmes},
-            "spans": {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes},
+            "strips": strips,
+            "spans": spans,
         }),
     ]
     for district in guide.districts:
         pages.append(Page(lang, f"districts/{district.id}", "district.html", district.name[lang], (home, directory), {
             "district": district,
             "centres": guide.centres_in(district.id),
-            "city_centres": city_centres(guide),
-            "programmes": [(provider, [p for p in guide.programmes_of(provider.id) if p.open_in(district.id)]) for provider in guide.providers],
+            "city_centres": shared["city_centres"],
+            "programmes": shared["district_programmes"][district.id],
         }))
     for m in timeline.MONTHS:
         pages.append(Page(lang, month_key(year, m), "month.html", month_title(year, m, lang, _), (home, schedule), {
             "month": m,
-            **month_entries(guide, year, m),
+            **month_entries(months[m]),
             "previous": month_key(year, m - 1) if m > 1 else None,
             "next": month_key(year, m + 1) if m < 12 else None,
         }))
@@ -95,8 +126,8 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
             "programme": programme,
             "provider": guide.provider(programme.provider),
             "open_in": [guide.district(d) for d in programme.districts],
-            "strip": timeline.strip(programme, year),
-            "spans": [timeline.span_of(phase, year) for phase in programme.phases],
+            "strip": strips[programme.id],
+            "spans": spans[programme.id],
             "calendar": calendar_path(lang, programme.id) if programme.phases else None,
             "edition_calendar": calendar_path(lang),
         }))
@@ -109,7 +140,7 @@ def language_pages(guide: Guide, documents: list[Document], lang: str, _: Callab
         "events": sum(len(p.phases) for p in guide.programmes),
     }))
     pages.append(search_page(guide, documents, lang, _, home))
-    pages.append(Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, documents, lang)))
+    pages.append(Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)))
     return pages
 
 
@@ -125,9 +156,8 @@ def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> st
     return _("%(month)s in the schedule") % {"month": month_year(year, month, lang)}
 
 
-def month_entries(guide: Guide, year: int, month: int) -> dict[str, tuple]:
+def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
     """Split a month's phases into applications, other dated phases and year-round ones."""
-    entries = timeline.in_month(guide.programmes, year, month)
     return {
         "applications": tuple(e for e in entries if e[1].is_application),
         "others": tuple(e for e in entries if not e[1].is_application and not e[1].year_round),
@@ -135,33 +165,34 @@ def month_entries(guide: Guide, year: int, month: int) -> dict[str, tuple]:
     }
 
 
-def area_groups(programmes: tuple[Programme, ...], year: int) -> list[tuple[Text, list, int]]:
+def area_groups(programmes: tuple[Programme, ...], year: int, spans: dict[str, list] | None = None) -> list[tuple[Text, list, int]]:
     """Group consecutive programmes of one support area, as the printed table does: (area, rows, row count)."""
     groups: list[tuple[Text, list, int]] = []
     for programme in programmes:
-        lanes = timeline.lanes(programme, year)
+        lanes = timeline.lanes(programme, year, spans[programme.id] if spans else None)
         if groups and groups[-1][0] == programme.area:
             area, rows, height = groups[-1]
-            groups[-1] = (area, rows + [(programme, lanes)], height + len(lanes))
+            rows.append((programme, lanes))
+            groups[-1] = (area, rows, height + len(lanes))
         else:
             groups.append((programme.area, [(programme, lanes)], len(lanes)))
     return groups
 
 
-def schedule_tables(guide: Guide) -> list[tuple[Provider, list]]:
+def schedule_tables(guide: Guide, spans: dict[str, list] | None = None) -> list[tuple[Provider, list]]:
     """Each provider with its programmes grouped by support area, as the printed tables show them."""
-    return [(provider, area_groups(guide.programmes_of(provider.id), guide.edition.year)) for provider in guide.providers]
+    return [(provider, area_groups(guide.programmes_of(provider.id), guide.edition.year, spans)) for provider in guide.providers]
 
 
-def brochure_context(guide: Guide, documents: list[Document], lang: str) -> dict[str, Any]:
+def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Document], lang: str) -> dict[str, Any]:
     """What the printable brochure shows: introduction, directory, schedule tables, contacts."""
     about = next((d for d in documents if d.slug == "about"), None)
     return {
         "introduction": about,
         "introduction_html": demote_headings(about.html) if about else "",
         "directory": [(d, guide.centres_in(d.id)) for d in sorted(guide.districts, key=lambda d: d.name[lang])],
-        "city_centres": city_centres(guide),
-        "tables": schedule_tables(guide),
+        "city_centres": shared["city_centres"],
+        "tables": shared["tables"],
     }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import i18n
+from .cache import DiskCache
 from .config import Config
 from .content import Document, load_documents
 from .data import load_guide
@@ -64,7 +65,7 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
-    pages, search_files = with_search_indexes(pages, config.file_urls)
+    pages, search_files = with_search_indexes(pages, config.file_urls, DiskCache(config.root / ".cache"))
 
     def other_files() -> dict[str, bytes]:
         """Everything but the pages; made while worker processes render the pages."""

@@ -11,7 +11,7 @@ from babel.support import NullTranslations
 
 from . import i18n, vocabulary
 from .amounts import format_amounts
-from .cache import DiskCache, key_of
+from .cache import DiskCache, Fingerprints, key_of
 from .config import Config
 from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
@@ -101,6 +101,20 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
+def guide_fingerprints(guide: Guide) -> Fingerprints:
+    """Fingerprints that know the guide's objects by name: the inputs key covers their content already."""
+    fingerprints = Fingerprints()
+    for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
+        for obj in objects:
+            fingerprints.name(obj, f"<{kind} {obj.id}>")
+    for programme in guide.programmes:
+        fingerprints.name(programme, f"<programme {programme.id}>")
+        for i, phase in enumerate(programme.phases):
+            fingerprints.name(phase, f"<programme {programme.id} phase {i}>")
+    fingerprints.name(guide.edition, "<edition>")
+    return fingerprints
+
+
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
@@ -115,10 +129,11 @@ class PageRenderer:
         self.cache = DiskCache(config.root / ".cache")
         self.cache.enabled = self.cache.enabled and use_cache
         self.inputs = inputs_key(guide, config, self.assets) if self.cache.enabled else ""
+        self.fingerprint = guide_fingerprints(guide)
 
     def key(self, page: Page) -> str:
         """Return the cache key of a page: a hash of everything its bytes depend on."""
-        return key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), repr(page.context))
+        return key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), self.fingerprint(page.context))
 
     def __call__(self, page: Page) -> bytes:
         """Return the page's bytes, from the cache when every input of the page is unchanged."""

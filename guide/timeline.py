@@ -54,10 +54,10 @@ def days_of(phase: Phase, year: int) -> tuple[date, date]:
     return date(first_year, first, 1), after - timedelta(days=1)
 
 
-def lanes(programme: Programme, year: int) -> tuple[tuple[Cell, ...], ...]:
+def lanes(programme: Programme, year: int, spans: list[Span] | None = None) -> tuple[tuple[Cell, ...], ...]:
     """Stack the phases into lanes where none overlap, each lane filled to twelve months."""
     stacked: list[list[Span]] = []
-    for span in (span_of(p, year) for p in programme.phases):
+    for span in spans if spans is not None else (span_of(p, year) for p in programme.phases):
         lane = next((lane for lane in stacked if lane[-1].last < span.first), None)
         if lane is None:
             stacked.append([span])
@@ -79,22 +79,32 @@ def fill(spans: list[Span]) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-def strip(programme: Programme, year: int) -> tuple[tuple[int, tuple[Span, ...]], ...]:
+def strip(programme: Programme, year: int, spans: list[Span] | None = None) -> tuple[tuple[int, tuple[Span, ...]], ...]:
     """Return each month of the year with the phases active in it."""
-    spans = [span_of(p, year) for p in programme.phases]
+    spans = spans if spans is not None else [span_of(p, year) for p in programme.phases]
     return tuple((m, tuple(s for s in spans if s.first <= m <= s.last)) for m in MONTHS)
 
 
 def in_month(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
     """Return (programme, phase) pairs active in a month, applications first, then in table order."""
-    found = [
-        (programme, phase)
-        for programme in programmes
-        for phase in programme.phases
-        if phase.year_round or (year, month) in phase.month_keys()
-    ]
-    return tuple(sorted(found, key=lambda pair: (not pair[1].is_application, pair[1].year_round, pair[0].order)))
+    return by_month(programmes, year)[month]
+
+
+def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tuple[Programme, Phase], ...]]:
+    """Return in_month for every month of the year, from one pass over the phases."""
+    found: dict[int, list[tuple[Programme, Phase]]] = {m: [] for m in MONTHS}
+    for programme in programmes:
+        for phase in programme.phases:
+            months = MONTHS if phase.year_round else sorted({m for y, m in phase.month_keys() if y == year})
+            for m in months:
+                found[m].append((programme, phase))
+    order = lambda pair: (not pair[1].is_application, pair[1].year_round, pair[0].order)  # noqa: E731
+    return {m: tuple(sorted(pairs, key=order)) for m, pairs in found.items()}
 
 
 def applications_in(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
-    return tuple(pair for pair in in_month(programmes, year, month) if pair[1].is_application)
+    return applications(in_month(programmes, year, month))
+
+
+def applications(pairs: tuple[tuple[Programme, Phase], ...]) -> tuple[tuple[Programme, Phase], ...]:
+    return tuple(pair for pair in pairs if pair[1].is_application)

@@ -29,3 +29,33 @@ def test_the_cache_can_be_switched_off(tmp_path, monkeypatch):
     cache = DiskCache(tmp_path)
     cache.put("pages", "k", b"1")
     assert cache.get("pages", "k") is None and not (tmp_path / "pages").exists()
+
+
+def test_fingerprints_follow_content_not_identity():
+    from dataclasses import dataclass
+
+    from guide.cache import Fingerprints
+
+    @dataclass(frozen=True)
+    class Box:
+        label: str
+        items: tuple
+
+    digest = Fingerprints()
+    shared = Box("a", (1, "x"))
+    assert digest({"k": [shared, shared]}) == Fingerprints()({"k": [Box("a", (1, "x")), Box("a", (1, "x"))]})
+    assert digest(Box("a", (1, "x"))) != Fingerprints()(Box("a", (1, "y")))
+    assert digest(("ab", "c")) != digest(("a", "bc"))
+    assert digest([1]) != digest((1,)) and digest({1: 2}) != digest({2: 1})
+    named = Fingerprints()
+    named.name(shared, "<box a>")
+    assert named([shared]) == named([shared]) != digest([shared])
+
+
+def test_values_that_are_not_data_are_digested_with_their_address():
+    from guide.cache import Fingerprints
+
+    def shown():
+        return "x"
+
+    assert f"{id(shown):#x}".encode() in Fingerprints().parts(shown)  # such a key misses; it cannot match other code

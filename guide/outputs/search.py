@@ -14,8 +14,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..cache import DiskCache, key_of
 from ..model import Guide
 from ..phones import Phone
 from ..urls import Links
@@ -107,9 +109,10 @@ def phone_text(phones: Iterable[Phone]) -> str:
 def search_groups(entries: tuple[Entry, ...], _: Callable[[str], str]) -> list[tuple[str, str, list[tuple[int, Entry]]]]:
     """Return (kind, heading, [(entry number, entry)]) for the search page's full list."""
     headings = {"programme": _("Programmes"), "organisation": _("Support organisations"), "district": _("Districts"), "page": _("Pages")}
-    numbered = list(enumerate(entries))
-    return [(kind, headings[kind], [(i, e) for i, e in numbered if e.kind == kind]) for kind in KINDS
-            if any(e.kind == kind for e in entries)]
+    by_kind: dict[str, list[tuple[int, Entry]]] = {}
+    for number, entry in enumerate(entries):
+        by_kind.setdefault(entry.kind, []).append((number, entry))
+    return [(kind, headings[kind], by_kind[kind]) for kind in KINDS if kind in by_kind]
 
 
 def normalise(text: str) -> str:
@@ -141,15 +144,29 @@ def index_script(entries: tuple[Entry, ...]) -> bytes:
     return f"window.GUIDE_SEARCH={data};\n".encode("utf-8")
 
 
-def with_search_indexes(pages: list, file_urls: bool) -> tuple[list, dict[str, bytes]]:
+def cached_index_script(entries: tuple[Entry, ...], cache: DiskCache | None) -> bytes:
+    """index_script, from the cache when the entries' texts (and this code) are unchanged."""
+    if cache is None:
+        return index_script(entries)
+    key = key_of(Path(__file__).read_bytes(), *(e.text for e in entries))
+    data = cache.get("search", key)
+    if data is None:
+        data = index_script(entries)
+        cache.put("search", key, data)
+    return data
+
+
+def with_search_indexes(pages: list, file_urls: bool, cache: DiskCache | None = None) -> tuple[list, dict[str, bytes]]:
     """Write each search page's index beside the assets; return the pages, told where it is, and the files."""
     result, files = [], {}
     for page in pages:
         if page.key == "search" and page.lang:
-            data = index_script(page.context["entries"])
+            data = cached_index_script(page.context["entries"], cache)
             path = f"assets/search-{page.lang}.{hashlib.sha256(data).hexdigest()[:10]}.js"
             files[path] = data
             context: dict[str, Any] = {**page.context, "index_src": Links(page.path, file_urls).to(path)}
             page = replace(page, context=context)
         result.append(page)
+    if cache is not None:
+        cache.prune("search")
     return result, files
