@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from . import i18n
-from .cache import DiskCache
+from .cache import DiskCache, key_of
 from .config import Config
 from .content import Document, load_documents
-from .data import load_guide
+from .data import guide_key, load_guide
 from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs.search import with_search_indexes
@@ -19,7 +19,7 @@ from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .render import render_pages
-from .write import staged, write_files
+from .write import Update, updating
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,12 @@ class Sources:
 class Rendered:
     pages: list[Page]
     files: dict[str, bytes]
+    written: frozenset[str] = frozenset()  # files that went straight to the output folder
 
     def summary(self) -> str:
         per_lang = Counter(p.lang for p in self.pages if p.lang)
         langs = ", ".join(f"{n} {lang}" for lang, n in sorted(per_lang.items()))
-        files = set(self.files) | {p.path for p in self.pages}  # pages may have been written, not kept
+        files = set(self.files) | self.written | {p.path for p in self.pages}
         return f"{len(self.pages)} pages ({langs}), {len(files)} files"
 
 
@@ -60,7 +61,7 @@ def load_sources(config: Config) -> Sources:
 
 
 def render_site(config: Config, sources: Sources | None = None, previous: Rendered | None = None,
-                dirty: Callable[[Page], bool] | None = None, into: Path | None = None) -> Rendered:
+                dirty: Callable[[Page], bool] | None = None, into: Update | None = None) -> Rendered:
     """Return every output file of the hosted site, in memory (re-rendering only dirty pages of previous)."""
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
@@ -70,26 +71,49 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
     def other_files() -> dict[str, bytes]:
         """Everything but the pages; made while worker processes render the pages."""
         files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
-        files.update(calendar_files(sources.guide, config.base_url, config.build_time, gettexts))
-        files.update(export_files(sources.guide, config.base_url, gettexts))
         files.update(search_files)
+        key = feeds_key(config) if into is not None else ""
+        if key and into.keep_all(key):
+            return files
+        feeds = calendar_files(sources.guide, config.base_url, config.build_time, gettexts)
+        feeds.update(export_files(sources.guide, config.base_url, gettexts))
+        if not key:
+            return {**files, **feeds}
+        for name in sorted(feeds):
+            into.write(name, feeds.pop(name), key)
         return files
 
     files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty, into, other_files)
-    return Rendered(pages, files)
+    return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset())
+
+
+def feeds_key(config: Config) -> str:
+    """Return a hash of everything the calendars and exports depend on: data, catalogs, code, settings."""
+    catalogs = sorted(config.locales_dir.rglob("*.po"))
+    code = sorted((Path(__file__).parent / "outputs").glob("*.py"))
+    return key_of(guide_key(config.root), repr((config.base_url, config.build_time)),
+                  *(part for path in catalogs + code for part in (path.name, path.read_bytes())))
 
 
 def build_site(config: Config) -> Rendered:
-    """Render everything into a fresh folder, then swap it in for the output folder whole.
+    """Render everything, then bring the output folder up to date in one step at the end.
 
-    Sources are read and validated before the folder exists; pages are written as they are
-    rendered, so memory does not grow with the size of the site.
+    Sources are read and validated before anything is written; pages are written as they are
+    rendered, so memory does not grow with the size of the site; only files that changed since
+    the last build reach the output folder (see write.Update).
     """
     sources = load_sources(config)
-    with staged(config.out) as folder:
-        rendered = render_site(config, sources, into=folder)
-        write_files(folder, rendered.files)
-    return rendered
+    with updating(config.out, output_record(config)) as update:
+        rendered = render_site(config, sources, into=update)
+        for name in sorted(rendered.files):
+            update.write(name, rendered.files[name])
+    return Rendered(rendered.pages, {}, frozenset(update.made))
+
+
+def output_record(config: Config) -> Path | None:
+    """Where the record of what the output folder holds lives (none with the cache off)."""
+    cache = DiskCache(config.root / ".cache")
+    return cache.folder / "outputs" / key_of(str(config.out.resolve())) if cache.enabled else None
 
 
 def check_sources(config: Config) -> str:

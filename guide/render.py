@@ -17,6 +17,7 @@ from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
 from .pages import Page
 from .urls import Links, localise_hrefs
+from .write import Update
 
 PARALLEL_FROM = 100  # below this many pages, forking workers costs more than it saves
 ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
@@ -132,12 +133,14 @@ class PageRenderer:
         self.fingerprint = guide_fingerprints(guide)
 
     def key(self, page: Page) -> str:
-        """Return the cache key of a page: a hash of everything its bytes depend on."""
+        """Return the cache key of a page: a hash of everything its bytes depend on ("" with the cache off)."""
+        if not self.cache.enabled:
+            return ""
         return key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), self.fingerprint(page.context))
 
-    def __call__(self, page: Page) -> bytes:
+    def __call__(self, page: Page, key: str | None = None) -> bytes:
         """Return the page's bytes, from the cache when every input of the page is unchanged."""
-        key = self.key(page) if self.cache.enabled else ""
+        key = self.key(page) if key is None else key
         cached = self.cache.get("pages", key)
         if cached is not None:
             return cached
@@ -154,12 +157,12 @@ class PageRenderer:
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
                  previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None,
-                 into: Path | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
+                 into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
     """Return {output path: bytes} for every page, plus the assets.
 
     With previous output and a dirty test, pages that are not dirty keep their previous bytes
     (the live preview re-renders only what a change affects). With `into`, pages are written
-    into that folder as they are rendered and left out of the mapping, to keep memory small.
+    into that update as they are rendered and left out of the mapping, to keep memory small.
     `meanwhile` makes the other outputs in this process while workers render the pages.
     """
     from .workers import render_all

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Callable
 
 from .pages import Page
-from .write import write_page
+from .write import Update
 
 
-def render_all(render: Callable[[Page], bytes], pages: list[Page], jobs: int, into: Path | None,
+def render_all(render, pages: list[Page], jobs: int, into: Update | None,
                meanwhile: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
-    """Return {path: bytes} of the pages (none when written into a folder) and of meanwhile().
+    """Return {path: bytes} of the pages (none when written into an update) and of meanwhile().
 
     With several jobs, every chunk of pages goes to a forked worker and this process makes the
     other outputs (meanwhile) at the same time.
@@ -38,25 +38,31 @@ def render_all(render: Callable[[Page], bytes], pages: list[Page], jobs: int, in
         process.join()
         if status == "error":
             raise RuntimeError(f"a rendering worker failed:\n{payload}")
-        output.update(payload)
+        if into is None:
+            output.update(payload)
+        else:
+            into.merge(*payload)
     return output
 
 
-def render_chunk(render: Callable[[Page], bytes], pages: list[Page], into: Path | None) -> dict[str, bytes]:
+def render_chunk(render, pages: list[Page], into: Update | None) -> dict[str, bytes]:
+    """Render pages into a mapping, or into an update (skipping pages the output already holds)."""
     output = {}
     for page in pages:
-        data = render(page)
         if into is None:
-            output[page.path] = data
-        else:
-            write_page(into / page.path, data)
+            output[page.path] = render(page)
+            continue
+        key = render.key(page)
+        if not into.current(page.path, key):
+            into.write(page.path, render(page, key), key)
     return output
 
 
 def worker(render, pages, into, sender) -> None:
-    """Render a chunk in a child process and send back its output, or the error."""
+    """Render a chunk in a child process and send back its output (or what it wrote), or the error."""
     try:
-        sender.send(("ok", render_chunk(render, pages, into)))
+        output = render_chunk(render, pages, into)
+        sender.send(("ok", output if into is None else (into.made, into.changed)))
     except BaseException:
         sender.send(("error", traceback.format_exc()))
     finally:

@@ -1,0 +1,49 @@
+"""Updating the output folder: unchanged files stay as they are, everything else matches a fresh build."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import fixture_project, run_build
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_leaves_unchanged_files_alone_and_repairs_the_rest(tmp_path):
+    root = fixture_project(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_build("--out", str(out), root=root).returncode == 0
+    before = stamps(out)
+    (out / "en" / "index.html").write_text("edited by hand", "utf-8")
+    (out / "ko" / "about" / "index.html").unlink()
+    (out / "stray").mkdir()
+    (out / "stray" / "file.txt").write_text("not ours", "utf-8")
+    assert run_build("--out", str(out), root=root).returncode == 0
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh)
+    assert not (out / "stray").exists()
+    after = stamps(out)
+    rewritten = sorted(name for name in before if after.get(name) != before[name])
+    assert rewritten == ["en/index.html", "ko/about/index.html"]
+
+
+def test_a_prose_edit_rewrites_only_the_pages_that_show_it(tmp_path):
+    root = fixture_project(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_build("--out", str(out), root=root).returncode == 0
+    before = stamps(out)
+    about = root / "content" / "en" / "about.md"
+    about.write_text(about.read_text("utf-8") + "\nA sentence added by an editor.\n", "utf-8")
+    assert run_build("--out", str(out), root=root).returncode == 0
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh)
+    rewritten = {name for name, stamp in stamps(out).items() if before.get(name) != stamp}
+    assert "en/about/index.html" in rewritten
+    assert b"A sentence added by an editor." in (out / "en" / "about" / "index.html").read_bytes()
+    assert not any(name.startswith("ko/") for name in rewritten)
+    assert len(rewritten) < len(before) // 4
