@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -55,11 +56,17 @@ def markdown_html(body: str, cache: DiskCache) -> str:
     cached = cache.get("markdown", key)
     if cached is not None:
         return cached.decode("utf-8")
-    import markdown  # slow to import; only when a text changed
-
-    html = markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    html = converter().reset().convert(body)
     cache.put("markdown", key, html.encode("utf-8"))
     return html
+
+
+@lru_cache(maxsize=1)
+def converter():
+    """One Markdown converter, reset between texts: building one per text costs as much as converting."""
+    import markdown  # slow to import; only when a text changed
+
+    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
 def read_document(path: Path, shown: str, lang: str, errors: list[SourceError], cache: DiskCache) -> Document | None:

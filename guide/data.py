@@ -272,7 +272,8 @@ def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int,
         notes=notes,
         phases=phases,
         order=order,
-        where=(r.source.path, r.source.line(kp)),
+        where=(where := (r.source.path, r.source.line(kp))),
+        digest=key_of(repr(value), provider, repr((order, where, year))),
         districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
     )
 

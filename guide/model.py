@@ -1,7 +1,7 @@
 """The guide as frozen values: what every output is rendered from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Hashable, Iterable, TypeVar
 from datetime import date
@@ -140,6 +140,7 @@ class Programme:
     order: int = 0
     where: tuple[str, int | None] = ("", None)  # file and line, for messages
     districts: tuple[str, ...] = ()  # open only to organisations in these districts; empty: city-wide
+    digest: str = field(default="", repr=False, compare=False)  # hash of its source and place, for cache keys
 
     def open_in(self, district_id: str) -> bool:
         return not self.districts or district_id in self.districts

@@ -1,6 +1,7 @@
 """Render pages with Jinja: one environment, the page's language installed per render."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from pathlib import Path
@@ -87,12 +88,20 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
+def without_programmes(guide: Guide) -> Guide:
+    """The guide as templates see it: programmes reach a page only through its context.
+
+    So a page's key needs the programmes its context holds, not all of them, and editing one
+    programme re-renders only the pages that show it.
+    """
+    return dataclasses.replace(guide, programmes=())
+
+
 def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     """Return a hash of everything a page may read besides its own context.
 
-    That is the whole model (templates may reach it through `guide`), the templates, the
-    catalogs, the code that renders, the asset names and the settings. A page whose context repr
-    holds an object address simply never matches: the key can miss, never lie.
+    That is the model templates reach through `guide` (all but the programmes), the templates,
+    the catalogs, the code that renders, the asset names and the settings.
     """
     sources = sorted([*config.templates_dir.rglob("*"), *config.locales_dir.rglob("*.po"), *Path(__file__).parent.rglob("*.py")])
     return key_of(
@@ -103,15 +112,17 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
 
 
 def guide_fingerprints(guide: Guide) -> Fingerprints:
-    """Fingerprints that know the guide's objects by name: the inputs key covers their content already."""
+    """Fingerprints that know the guide's objects by name: by id where the inputs key covers their
+    content already, by the digest of their source for programmes."""
     fingerprints = Fingerprints()
     for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
         for obj in objects:
             fingerprints.name(obj, f"<{kind} {obj.id}>")
     for programme in guide.programmes:
-        fingerprints.name(programme, f"<programme {programme.id}>")
-        for i, phase in enumerate(programme.phases):
-            fingerprints.name(phase, f"<programme {programme.id} phase {i}>")
+        if programme.digest:  # its source, place and edition year: everything it was read from
+            fingerprints.name(programme, f"<programme {programme.digest}>")
+            for i, phase in enumerate(programme.phases):
+                fingerprints.name(phase, f"<programme {programme.digest} phase {i}>")
     fingerprints.name(guide.edition, "<edition>")
     return fingerprints
 
@@ -123,13 +134,13 @@ class PageRenderer:
                  use_cache: bool = True):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
-        self.guide, self.config, self.translations = guide, config, translations
+        self.guide, self.config, self.translations = without_programmes(guide), config, translations
         self.lang: object = object()
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
         self.cache = DiskCache(config.root / ".cache")
         self.cache.enabled = self.cache.enabled and use_cache
-        self.inputs = inputs_key(guide, config, self.assets) if self.cache.enabled else ""
+        self.inputs = inputs_key(self.guide, config, self.assets) if self.cache.enabled else ""
         self.fingerprint = guide_fingerprints(guide)
 
     def key(self, page: Page) -> str:

@@ -47,3 +47,20 @@ def test_a_prose_edit_rewrites_only_the_pages_that_show_it(tmp_path):
     assert b"A sentence added by an editor." in (out / "en" / "about" / "index.html").read_bytes()
     assert not any(name.startswith("ko/") for name in rewritten)
     assert len(rewritten) < len(before) // 4
+
+
+def test_a_programme_edit_rewrites_only_the_pages_that_show_it(tmp_path):
+    root = fixture_project(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_build("--out", str(out), root=root).returncode == 0
+    before = stamps(out)
+    programmes = root / "data" / "programmes" / "sehub.yaml"
+    programmes.write_text(programmes.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    assert run_build("--out", str(out), root=root).returncode == 0
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh)
+    rewritten = {name for name, stamp in stamps(out).items() if before.get(name) != stamp}
+    assert {"en/programmes/winter-school/index.html", "en/districts/mapo/index.html", "en/schedule/index.html"} <= rewritten
+    untouched = [name for name in before if name.startswith("en/programmes/") and "winter-school" not in name]
+    assert untouched and not rewritten & set(untouched)
+    assert not rewritten & {"en/about/index.html", "ko/about/index.html"}
