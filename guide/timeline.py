@@ -85,13 +85,8 @@ def strip(programme: Programme, year: int, spans: list[Span] | None = None) -> t
     return tuple((m, tuple(s for s in spans if s.first <= m <= s.last)) for m in MONTHS)
 
 
-def in_month(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
-    """Return (programme, phase) pairs active in a month, applications first, then in table order."""
-    return by_month(programmes, year)[month]
-
-
 def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tuple[Programme, Phase], ...]]:
-    """Return in_month for every month of the year, from one pass over the phases."""
+    """Return, per month, the (programme, phase) pairs active in it, applications first, then in table order."""
     found: dict[int, list[tuple[Programme, Phase]]] = {m: [] for m in MONTHS}
     for programme in programmes:
         for phase in programme.phases:
@@ -100,10 +95,6 @@ def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tu
                 found[m].append((programme, phase))
     order = lambda pair: (not pair[1].is_application, pair[1].year_round, pair[0].order)  # noqa: E731
     return {m: tuple(sorted(pairs, key=order)) for m, pairs in found.items()}
-
-
-def applications_in(programmes: tuple[Programme, ...], year: int, month: int) -> tuple[tuple[Programme, Phase], ...]:
-    return applications(in_month(programmes, year, month))
 
 
 def applications(pairs: tuple[tuple[Programme, Phase], ...]) -> tuple[tuple[Programme, Phase], ...]:

@@ -68,13 +68,7 @@ class Update:
     def commit(self) -> Record:
         """Bring the output folder up to date; return the record of what it now holds."""
         if self.whole:
-            if self.out.exists():
-                retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-                self.out.rename(retired)
-                self.staging.rename(self.out)
-                shutil.rmtree(retired, ignore_errors=True)
-            else:
-                self.staging.rename(self.out)
+            swap_in(self.staging, self.out)
         else:
             remove_files(self.out, sorted(set(self.present) - set(self.made)))
             for name in sorted(self.changed):
@@ -168,17 +162,22 @@ def staged(out: Path) -> Iterator[Path]:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         yield staging
-        if out.exists():
-            out.rename(retired)
-        staging.rename(out)
+        swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace out with the staging folder in one rename, then remove the old folder."""
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    if out.exists():
+        out.rename(retired)
+    staging.rename(out)
     shutil.rmtree(retired, ignore_errors=True)
 
 
