@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import i18n
 from .cache import DiskCache, key_of
@@ -36,6 +35,7 @@ class Rendered:
     pages: list[Page]
     files: dict[str, bytes]
     written: frozenset[str] = frozenset()  # files that went straight to the output folder
+    changed: frozenset[str] = frozenset()  # of those, the files that were new or different
 
     def summary(self) -> str:
         per_lang = Counter(p.lang for p in self.pages if p.lang)
@@ -60,9 +60,8 @@ def load_sources(config: Config) -> Sources:
     return Sources(guide, documents, i18n.translations(config))
 
 
-def render_site(config: Config, sources: Sources | None = None, previous: Rendered | None = None,
-                dirty: Callable[[Page], bool] | None = None, into: Update | None = None) -> Rendered:
-    """Return every output file of the hosted site, in memory (re-rendering only dirty pages of previous)."""
+def render_site(config: Config, sources: Sources | None = None, into: Update | None = None) -> Rendered:
+    """Return every output file of the hosted site, in memory, or write it into an update."""
     sources = sources or load_sources(config)
     gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
     pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
@@ -83,7 +82,7 @@ def render_site(config: Config, sources: Sources | None = None, previous: Render
             into.write(name, feeds.pop(name), key)
         return files
 
-    files = render_pages(pages, sources.guide, config, sources.translations, previous and previous.files, dirty, into, other_files)
+    files = render_pages(pages, sources.guide, config, sources.translations, into, other_files)
     return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset())
 
 
@@ -95,19 +94,20 @@ def feeds_key(config: Config) -> str:
                   *(part for path in catalogs + code for part in (path.name, path.read_bytes())))
 
 
-def build_site(config: Config) -> Rendered:
+def build_site(config: Config, sources: Sources | None = None) -> Rendered:
     """Render everything, then bring the output folder up to date in one step at the end.
 
-    Sources are read and validated before anything is written; pages are written as they are
-    rendered, so memory does not grow with the size of the site; only files that changed since
-    the last build reach the output folder (see write.Update).
+    Sources are read and validated before anything is written (or given, already read: the
+    preview reloads only what changed); pages are written as they are rendered, so memory does
+    not grow with the size of the site; only files that changed since the last build are
+    rendered and reach the output folder (see write.Update).
     """
-    sources = load_sources(config)
+    sources = sources or load_sources(config)
     with updating(config.out, output_record(config)) as update:
         rendered = render_site(config, sources, into=update)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
-    return Rendered(rendered.pages, {}, frozenset(update.made))
+    return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed))
 
 
 def output_record(config: Config) -> Path | None:

@@ -20,7 +20,7 @@ from .pages import Page
 from .urls import Links, localise_hrefs
 from .write import Update
 
-PARALLEL_FROM = 100  # below this many pages, forking workers costs more than it saves
+PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
 ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
 
 
@@ -98,17 +98,31 @@ def without_programmes(guide: Guide) -> Guide:
 
 
 def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
-    """Return a hash of everything a page may read besides its own context.
+    """Return a hash of everything a page may read besides its own context and its catalog.
 
     That is the model templates reach through `guide` (all but the programmes), the templates,
-    the catalogs, the code that renders, the asset names and the settings.
+    the code that renders, the asset names and the settings.
     """
-    sources = sorted([*config.templates_dir.rglob("*"), *config.locales_dir.rglob("*.po"), *Path(__file__).parent.rglob("*.py")])
+    sources = sorted([*config.templates_dir.rglob("*"), *Path(__file__).parent.rglob("*.py")])
     return key_of(
         repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
         repr((config.base_url, config.file_urls, config.build_time)),
         *(part for path in sources if path.is_file() for part in (str(path.name), path.read_bytes())),
     )
+
+
+def catalog_keys(config: Config) -> dict[str | None, str]:
+    """Return a hash of the catalog each language's pages are translated with.
+
+    A page in one language reads only its own catalog, so a .po edit re-renders only that
+    language; the pages in no language (the chooser, the 404 page) read both.
+    """
+    keys: dict[str | None, str] = {lang: key_of(lang) for lang in LANGS}
+    for lang in i18n.TRANSLATED_LANGS:
+        path = i18n.po_path(config, lang)
+        keys[lang] = key_of(lang, path.read_bytes() if path.is_file() else b"")
+    keys[None] = key_of(*(keys[lang] for lang in LANGS))
+    return keys
 
 
 def guide_fingerprints(guide: Guide) -> Fingerprints:
@@ -130,62 +144,54 @@ def guide_fingerprints(guide: Guide) -> Fingerprints:
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
-    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
-                 use_cache: bool = True):
+    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
         self.guide, self.config, self.translations = without_programmes(guide), config, translations
         self.lang: object = object()
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
-        self.cache = DiskCache(config.root / ".cache")
-        self.cache.enabled = self.cache.enabled and use_cache
-        self.inputs = inputs_key(self.guide, config, self.assets) if self.cache.enabled else ""
+        # Keys tell which pages the output folder holds already; without a cache there is no record of it.
+        self.keyed = DiskCache(config.root / ".cache").enabled
+        self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
+        self.catalogs = catalog_keys(config) if self.keyed else {}
         self.fingerprint = guide_fingerprints(guide)
 
     def key(self, page: Page) -> str:
-        """Return the cache key of a page: a hash of everything its bytes depend on ("" with the cache off)."""
-        if not self.cache.enabled:
+        """Return a hash of everything a page's bytes depend on ("" with the cache off)."""
+        if not self.keyed:
             return ""
-        return key_of(self.inputs, page.path, page.template, page.title, repr(page.crumbs), self.fingerprint(page.context))
+        return key_of(self.inputs, self.catalogs[page.lang], page.path, page.template, page.title, repr(page.crumbs),
+                      self.fingerprint(page.context))
 
-    def __call__(self, page: Page, key: str | None = None) -> bytes:
-        """Return the page's bytes, from the cache when every input of the page is unchanged."""
-        key = self.key(page) if key is None else key
-        cached = self.cache.get("pages", key)
-        if cached is not None:
-            return cached
+    def __call__(self, page: Page) -> bytes:
         if page.lang != self.lang:
             self.env.install_gettext_translations(self.translations[page.lang or i18n.SOURCE_LANG], newstyle=True)
             self.lang = page.lang
-        data = render_page(self.env, page, self.guide, self.config, self.assets).encode("utf-8")
-        self.cache.put("pages", key, data)
-        return data
+        return render_page(self.env, page, self.guide, self.config, self.assets).encode("utf-8")
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
 
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
-                 previous: dict[str, bytes] | None = None, dirty: Callable[[Page], bool] | None = None,
                  into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
-    """Return {output path: bytes} for every page, plus the assets.
+    """Return {output path: bytes} of the pages and the assets, or write the pages into an update.
 
-    With previous output and a dirty test, pages that are not dirty keep their previous bytes
-    (the live preview re-renders only what a change affects). With `into`, pages are written
-    into that update as they are rendered and left out of the mapping, to keep memory small.
+    Into an update, only pages the output folder does not hold already are rendered (see
+    write.Update), and they are written as they are rendered, to keep memory small.
     `meanwhile` makes the other outputs in this process while workers render the pages.
     """
     from .workers import render_all
 
-    # An incremental render (the preview) re-renders only changed pages: the cache would only miss.
-    renderer = PageRenderer(pages, guide, config, translations, use_cache=previous is None)
-    kept = {p.path: previous[p.path] for p in pages if previous is not None and dirty and not dirty(p) and p.path in previous}
-    todo = [p for p in pages if p.path not in kept]
+    renderer = PageRenderer(pages, guide, config, translations)
+    if into is None:
+        todo = [(page, "") for page in pages]
+    else:
+        keyed = [(page, renderer.key(page)) for page in pages]
+        todo = [(page, key) for page, key in keyed if not into.current(page.path, key)]
     output = renderer.asset_files()
-    output.update(kept)
     output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
-    renderer.cache.prune("pages")
     return output
 
 

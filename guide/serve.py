@@ -1,7 +1,7 @@
 """Live preview: serve the built site, rebuild what a change affects, reload the browser.
 
-The site is always written whole into a fresh folder and swapped in (guide.write), so the
-served folder is never half-written. When a change breaks the build, the last good site stays
+Each rebuild is the build's own update of the output folder (guide.write): only pages whose
+inputs changed are rendered, and they reach the served folder only once all of them are. When a change breaks the build, the last good site stays
 served and every HTML page shows the error above its content until a good save recovers.
 """
 from __future__ import annotations
@@ -12,16 +12,13 @@ import mimetypes
 import sys
 import time
 from pathlib import Path
-from typing import Callable
 
 from . import i18n
 from .config import Config
 from .content import load_documents
 from .errors import BuildFailed
-from .model import Guide
-from .pages import Page
-from .pipeline import Rendered, Sources, load_sources, render_site
-from .write import replace_tree
+from .data import load_guide
+from .pipeline import Sources, build_site, load_sources
 
 POLL_SECONDS = 0.05
 QUIET_SECONDS = 0.1  # a burst of saves closer together than this causes one rebuild
@@ -37,25 +34,22 @@ def log(message: str) -> None:
 
 
 class Preview:
-    """The state of the preview: the last good sources and output, and the current error."""
+    """The state of the preview: the last good sources, and the current error."""
 
     def __init__(self, config: Config):
         self.config = config
         self.sources: Sources | None = None
-        self.rendered: Rendered | None = None
         self.error: str | None = None
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config)
-        self.rendered = render_site(self.config, self.sources)
-        replace_tree(self.config.out, self.rendered.files)
-        return f"everything ({self.rendered.summary()})"
+        return f"everything ({build_site(self.config, self.sources).summary()})"
 
     def rebuild(self, changed: set[Path]) -> None:
         """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error."""
         started = time.perf_counter()
         try:
-            what = self.update(changed) if self.sources and self.rendered else self.build_all()
+            what = self.update(changed) if self.sources else self.build_all()
         except BuildFailed as failed:
             self.error = failed.report()
             log(self.error)
@@ -69,34 +63,29 @@ class Preview:
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
 
     def update(self, changed: set[Path]) -> str:
-        """Reload and re-render only what the changed files affect, where that is cheap to know."""
-        kind, names = classify(changed, self.config)
-        if kind == "catalog":
-            problems = i18n.catalog_problems(self.config)
-            if problems:
-                raise BuildFailed(problems)
-            sources = dataclasses.replace(self.sources, translations=i18n.translations(self.config))
-            dirty: Callable[[Page], bool] = lambda page: page.lang in names
-            what = f"the {', '.join(sorted(names))} pages"
-        elif kind == "prose":
-            documents, problems = load_documents(self.config.content_dir, self.config.root)
-            if problems:
-                raise BuildFailed(problems)
-            sources = dataclasses.replace(self.sources, documents=documents)
-            dirty = changed_pages(self.rendered.pages)
-            what = f"the pages showing {', '.join(sorted(names))}"
-        elif kind == "data":
-            sources = load_sources(self.config)
-            same = shared_parts(self.sources.guide) == shared_parts(sources.guide)
-            dirty = changed_pages(self.rendered.pages) if same else (lambda page: True)
-            what = "the pages whose data changed" if same else "everything"
-        else:
-            sources = load_sources(self.config)
-            dirty, what = (lambda page: True), "everything"
-        rendered = render_site(self.config, sources, self.rendered, dirty)
-        replace_tree(self.config.out, rendered.files, self.rendered.files)
-        self.sources, self.rendered = sources, rendered
-        return what
+        """Reload what the changed files are part of, then build: only pages whose inputs changed are rendered."""
+        sources = reloaded(self.sources, changed, self.config)
+        rendered = build_site(self.config, sources)
+        self.sources = sources
+        return f"{len(rendered.changed)} of {len(rendered.written)} files"
+
+
+def reloaded(sources: Sources, changed: set[Path], config: Config) -> Sources:
+    """Return the sources with the parts the changed files belong to read again (and checked)."""
+    kind, _ = classify(changed, config)
+    if kind == "catalog":
+        problems = i18n.catalog_problems(config)
+        if problems:
+            raise BuildFailed(problems)
+        return dataclasses.replace(sources, translations=i18n.translations(config))
+    if kind == "prose":
+        documents, problems = load_documents(config.content_dir, config.root)
+        if problems:
+            raise BuildFailed(problems)
+        return dataclasses.replace(sources, documents=documents)
+    if kind == "data":
+        return dataclasses.replace(sources, guide=load_guide(config.root))
+    return load_sources(config)
 
 
 def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
@@ -109,21 +98,6 @@ def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
     if parts and all(p[0] == "data" for p in parts):
         return "data", set()
     return "all", set()
-
-
-def changed_pages(old_pages: list[Page]) -> Callable[[Page], bool]:
-    """Return a dirty test: a page is re-rendered when its title, crumbs or context changed."""
-    before = {page.path: page for page in old_pages}
-    return lambda page: before.get(page.path) != page
-
-
-def shared_parts(guide: Guide) -> tuple:
-    """What templates read from the whole guide rather than from their page's context.
-
-    Programmes reach templates only through page contexts; a change to anything here
-    re-renders every page.
-    """
-    return guide.edition, guide.code_scheme, guide.districts, guide.centres, guide.providers
 
 
 def watched_files(config: Config) -> dict[Path, tuple[int, int]]:

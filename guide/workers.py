@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from pathlib import Path
 from typing import Callable
 
 from .pages import Page
 from .write import Update
 
 
-def render_all(render, pages: list[Page], jobs: int, into: Update | None,
+def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | None,
                meanwhile: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
-    """Return {path: bytes} of the pages (none when written into an update) and of meanwhile().
+    """Return {path: bytes} of the (page, key) pairs (none when written into an update) and of meanwhile().
 
     With several jobs, every chunk of pages goes to a forked worker and this process makes the
     other outputs (meanwhile) at the same time.
@@ -45,16 +44,14 @@ def render_all(render, pages: list[Page], jobs: int, into: Update | None,
     return output
 
 
-def render_chunk(render, pages: list[Page], into: Update | None) -> dict[str, bytes]:
-    """Render pages into a mapping, or into an update (skipping pages the output already holds)."""
+def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> dict[str, bytes]:
+    """Render pages into a mapping, or write them into an update under their keys."""
     output = {}
-    for page in pages:
+    for page, key in pages:
         if into is None:
             output[page.path] = render(page)
-            continue
-        key = render.key(page)
-        if not into.current(page.path, key):
-            into.write(page.path, render(page, key), key)
+        else:
+            into.write(page.path, render(page), key)
     return output
 
 
