@@ -12,7 +12,7 @@ from .cache import DiskCache, key_of
 from .amounts import PERS, QUALIFIERS, UNITS, Amount
 from .errors import BuildFailed, SourceError
 from .phones import Phone, expand_printed, parse_phone
-from .yamlsource import KeyPath, YamlSource, read_yaml
+from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 URL = re.compile(r"^https://[^\s/$.?#].[^\s]*$")
@@ -384,7 +384,7 @@ def read_amount(r: Reader, value: Any, kp: KeyPath) -> Amount | None:
 FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml")
 
 
-def load_guide(root: Path) -> m.Guide:
+def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     """Read and cross-check data/ under root; raise BuildFailed with every problem.
 
     A guide read without problems is kept in .cache/ under a hash of every data file and of the
@@ -395,7 +395,7 @@ def load_guide(root: Path) -> m.Guide:
     cached = cache.get("guide", key)
     if cached is not None:
         return pickle.loads(cached)
-    guide = read_guide(root)
+    guide = read_guide(root, parsed)
     cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
     cache.prune("guide")
     return guide
@@ -407,31 +407,32 @@ def guide_key(root: Path) -> str:
     return key_of(*(part for path in files for part in (str(path.relative_to(path.parent.parent)), path.read_bytes())))
 
 
-def read_guide(root: Path) -> m.Guide:
+def read_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     errors: list[SourceError] = []
-    sources = {name: load_source(root, f"data/{name}", errors) for name in FILES}
+    sources = {name: load_source(root, f"data/{name}", errors, parsed) for name in FILES}
     programme_files = sorted((root / "data" / "programmes").glob("*.yaml"))
     if not programme_files:
         errors.append(SourceError("data/programmes", None, "", "no programme files (*.yaml) found"))
     if errors and any(s is None for s in sources.values()):
         raise BuildFailed(errors)
-    guide = assemble(root, sources, programme_files, errors)
+    guide = assemble(root, sources, programme_files, errors, parsed)
     if errors:
         raise BuildFailed(errors)
     return guide
 
 
-def load_source(root: Path, shown: str, errors: list[SourceError]) -> YamlSource | None:
+def load_source(root: Path, shown: str, errors: list[SourceError], parsed: Parsed | None = None) -> YamlSource | None:
     path = root / shown
     if not path.is_file():
         errors.append(SourceError(shown, None, "", "file is missing"))
         return None
-    source, problems = read_yaml(path, shown)
+    source, problems = read_yaml(path, shown, parsed)
     errors.extend(problems)
     return source
 
 
-def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError]) -> m.Guide:
+def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError],
+             parsed: Parsed | None = None) -> m.Guide:
     readers = {name: Reader(source, errors) for name, source in sources.items()}
     edition = read_edition(readers["edition.yaml"], sources["edition.yaml"].data)
     code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})
@@ -443,7 +444,7 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
     seen: dict[str, str] = {}
     for path in programme_files:
         shown = f"data/programmes/{path.name}"
-        source = load_source(root, shown, errors)
+        source = load_source(root, shown, errors, parsed)
         if source is None:
             continue
         reader = Reader(source, errors)

@@ -19,6 +19,7 @@ from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .render import render_pages
 from .write import Update, updating
+from .yamlsource import Parsed
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,12 @@ class Rendered:
         return f"{len(self.pages)} pages ({langs}), {len(files)} files"
 
 
-def load_sources(config: Config) -> Sources:
+def load_sources(config: Config, parsed: Parsed | None = None) -> Sources:
     """Read data, content and catalogs; raise BuildFailed listing every problem in all of them."""
     errors: list[SourceError] = []
     guide = None
     try:
-        guide = load_guide(config.root)
+        guide = load_guide(config.root, parsed)
     except BuildFailed as failed:
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root)

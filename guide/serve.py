@@ -19,6 +19,7 @@ from .content import load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Sources, build_site, load_sources
+from .yamlsource import Parsed
 
 POLL_SECONDS = 0.05
 QUIET_SECONDS = 0.1  # a burst of saves closer together than this causes one rebuild
@@ -39,10 +40,11 @@ class Preview:
     def __init__(self, config: Config):
         self.config = config
         self.sources: Sources | None = None
+        self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
         self.error: str | None = None
 
     def build_all(self) -> str:
-        self.sources = load_sources(self.config)
+        self.sources = load_sources(self.config, self.parsed)
         return f"everything ({build_site(self.config, self.sources).summary()})"
 
     def rebuild(self, changed: set[Path]) -> None:
@@ -64,13 +66,13 @@ class Preview:
 
     def update(self, changed: set[Path]) -> str:
         """Reload what the changed files are part of, then build: only pages whose inputs changed are rendered."""
-        sources = reloaded(self.sources, changed, self.config)
+        sources = reloaded(self.sources, changed, self.config, self.parsed)
         rendered = build_site(self.config, sources)
         self.sources = sources
         return f"{len(rendered.changed)} of {len(rendered.written)} files"
 
 
-def reloaded(sources: Sources, changed: set[Path], config: Config) -> Sources:
+def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parsed) -> Sources:
     """Return the sources with the parts the changed files belong to read again (and checked)."""
     kind, _ = classify(changed, config)
     if kind == "catalog":
@@ -84,8 +86,8 @@ def reloaded(sources: Sources, changed: set[Path], config: Config) -> Sources:
             raise BuildFailed(problems)
         return dataclasses.replace(sources, documents=documents)
     if kind == "data":
-        return dataclasses.replace(sources, guide=load_guide(config.root))
-    return load_sources(config)
+        return dataclasses.replace(sources, guide=load_guide(config.root, parsed))
+    return load_sources(config, parsed)
 
 
 def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:

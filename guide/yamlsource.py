@@ -40,9 +40,26 @@ def field_name(keypath: KeyPath) -> str:
     return text
 
 
-def read_yaml(path: Path, shown: str) -> tuple[YamlSource | None, list[SourceError]]:
-    """Parse one file; return the source, or None and the errors that stopped it."""
+Parsed = dict[str, tuple[bytes, tuple[YamlSource | None, list[SourceError]]]]  # shown path: (bytes, result)
+
+
+def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> tuple[YamlSource | None, list[SourceError]]:
+    """Parse one file; return the source, or None and the errors that stopped it.
+
+    With `parsed` (the preview keeps one between rebuilds), a file whose bytes are those of its
+    last parse is not parsed again: editing one file of a large data folder reparses that file.
+    """
     raw = path.read_bytes()
+    known = parsed.get(shown) if parsed is not None else None
+    if known is not None and known[0] == raw:
+        return known[1]
+    result = parse_yaml(raw, shown)
+    if parsed is not None:
+        parsed[shown] = (raw, result)
+    return result
+
+
+def parse_yaml(raw: bytes, shown: str) -> tuple[YamlSource | None, list[SourceError]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -139,3 +139,19 @@ def test_one_english_term_per_korean_term(guide):
     for programme in guide.programmes:
         for ph in programme.phases:
             assert seen.setdefault(ph.label.ko, ph.label.en) == ph.label.en, ph.label
+
+
+def test_a_data_file_is_parsed_again_only_when_its_bytes_change(tmp_path):
+    from guide.yamlsource import read_yaml
+
+    path = tmp_path / "districts.yaml"
+    path.write_text("districts:\n  - id: mapo\n", "utf-8")
+    parsed: dict = {}
+    first, _ = read_yaml(path, "data/districts.yaml", parsed)
+    assert read_yaml(path, "data/districts.yaml", parsed)[0] is first  # unchanged: the same parse
+    path.write_text("districts:\n  - id: jung\n", "utf-8")
+    changed, _ = read_yaml(path, "data/districts.yaml", parsed)
+    assert changed is not first and changed.data == {"districts": [{"id": "jung"}]}
+    path.write_text("districts: [broken\n", "utf-8")
+    broken, errors = read_yaml(path, "data/districts.yaml", parsed)
+    assert broken is None and errors and errors[0].line == 2
