@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from . import i18n
@@ -75,12 +76,12 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         key = feeds_key(config) if into is not None else ""
         if key and into.keep_all(key):
             return files
-        feeds = calendar_files(sources.guide, config.base_url, config.build_time, gettexts)
-        feeds.update(export_files(sources.guide, config.base_url, gettexts))
-        if not key:
-            return {**files, **feeds}
-        for name in sorted(feeds):
-            into.write(name, feeds.pop(name), key)
+        feeds = chain(calendar_files(sources.guide, config.base_url, config.build_time, gettexts),
+                      export_files(sources.guide, config.base_url, gettexts))
+        if into is None:
+            return {**files, **{name: b"".join(parts) for name, parts in feeds}}
+        for name, parts in feeds:  # written as made: a large guide's feeds run to hundreds of MB
+            into.write_parts(name, parts, key)
         return files
 
     files = render_pages(pages, sources.guide, config, sources.translations, into, other_files)

@@ -5,7 +5,7 @@ import dataclasses
 import hashlib
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from babel.support import NullTranslations
@@ -147,7 +147,8 @@ class PageRenderer:
     def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
-        self.guide, self.config, self.translations = without_programmes(guide), config, translations
+        self.whole_guide, self.guide = guide, without_programmes(guide)
+        self.config, self.translations = config, translations
         self.lang: object = object()
         for name in sorted({p.template for p in pages}):
             self.env.get_template(name)  # compiled once here, shared by forked workers
@@ -155,20 +156,34 @@ class PageRenderer:
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
         self.catalogs = catalog_keys(config) if self.keyed else {}
-        self.fingerprint = guide_fingerprints(guide)
 
-    def key(self, page: Page) -> str:
-        """Return a hash of everything a page's bytes depend on ("" with the cache off)."""
+    def keys(self, pages: list[Page]) -> list[str]:
+        """Return a hash of everything each page's bytes depend on ("" with the cache off).
+
+        The digests of the objects pages share are remembered while the keys are made, then
+        let go: for a large guide they run to hundreds of thousands.
+        """
         if not self.keyed:
-            return ""
-        return key_of(self.inputs, self.catalogs[page.lang], page.path, page.template, page.title, repr(page.crumbs),
-                      self.fingerprint(page.context))
+            return [""] * len(pages)
+        fingerprint = guide_fingerprints(self.whole_guide)
+        return [key_of(self.inputs, self.catalogs[page.lang], page.path, page.template, page.title, repr(page.crumbs),
+                       fingerprint(page.context)) for page in pages]
 
     def __call__(self, page: Page) -> bytes:
-        if page.lang != self.lang:
-            self.env.install_gettext_translations(self.translations[page.lang or i18n.SOURCE_LANG], newstyle=True)
-            self.lang = page.lang
+        self.install(page.lang)
         return render_page(self.env, page, self.guide, self.config, self.assets).encode("utf-8")
+
+    def install(self, lang: str | None) -> None:
+        """Translate with the catalog of the page's language (pages in no language read English)."""
+        if lang != self.lang:
+            self.env.install_gettext_translations(self.translations[lang or i18n.SOURCE_LANG], newstyle=True)
+            self.lang = lang
+
+    def parts(self, page: Page) -> Iterator[bytes]:
+        """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
+        self.install(page.lang)
+        pieces = self.env.get_template(page.template).generate(page_context(page, self.guide, self.config, self.assets))
+        return encoded_chunks(pieces)
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
@@ -188,11 +203,23 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     if into is None:
         todo = [(page, "") for page in pages]
     else:
-        keyed = [(page, renderer.key(page)) for page in pages]
-        todo = [(page, key) for page, key in keyed if not into.current(page.path, key)]
+        todo = [(page, key) for page, key in zip(pages, renderer.keys(pages)) if not into.current(page.path, key)]
     output = renderer.asset_files()
     output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
     return output
+
+
+def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Join rendered pieces into UTF-8 chunks of about size characters."""
+    chunk: list[str] = []
+    length = 0
+    for piece in pieces:
+        chunk.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(chunk).encode("utf-8")
+            chunk, length = [], 0
+    yield "".join(chunk).encode("utf-8")
 
 
 def jobs_for(config: Config, count: int) -> int:
@@ -209,12 +236,17 @@ def root_href(lang: str | None, key: str, fragment: str = "") -> str:
 
 
 def render_page(env: Environment, page: Page, guide: Guide, config: Config, assets) -> str:
+    return env.get_template(page.template).render(page_context(page, guide, config, assets))
+
+
+def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, Any]:
+    """Return what a page's template sees: the page's own context and the helpers every page uses."""
     links = Links(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
     href: Callable[..., str] = root_href if absolute else links.page
     asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))
     other = [lang for lang in LANGS if lang != page.lang]
-    context = {
+    return {
         "page": page,
         "lang": page.lang or "ko",
         "other_lang": other[0] if page.lang else None,
@@ -233,4 +265,3 @@ def render_page(env: Environment, page: Page, guide: Guide, config: Config, asse
         "month_year": lambda year, month: i18n.month_year(year, month, page.lang or "ko"),
         **page.context,
     }
-    return env.get_template(page.template).render(context)

@@ -45,13 +45,13 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
 
 
 def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> dict[str, bytes]:
-    """Render pages into a mapping, or write them into an update under their keys."""
+    """Render pages into a mapping, or write them into an update under their keys, part by part."""
     output = {}
     for page, key in pages:
         if into is None:
             output[page.path] = render(page)
         else:
-            into.write(page.path, render(page), key)
+            into.write_parts(page.path, render.parts(page), key)
     return output
 
 

@@ -7,7 +7,7 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
@@ -52,13 +52,30 @@ class Update:
 
     def write(self, name: str, data: bytes, key: str = "") -> None:
         """Stage a file, unless the output folder already holds these very bytes."""
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
+            return
+        write_page(self.staging / name, data)
+
+    def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
+        """Stage a file made part by part, so that a large one is never in memory whole."""
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.blake2b(digest_size=16)
+        with path.open("wb") as f:
+            for part in parts:
+                digest.update(part)
+                f.write(part)
+        if self.unchanged(name, key, digest.hexdigest()):
+            path.unlink()
+
+    def unchanged(self, name: str, key: str, digest: str) -> bool:
+        """Record a file made; return whether the output folder holds it already, untouched."""
         self.made[name] = (key, digest)
         entry = self.last.get(name)
         if entry is not None and entry[1] == digest and self.present.get(name) == entry[2:]:
-            return
+            return True
         self.changed.add(name)
-        write_page(self.staging / name, data)
+        return False
 
     def merge(self, made: Made, changed: set[str]) -> None:
         """Take in what a worker process wrote."""

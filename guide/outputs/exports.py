@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..model import LANGS, Guide
 from ..urls import absolute_url, data_path
@@ -35,32 +35,41 @@ def cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def csv_bytes(columns: list[Column], rows: list[Any]) -> bytes:
-    """Return a CSV table with a BOM and CRLF rows (the csv module's default), for Korean Excel."""
+def csv_parts(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
+    """Yield a CSV table in parts, with a BOM and CRLF rows (the csv module's default), for Korean Excel."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([c.name for c in columns])
-    writer.writerows([[cell(c.value(row)) for c in columns] for row in rows])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell(c.value(row)) for c in columns])
+        yield buffer.getvalue().encode("utf-8")
 
 
-def json_bytes(data: Any) -> bytes:
-    """Return JSON as it is published: UTF-8 text, two-space indents, one trailing newline."""
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def json_bytes(data: Any) -> list[bytes]:
+    """Return JSON as it is published: UTF-8 text, two-space indents, one trailing newline (one part)."""
+    return [(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]
 
 
-def records_json(fields: dict[str, Any], key: str, records: list[dict[str, Any]]) -> bytes:
-    """Return a data file: its fields indented as json_bytes does, then one record per line.
+def records_json(fields: dict[str, Any], key: str, records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """Yield a data file in parts: its fields indented as json_bytes does, then one record per line.
 
     json writes indented output in pure Python, about ten times slower than its compact
     encoder, and a large guide's records run to tens of megabytes; a record a line also reads
     and diffs well.
     """
-    head = json.dumps(fields | {key: []}, ensure_ascii=False, indent=2)
-    if not records:
-        return (head + "\n").encode("utf-8")
-    rows = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in records)
-    return (head[:-len("[]\n}")] + "[\n    " + rows + "\n  ]\n}\n").encode("utf-8")
+    head = json.dumps(fields | {key: []}, ensure_ascii=False, indent=2)  # ends '"key": []\n}'
+    rows = iter(records)
+    first = next(rows, None)
+    if first is None:
+        yield (head + "\n").encode("utf-8")
+        return
+    yield (head[:-len("]\n}")] + "\n    " + json.dumps(first, ensure_ascii=False)).encode("utf-8")
+    for r in rows:
+        yield (",\n    " + json.dumps(r, ensure_ascii=False)).encode("utf-8")
+    yield b"\n  ]\n}\n"
 
 
 def object_schema(columns: list[Column], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -122,20 +131,16 @@ def programme_record(row: ProgrammeRow) -> dict[str, Any]:
     }
 
 
-def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]]) -> dict[str, bytes]:
-    """Return every open data file: JSON with schemas, and CSV."""
+def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]]) -> Iterator[tuple[str, Iterable[bytes]]]:
+    """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV."""
     ctx = Context(guide, base_url, gettexts)
     organisations = [OrganisationRow(c, ctx) for c in guide.centres]
     programmes = [ProgrammeRow(p, ctx) for p in guide.programmes]
-    phases = [r for p in guide.programmes for r in phase_rows(p, ctx)]
-    amounts = [r for p in guide.programmes for r in amount_rows(p)]
-    return {
-        data_path("organisations.json"): records_json(edition_fields(guide), "organisations", [record(ORGANISATION_COLUMNS, r) for r in organisations]),
-        data_path("programmes.json"): records_json(edition_fields(guide), "programmes", [programme_record(r) for r in programmes]),
-        data_path("organisations.schema.json"): json_bytes(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS))),
-        data_path("programmes.schema.json"): json_bytes(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema())),
-        data_path("organisations.csv"): csv_bytes(ORGANISATION_COLUMNS, organisations),
-        data_path("programmes.csv"): csv_bytes(PROGRAMME_COLUMNS, programmes),
-        data_path("phases.csv"): csv_bytes(PHASE_TABLE_COLUMNS, phases),
-        data_path("amounts.csv"): csv_bytes(AMOUNT_TABLE_COLUMNS, amounts),
-    }
+    yield data_path("organisations.json"), records_json(edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations))
+    yield data_path("programmes.json"), records_json(edition_fields(guide), "programmes", (programme_record(r) for r in programmes))
+    yield data_path("organisations.schema.json"), json_bytes(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
+    yield data_path("programmes.schema.json"), json_bytes(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
+    yield data_path("organisations.csv"), csv_parts(ORGANISATION_COLUMNS, organisations)
+    yield data_path("programmes.csv"), csv_parts(PROGRAMME_COLUMNS, programmes)
+    yield data_path("phases.csv"), csv_parts(PHASE_TABLE_COLUMNS, (r for p in guide.programmes for r in phase_rows(p, ctx)))
+    yield data_path("amounts.csv"), csv_parts(AMOUNT_TABLE_COLUMNS, (r for p in guide.programmes for r in amount_rows(p)))

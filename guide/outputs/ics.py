@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from .. import i18n
 from ..model import LANGS, Guide, Phase, Programme
@@ -87,9 +87,9 @@ class Event:
         ]
 
 
-def vcalendar(name: str, description: str, lang: str, events: list[Event], stamp: str, year: int) -> bytes:
-    """Return a whole VCALENDAR as CRLF-ended UTF-8."""
-    lines = [
+def calendar_parts(name: str, description: str, lang: str, events: list[bytes], year: int) -> list[bytes]:
+    """Return a whole VCALENDAR as CRLF-ended UTF-8, in parts: its head, each event, its end."""
+    head = [
         content_line("BEGIN", "VCALENDAR"),
         content_line("VERSION", "2.0"),
         content_line("PRODID", f"-//Seoul Social Economy Guide//{year} edition//{lang.upper()}"),
@@ -98,10 +98,7 @@ def vcalendar(name: str, description: str, lang: str, events: list[Event], stamp
         content_line("X-WR-CALNAME", escape_text(name)),
         content_line("X-WR-CALDESC", escape_text(description)),
     ]
-    for event in events:
-        lines += event.lines(stamp)
-    lines.append(content_line("END", "VCALENDAR"))
-    return "".join(lines).encode("utf-8")
+    return ["".join(head).encode("utf-8"), *events, content_line("END", "VCALENDAR").encode("utf-8")]
 
 
 def phase_uid(year: int, programme: Programme, index: int, lang: str) -> str:
@@ -151,20 +148,22 @@ def build_stamp(build_time: datetime | None, year: int) -> str:
     return format_stamp(build_time) if build_time else f"{year}0101T000000Z"
 
 
-def calendar_files(guide: Guide, base_url: str, build_time: datetime | None, gettexts: dict[str, Callable[[str], str]]) -> dict[str, bytes]:
-    """Return the edition's calendar and one per programme with phases, in each language."""
+def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
+                   gettexts: dict[str, Callable[[str], str]]) -> Iterator[tuple[str, list[bytes]]]:
+    """Yield the edition's calendar and one per programme with phases, in each language, in parts.
+
+    One file at a time, so that a large guide's calendars need not all be in memory at once;
+    each event is written once, for its programme's file and for the edition's.
+    """
     year = guide.edition.year
     stamp = build_stamp(build_time, year)
-    files = {}
     for lang in LANGS:
         _ = gettexts[lang]
         about = "\n".join(notice[lang] for notice in guide.edition.notices)
-        every = []
+        every: list[bytes] = []
         for programme in guide.programmes:
-            events = programme_events(guide, programme, lang, _, base_url)
+            events = ["".join(event.lines(stamp)).encode("utf-8") for event in programme_events(guide, programme, lang, _, base_url)]
             every += events
             if events:
-                name = f"{programme.name[lang]} ({year})"
-                files[calendar_path(lang, programme.id)] = vcalendar(name, about, lang, events, stamp, year)
-        files[calendar_path(lang)] = vcalendar(guide.edition.schedule_title[lang], about, lang, every, stamp, year)
-    return files
+                yield calendar_path(lang, programme.id), calendar_parts(f"{programme.name[lang]} ({year})", about, lang, events, year)
+        yield calendar_path(lang), calendar_parts(guide.edition.schedule_title[lang], about, lang, every, year)
