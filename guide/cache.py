@@ -25,6 +25,9 @@ def key_of(*parts: bytes | str) -> str:
 
 
 ATOMS = (str, int, float, bool, type(None), date, datetime)
+# A value this short stands for itself: cheaper to serialize again than to hash and remember.
+# (A serialization starts with its type's name and a bracket, so it never reads as a digest.)
+SHORT = 64
 
 
 class Fingerprints:
@@ -50,7 +53,10 @@ class Fingerprints:
         known = self.memo.get(id(value))
         if known is not None:
             return known[1]
-        digest = hashlib.blake2b(self.parts(value), digest_size=16).hexdigest().encode()
+        parts = self.parts(value)
+        if len(parts) <= SHORT:
+            return parts
+        digest = hashlib.blake2b(parts, digest_size=16).hexdigest().encode()
         self.memo[id(value)] = (value, digest)
         return digest
 
