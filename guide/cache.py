@@ -27,7 +27,7 @@ def key_of(*parts: bytes | str) -> str:
 ATOMS = (str, int, float, bool, type(None), date, datetime)
 # A value this short stands for itself: cheaper to serialize again than to hash and remember.
 # (A serialization starts with its type's name and a bracket, so it never reads as a digest.)
-SHORT = 64
+SHORT = 128
 
 
 class Fingerprints:
@@ -41,23 +41,26 @@ class Fingerprints:
     """
 
     def __init__(self) -> None:
-        self.memo: dict[int, tuple[Any, bytes]] = {}
+        self.memo: dict[int, bytes] = {}
+        self.alive: list[Any] = []  # every value in memo, so that its identity is not reused
 
     def name(self, value: Any, label: str) -> None:
         """Digest value by a label, for objects whose content the key already covers elsewhere."""
-        self.memo[id(value)] = (value, label.encode("utf-8"))
+        self.memo[id(value)] = label.encode("utf-8")
+        self.alive.append(value)
 
     def __call__(self, value: Any) -> bytes:
         if type(value) in ATOMS:
             return repr(value).encode("utf-8", "surrogatepass")
         known = self.memo.get(id(value))
         if known is not None:
-            return known[1]
+            return known
         parts = self.parts(value)
         if len(parts) <= SHORT:
             return parts
         digest = hashlib.blake2b(parts, digest_size=16).hexdigest().encode()
-        self.memo[id(value)] = (value, digest)
+        self.memo[id(value)] = digest
+        self.alive.append(value)
         return digest
 
     def parts(self, value: Any) -> bytes:

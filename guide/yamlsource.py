@@ -13,6 +13,11 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KeyPath = tuple[str | int, ...]
 
 
+# Lines every build needs (the records of a file and their ids) are recorded as the file is read;
+# deeper ones only when an error is reported: a large data file has hundreds of thousands.
+EAGER_DEPTH = 3
+
+
 @dataclass
 class YamlSource:
     """A parsed YAML document with the line (1-based) of each value by key path."""
@@ -20,9 +25,14 @@ class YamlSource:
     path: str
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+    complete: bool = False  # whether lines holds every value's line, not only the shallow ones
 
     def line(self, keypath: KeyPath) -> int | None:
         """Return the line of a value, or of its nearest known parent."""
+        if keypath not in self.lines and not self.complete:
+            self.lines.update(every_line(self.text, self.path))
+            self.complete = True
         while keypath not in self.lines and keypath:
             keypath = keypath[:-1]
         return self.lines.get(keypath)
@@ -65,36 +75,52 @@ def parse_yaml(raw: bytes, shown: str) -> tuple[YamlSource | None, list[SourceEr
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
-    loader = Loader(text)
     try:
-        node = loader.get_single_node()
+        source, errors = parsed_source(text, shown, EAGER_DEPTH)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return None, [SourceError(shown, line, "", f"YAML syntax error: {exc.problem or exc}")]
-    finally:
-        loader.dispose()
-    source = YamlSource(shown, None)
-    errors: list[SourceError] = []
-    if node is not None:
-        source.data = plain_value(node, (), source, loader, errors)
     return source, errors
 
 
-def plain_value(node: yaml.Node, keypath: KeyPath, source: YamlSource, loader, errors) -> Any:
-    """Turn a node into dicts, lists and scalars, recording lines and duplicate keys."""
-    source.lines[keypath] = node.start_mark.line + 1
+def parsed_source(text: str, shown: str, depth: int) -> tuple[YamlSource, list[SourceError]]:
+    """Parse a document, recording the lines of values up to depth keys deep."""
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        source = YamlSource(shown, None, text=text)
+        errors: list[SourceError] = []
+        if node is not None:
+            source.data = plain_value(node, (), source, loader, errors, depth)
+        return source, errors
+    finally:
+        loader.dispose()
+
+
+def every_line(text: str, shown: str) -> dict[KeyPath, int]:
+    """Return the line of every value of a document that parsed before."""
+    return parsed_source(text, shown, depth=1 << 30)[0].lines
+
+
+def plain_value(node: yaml.Node, keypath: KeyPath, source: YamlSource, loader, errors, depth: int) -> Any:
+    """Turn a node into dicts, lists and scalars, recording lines (up to depth) and duplicate keys."""
+    if len(keypath) <= depth:
+        source.lines[keypath] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
+        key_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
-            first = source.lines.get(keypath + (key,))
-            source.lines[keypath + (key,)] = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1
             if key in result:
-                errors.append(source.error(keypath + (key,), f"duplicate key '{key}' (first on line {first})"))
-            result[key] = plain_value(value_node, keypath + (key,), source, loader, errors)
-            source.lines[keypath + (key,)] = key_node.start_mark.line + 1
+                message = f"duplicate key '{key}' (first on line {key_lines[key]})"
+                errors.append(SourceError(source.path, line, field_name(keypath + (key,)), message))
+            key_lines[key] = line
+            result[key] = plain_value(value_node, keypath + (key,), source, loader, errors, depth)
+            if len(keypath) < depth:
+                source.lines[keypath + (key,)] = line
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [plain_value(item, keypath + (i,), source, loader, errors) for i, item in enumerate(node.value)]
+        return [plain_value(item, keypath + (i,), source, loader, errors, depth) for i, item in enumerate(node.value)]
     return loader.construct_object(node)
