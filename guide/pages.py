@@ -62,12 +62,18 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     months = timeline.by_month(guide.programmes, year)
     month = chosen_month(guide, now, months)
     spans = {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes}
+    strips = {p.id: timeline.strip(p, year, spans[p.id]) for p in guide.programmes}
+    tables = schedule_tables(guide, spans)
+    in_tables = [p.id for _, groups in tables for _, rows, _ in groups for p, _ in rows]
     return {
         "month": month,
         "months": months,
         "calls_per_month": [(m, len(timeline.applications(months[m]))) for m in timeline.MONTHS],
-        "tables": schedule_tables(guide, spans),
-        "strips": {p.id: timeline.strip(p, year, spans[p.id]) for p in guide.programmes},
+        "tables": tables,
+        "table_strips": {pid: strips[pid] for pid in in_tables},
+        "table_spans": {pid: spans[pid] for pid in in_tables},
+        "district_only": sum(1 for p in guide.programmes if p.districts),
+        "strips": strips,
         "spans": spans,
         "city_centres": city_centres(guide),
         "district_programmes": district_programmes(guide),
@@ -102,9 +108,10 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
             "tables": shared["tables"],
+            "district_only": shared["district_only"],
             "calendar": calendar_path(lang),
-            "strips": strips,
-            "spans": spans,
+            "strips": shared["table_strips"],
+            "spans": shared["table_spans"],
         }),
     ]
     for district in guide.districts:
@@ -180,8 +187,18 @@ def area_groups(programmes: tuple[Programme, ...], year: int, spans: dict[str, l
 
 
 def schedule_tables(guide: Guide, spans: dict[str, list] | None = None) -> list[tuple[Provider, list]]:
-    """Each provider with its programmes grouped by support area, as the printed tables show them."""
-    return [(provider, area_groups(guide.programmes_of(provider.id), guide.edition.year, spans)) for provider in guide.providers]
+    """Each provider with its city-wide programmes grouped by support area, as the printed tables show them.
+
+    A programme open only in some districts is listed on those districts' pages instead: the
+    tables are the city's year, and a guide that grows to every district's own programmes
+    would otherwise make them (and the brochure) too long to read or print.
+    """
+    tables = []
+    for provider in guide.providers:
+        city_wide = tuple(p for p in guide.programmes_of(provider.id) if not p.districts)
+        if city_wide:
+            tables.append((provider, area_groups(city_wide, guide.edition.year, spans)))
+    return tables
 
 
 def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Document], lang: str) -> dict[str, Any]:
@@ -193,6 +210,7 @@ def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Docum
         "directory": [(d, guide.centres_in(d.id)) for d in sorted(guide.districts, key=lambda d: d.name[lang])],
         "city_centres": shared["city_centres"],
         "tables": shared["tables"],
+        "district_only": shared["district_only"],
     }
 
 

@@ -244,3 +244,15 @@ def test_a_programme_scoped_to_districts_is_listed_only_there(tmp_path):
         assert jongno.select_one('a[href$="programmes/fair/"]')
         page = soup(out / lang / "programmes" / "winter-school" / "index.html")
         assert page.select_one('.gd-facts a[href$="districts/mapo/"]')
+        november = soup(out / lang / "schedule" / "2019-11" / "index.html")
+        assert november.select_one('a[href$="programmes/winter-school/"]')  # what is on in a month lists every programme
+        # The city's tables (on the schedule and in the brochure) hold the city-wide programmes and
+        # say where the others are.
+        for path in ("schedule", "brochure"):
+            doc = soup(out / lang / path / "index.html")
+            rows = {tr["data-programme"] for tr in doc.select("table.gd-schedule tr[data-programme]")}
+            assert rows == {"fair"}, (lang, path)
+            assert not doc.select_one('a[href$="programmes/winter-school/"]')
+            note = doc.select_one(".gd-notice a[href$='districts/']")
+            assert note and "1" in note.parent.get_text()
+    assert "particular districts" in soup(out / "en" / "schedule" / "index.html").get_text()
