@@ -170,8 +170,7 @@ class PageRenderer:
                        fingerprint(page.context)) for page in pages]
 
     def __call__(self, page: Page) -> bytes:
-        self.install(page.lang)
-        return render_page(self.env, page, self.guide, self.config, self.assets).encode("utf-8")
+        return b"".join(self.parts(page))
 
     def install(self, lang: str | None) -> None:
         """Translate with the catalog of the page's language (pages in no language read English)."""
@@ -233,10 +232,6 @@ def root_href(lang: str | None, key: str, fragment: str = "") -> str:
     """Return a root-relative link, for the one page that is served at any path."""
     path = "/".join(x for x in (lang, key) if x)
     return "/" + (path + "/" if path else "") + (f"#{fragment}" if fragment else "")
-
-
-def render_page(env: Environment, page: Page, guide: Guide, config: Config, assets) -> str:
-    return env.get_template(page.template).render(page_context(page, guide, config, assets))
 
 
 def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, Any]:

@@ -58,6 +58,8 @@ def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> 
 def worker(render, pages, into, sender) -> None:
     """Render a chunk in a child process and send back its output (or what it wrote), or the error."""
     try:
+        if into is not None:  # send back only what this worker adds, not what was known before the fork
+            into.made, into.changed = {}, set()
         output = render_chunk(render, pages, into)
         sender.send(("ok", output if into is None else (into.made, into.changed)))
     except BaseException:

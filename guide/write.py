@@ -54,7 +54,9 @@ class Update:
         """Stage a file, unless the output folder already holds these very bytes."""
         if self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
             return
-        write_page(self.staging / name, data)
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
         """Stage a file made part by part, so that a large one is never in memory whole."""
@@ -169,12 +171,6 @@ def swap_in(staging: Path, out: Path) -> None:
         out.rename(retired)
     staging.rename(out)
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def write_page(path: Path, data: bytes) -> None:
-    """Write one rendered page into a staging folder (see Update)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def write_file(path: Path, data: bytes) -> None:

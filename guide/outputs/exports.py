@@ -48,13 +48,13 @@ def csv_parts(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def json_bytes(data: Any) -> list[bytes]:
+def json_parts(data: Any) -> list[bytes]:
     """Return JSON as it is published: UTF-8 text, two-space indents, one trailing newline (one part)."""
     return [(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]
 
 
-def records_json(fields: dict[str, Any], key: str, records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """Yield a data file in parts: its fields indented as json_bytes does, then one record per line.
+def records_parts(fields: dict[str, Any], key: str, records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """Yield a data file in parts: its fields indented as json_parts does, then one record per line.
 
     json writes indented output in pure Python, about ten times slower than its compact
     encoder, and a large guide's records run to tens of megabytes; a record a line also reads
@@ -136,10 +136,10 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     ctx = Context(guide, base_url, gettexts)
     organisations = [OrganisationRow(c, ctx) for c in guide.centres]
     programmes = [ProgrammeRow(p, ctx) for p in guide.programmes]
-    yield data_path("organisations.json"), records_json(edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations))
-    yield data_path("programmes.json"), records_json(edition_fields(guide), "programmes", (programme_record(r) for r in programmes))
-    yield data_path("organisations.schema.json"), json_bytes(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
-    yield data_path("programmes.schema.json"), json_bytes(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
+    yield data_path("organisations.json"), records_parts(edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations))
+    yield data_path("programmes.json"), records_parts(edition_fields(guide), "programmes", (programme_record(r) for r in programmes))
+    yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
+    yield data_path("programmes.schema.json"), json_parts(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
     yield data_path("organisations.csv"), csv_parts(ORGANISATION_COLUMNS, organisations)
     yield data_path("programmes.csv"), csv_parts(PROGRAMME_COLUMNS, programmes)
     yield data_path("phases.csv"), csv_parts(PHASE_TABLE_COLUMNS, (r for p in guide.programmes for r in phase_rows(p, ctx)))
