@@ -12,6 +12,7 @@ from .cache import DiskCache, key_of
 from .amounts import PERS, QUALIFIERS, UNITS, Amount
 from .errors import BuildFailed, SourceError
 from .phones import Phone, expand_printed, parse_phone
+from .sourcefiles import file_problems
 from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -390,6 +391,9 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     A guide read without problems is kept in .cache/ under a hash of every data file and of the
     code that reads them, so an unchanged project is not parsed and checked again.
     """
+    problems = file_problems(root, root / "data")
+    if problems:  # checked before anything reads the files, the cache key included
+        raise BuildFailed(problems)
     cache = DiskCache(root / ".cache")
     key = guide_key(root) if cache.enabled else ""
     cached = cache.get("guide", key)

@@ -8,9 +8,18 @@ from typing import Any
 import yaml
 
 from .errors import SourceError
+from .sourcefiles import decoded
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KeyPath = tuple[str | int, ...]
+
+MAX_DEPTH = 32  # mappings and lists inside each other; the data needs six
+# Characters without which a document can hold no anchor, alias, tag or merge key, and a bound
+# on how deep it can nest: a document free of them all is not scanned event by event.
+MARKERS = ("&", "*", "!", "<<")
+SCAN_FROM_BRACKETS = 2000
+SCAN_FROM_INDENT = 200
+MAX_REPORTED = 20  # structure problems reported per file
 
 
 # Lines every build needs (the records of a file and their ids) are recorded as the file is read;
@@ -70,18 +79,117 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> tuple[Yam
 
 
 def parse_yaml(raw: bytes, shown: str) -> tuple[YamlSource | None, list[SourceError]]:
+    text, error = decoded(raw, shown)
+    if error is not None:
+        return None, [error]
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
-    try:
-        source, errors = parsed_source(text, shown, EAGER_DEPTH)
-    except yaml.MarkedYAMLError as exc:
+        problems = structure_problems(text, shown) if needs_scan(text) else []
+        if problems:
+            return None, problems
+        return parsed_source(text, shown, EAGER_DEPTH)
+    except yaml.YAMLError as exc:
+        return None, [syntax_error(exc, shown, text)]
+
+
+def syntax_error(exc: yaml.YAMLError, shown: str, text: str) -> SourceError:
+    """Return a YAML error (a syntax error, or a character YAML does not allow) at its line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return None, [SourceError(shown, line, "", f"YAML syntax error: {exc.problem or exc}")]
-    return source, errors
+        return SourceError(shown, mark.line + 1 if mark else None, "", f"YAML syntax error: {exc.problem or exc}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1
+        return SourceError(shown, line, "", f"holds a control character YAML does not allow (#x{exc.character:04x}); remove it")
+    return SourceError(shown, None, "", f"YAML error: {exc}")
+
+
+def needs_scan(text: str) -> bool:
+    """Whether a document may hold an anchor, alias, tag or merge key, or nest deeper than allowed."""
+    if any(marker in text for marker in MARKERS):
+        return True
+    if text.count("[") + text.count("{") > SCAN_FROM_BRACKETS:
+        return True
+    return max((len(line) - len(line.lstrip(" -?:\t")) for line in text.splitlines()), default=0) > SCAN_FROM_INDENT
+
+
+def structure_problems(text: str, shown: str) -> list[SourceError]:
+    """Return anchors, aliases, tags, merge keys and nesting over MAX_DEPTH, read event by event.
+
+    The data format needs none of them, and they are how a hostile file makes a loader recurse
+    forever (an alias inside itself) or grow without bound (aliases of aliases). The events are
+    read before any node is built, so neither can happen.
+    """
+    problems: list[SourceError] = []
+    where = KeyTracker()
+    loader = Loader(text)
+    try:
+        while len(problems) < MAX_REPORTED:
+            event = loader.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            keypath = where.enter(event)
+            rule = event_problem(event, where.depth)
+            if rule:
+                problems.append(SourceError(shown, event.start_mark.line + 1, field_name(keypath), rule))
+                if where.depth > MAX_DEPTH:
+                    break
+    finally:
+        loader.dispose()
+    return problems
+
+
+def event_problem(event: yaml.Event, depth: int) -> str | None:
+    """Return the rule an event breaks, if any."""
+    if isinstance(event, yaml.AliasEvent):
+        return f"aliases (*{event.anchor}) are not allowed: write the value out in full"
+    if getattr(event, "anchor", None):
+        return f"anchors (&{event.anchor}) are not allowed: write the value out in full"
+    if getattr(event, "tag", None):
+        return f"tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed: write plain values"
+    if isinstance(event, yaml.ScalarEvent) and event.implicit[0] and event.value == "<<":
+        return "merge keys (<<) are not allowed: write every field out"
+    if isinstance(event, yaml.CollectionStartEvent) and depth > MAX_DEPTH:
+        return f"nests deeper than {MAX_DEPTH} levels"
+    return None
+
+
+class KeyTracker:
+    """Follows the key path of each event of a YAML event stream."""
+
+    def __init__(self) -> None:
+        self.stack: list[list] = []  # per open collection: [is_mapping, key or index, expecting a key]
+
+    @property
+    def depth(self) -> int:
+        return len(self.stack)
+
+    def enter(self, event: yaml.Event) -> KeyPath:
+        """Take in an event; return the key path of the node it starts (or of the collection it ends)."""
+        if isinstance(event, yaml.CollectionEndEvent):
+            self.stack.pop()
+            self.complete()
+            return self.path()
+        if not isinstance(event, yaml.NodeEvent):
+            return self.path()
+        if self.stack and self.stack[-1][0] and self.stack[-1][2]:  # a mapping's key
+            self.stack[-1][1] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+        keypath = self.path()
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.stack.append([isinstance(event, yaml.MappingStartEvent), 0, True])
+        else:
+            self.complete()
+        return keypath
+
+    def complete(self) -> None:
+        """A node is complete: a mapping now expects a value after a key and a key after a value; a list its next item."""
+        if self.stack:
+            top = self.stack[-1]
+            if top[0]:
+                top[2] = not top[2]
+            else:
+                top[1] += 1
+
+    def path(self) -> KeyPath:
+        return tuple(entry[1] for entry in self.stack if not (entry[0] and entry[2]))
 
 
 def parsed_source(text: str, shown: str, depth: int) -> tuple[YamlSource, list[SourceError]]:
@@ -105,6 +213,9 @@ def every_line(text: str, shown: str) -> dict[KeyPath, int]:
 
 def plain_value(node: yaml.Node, keypath: KeyPath, source: YamlSource, loader, errors, depth: int) -> Any:
     """Turn a node into dicts, lists and scalars, recording lines (up to depth) and duplicate keys."""
+    if len(keypath) > MAX_DEPTH:  # only reached by a document too shallow in text to be scanned
+        errors.append(SourceError(source.path, node.start_mark.line + 1, field_name(keypath), f"nests deeper than {MAX_DEPTH} levels"))
+        return None
     if len(keypath) <= depth:
         source.lines[keypath] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):

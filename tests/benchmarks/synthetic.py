@@ -23,9 +23,16 @@ def load(path: Path):
     return yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Writes every value out in full: the data format allows no anchors or aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def dump(data, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True, sort_keys=False), "utf-8")
+    path.write_text(yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False), "utf-8")
 
 
 def district_name(n: int) -> tuple[str, str]:

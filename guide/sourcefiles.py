@@ -1,0 +1,76 @@
+"""The source files a build reads, checked before any of them is read: where they lead, how big they are.
+
+Contributions arrive by pull request, so a source file may be a link to a file elsewhere on the
+building machine, or large enough to exhaust its memory. Both are refused here, by looking at
+the file system alone, before any loader (or any cache key) reads a byte of them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import SourceError
+
+MEGABYTE = 1 << 20
+DEFAULT_LIMIT_MB = 5
+
+
+def size_limit() -> int:
+    """Return the largest source file in bytes: 5 MB, or GUIDE_MAX_FILE_MB."""
+    value = os.environ.get("GUIDE_MAX_FILE_MB", "")
+    try:
+        megabytes = float(value) if value else DEFAULT_LIMIT_MB
+    except ValueError:
+        megabytes = DEFAULT_LIMIT_MB
+    return int(megabytes * MEGABYTE) if megabytes > 0 else DEFAULT_LIMIT_MB * MEGABYTE
+
+
+def file_problems(root: Path, folder: Path) -> list[SourceError]:
+    """Return a problem for every file under a source folder that leads out of the project or is too large.
+
+    A folder walk does not follow links to folders, so a link found here is a file, or a folder
+    the build will not enter.
+    """
+    if not folder.is_dir() and not folder.is_symlink():
+        return []
+    problems = []
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        problem = file_problem(path, root.resolve())
+        if problem:
+            problems.append(SourceError(shown_path(path, root), None, "", problem))
+            if path == folder:
+                break
+    return problems
+
+
+def file_problem(path: Path, root: Path) -> str | None:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a dangling link, or a loop of links
+        return "is a link that leads nowhere; replace it with the file itself"
+    if target != root and root not in target.parents:
+        return "is a link to a file outside the project; copy the file into the project instead"
+    limit = size_limit()
+    if target.is_file() and target.stat().st_size > limit:
+        return (f"is {target.stat().st_size / MEGABYTE:.1f} MB, over the limit of {limit / MEGABYTE:g} MB "
+                "for one source file (split it, or raise GUIDE_MAX_FILE_MB)")
+    return None
+
+
+def shown_path(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def decoded(raw: bytes, shown: str) -> tuple[str | None, SourceError | None]:
+    """Return the text of a source file, or the error that says why it is not UTF-8 text."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return None, SourceError(shown, line, "", "is a binary file (it holds NUL bytes), not UTF-8 text")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
