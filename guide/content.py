@@ -8,17 +8,18 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
-from .yamlsource import Loader
+from .htmlpolicy import html_problems, source_line
+from .sourcefiles import decoded, file_problems
+from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "smarty")
 FIELDS = {"title": str, "description": str, "order": int}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+POLICY_VERSION = "html-policy-1"  # part of the cache key: HTML cached under an older policy is checked again
 PARALLEL_FROM = 64  # texts to convert; below this, starting worker processes costs more than it saves
 
 
@@ -36,8 +37,10 @@ class Document:
 
 
 def load_documents(content_dir: Path, root: Path) -> tuple[tuple[Document, ...], list[SourceError]]:
-    """Read content/{ko,en}/*.md; every page must exist in both languages."""
-    errors: list[SourceError] = []
+    """Read content/{ko,en}/*.md; every page must exist in both languages and keep to the HTML policy."""
+    errors = file_problems(root, content_dir)
+    if errors:
+        return (), errors
     read = []
     slugs = {lang: {p.stem for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
     for lang in LANGS:
@@ -49,24 +52,37 @@ def load_documents(content_dir: Path, root: Path) -> tuple[tuple[Document, ...],
             for other in LANGS:
                 if path.stem not in slugs[other]:
                     errors.append(SourceError(shown, None, "", f"has no {other} translation (content/{other}/{path.name} is missing)"))
-    htmls = markdown_htmls([body for _, body in read], DiskCache(root / ".cache"))
-    documents = [replace(document, html=html) for (document, _), html in zip(read, htmls)]
+    htmls = markdown_htmls(read, DiskCache(root / ".cache"), errors)
+    documents = [replace(document, html=html) for (document, _, _), html in zip(read, htmls)]
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
 
 
-def markdown_htmls(bodies: list[str], cache: DiskCache) -> list[str]:
-    """Return the HTML of each Markdown body, from the cache when the same text was converted before."""
-    keys = [key_of(str(MARKDOWN_EXTENSIONS), body) for body in bodies]
+def markdown_htmls(read: list[tuple[Document, str, int]], cache: DiskCache, errors: list[SourceError]) -> list[str]:
+    """Return the HTML of each document's Markdown body, reporting what the HTML policy forbids.
+
+    Only HTML that keeps to the policy is cached, so a cached text never needs checking again.
+    """
+    keys = [key_of(str(MARKDOWN_EXTENSIONS), POLICY_VERSION, body) for _, body, _ in read]
     found: dict[str, str] = {}
     for key in dict.fromkeys(keys):
         cached = cache.get("markdown", key)
         if cached is not None:
             found[key] = cached.decode("utf-8")
-    missing = {key: body for key, body in zip(keys, bodies) if key not in found}
-    for key, html in zip(missing, converted(list(missing.values()))):
-        cache.put("markdown", key, html.encode("utf-8"))
+    missing = {key: (document, body, first) for key, (document, body, first) in zip(keys, read) if key not in found}
+    for key, html in zip(missing, converted([body for _, body, _ in missing.values()])):
+        document, body, first = missing[key]
+        problems = policy_errors(html, body, document.source, first)
+        errors.extend(problems)
+        if not problems:
+            cache.put("markdown", key, html.encode("utf-8"))
         found[key] = html
     return [found[key] for key in keys]
+
+
+def policy_errors(html: str, body: str, shown: str, first: int) -> list[SourceError]:
+    """Return what the HTML policy forbids in a converted body, at its line in the source file."""
+    lines = body.splitlines()
+    return [SourceError(shown, first + source_line(lines, needles), "", rule) for rule, needles in html_problems(html)]
 
 
 def converted(bodies: list[str]) -> list[str]:
@@ -90,12 +106,11 @@ def converter():
     return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
-def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) -> tuple[Document, str] | None:
-    """Parse one Markdown file's front matter; return the document (its HTML still to make) and its body."""
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(SourceError(shown, None, "", f"is not UTF-8 text ({exc.reason}); save the file as UTF-8"))
+def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) -> tuple[Document, str, int] | None:
+    """Parse one Markdown file's front matter; return the document (its HTML still to make), its body and its first line."""
+    text, error = decoded(path.read_bytes(), shown)
+    if error is not None:
+        errors.append(error)
         return None
     match = FRONT_MATTER.match(text)
     if not match:
@@ -106,17 +121,17 @@ def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) 
         return None
     if not SLUG.match(path.stem):
         errors.append(SourceError(shown, None, "", "file name must be a slug (lowercase letters, digits, hyphens)"))
-    return Document(path.stem, lang, meta["title"], meta["description"], meta["order"], "", shown), text[match.end():]
+    first = text[: match.end()].count("\n") + 1  # the line the body starts on
+    return Document(path.stem, lang, meta["title"], meta["description"], meta["order"], "", shown), text[match.end():], first
 
 
 def front_matter(text: str, shown: str, errors: list[SourceError]) -> dict | None:
     """Return title, description and order, or report what is wrong (line numbers count the opening ---)."""
-    try:
-        meta = yaml.load(text, Loader=Loader) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 2 if exc.problem_mark else None
-        errors.append(SourceError(shown, line, "front matter", f"YAML syntax error: {exc.problem}"))
+    source, problems = parse_yaml(text.encode("utf-8"), shown)
+    if problems:  # lines count from the opening ---
+        errors.extend(replace(p, line=p.line + 1 if p.line else None, field=p.field or "front matter") for p in problems)
         return None
+    meta = source.data if source.data is not None else {}
     count = len(errors)
     if not isinstance(meta, dict):
         errors.append(SourceError(shown, 2, "front matter", "must be a mapping"))
