@@ -1,6 +1,7 @@
 """Problems found in the sources, reported all together with file, line and field."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 
@@ -12,11 +13,12 @@ class SourceError:
     line: int | None
     field: str
     message: str
+    detail: str = dataclasses.field(default="", compare=False)  # a Python traceback, shown on request
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}{field} {self.message}"
+        name = f" {self.field}:" if self.field else ""
+        return f"{where}{name} {self.message}"
 
 
 class BuildFailed(Exception):
@@ -26,8 +28,8 @@ class BuildFailed(Exception):
         super().__init__(f"{len(errors)} problem(s) in the sources")
         self.errors = errors
 
-    def report(self) -> str:
-        """Return every problem, one per line, and a count."""
-        lines = [str(error) for error in self.errors]
+    def report(self, tracebacks: bool = False) -> str:
+        """Return every problem, one per line (with its traceback, on request), and a count."""
+        lines = [f"{error}\n{error.detail}" if tracebacks and error.detail else str(error) for error in self.errors]
         lines.append(f"{len(self.errors)} problem(s) found; nothing was written.")
         return "\n".join(lines)

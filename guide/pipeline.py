@@ -18,8 +18,8 @@ from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
-from .render import render_pages
-from .write import Update, updating
+from .render import render_pages, template_problems
+from .write import Discard, Update, updating
 from .yamlsource import Parsed
 
 
@@ -57,6 +57,7 @@ def load_sources(config: Config, parsed: Parsed | None = None) -> Sources:
     documents, content_errors = load_documents(config.content_dir, config.root)
     errors += content_errors
     errors += i18n.catalog_problems(config)
+    errors += template_problems(config)
     if errors or guide is None:
         raise BuildFailed(errors)
     return Sources(guide, documents, i18n.translations(config))
@@ -119,8 +120,9 @@ def output_record(config: Config) -> Path | None:
 
 
 def check_sources(config: Config) -> str:
-    """Validate everything and return a summary of what the data holds."""
+    """Validate everything, render every page without writing it, and return a summary of what the data holds."""
     sources = load_sources(config)
+    render_site(config, sources, into=Discard())  # errors raised inside templates show only while rendering
     guide = sources.guide
     phases = [phase for p in guide.programmes for phase in p.phases]
     per_provider = ", ".join(f"{pr.id} {len(guide.programmes_of(pr.id))}" for pr in guide.providers)

@@ -8,7 +8,9 @@ import multiprocessing
 import traceback
 from typing import Callable
 
+from .errors import BuildFailed
 from .pages import Page
+from .render import RenderError, located_error, render_problems
 from .write import Update
 
 
@@ -20,7 +22,10 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     other outputs (meanwhile) at the same time.
     """
     if jobs <= 1 or len(pages) < 2:
-        return {**render_chunk(render, pages, into), **meanwhile()}
+        output, errors = render_chunk(render, pages, into)
+        output.update(meanwhile())
+        fail_on(errors)
+        return output
     context = multiprocessing.get_context("fork")
     chunks = [pages[i::jobs] for i in range(jobs)]  # interleaved, so big pages spread over workers
     receivers, processes = [], []
@@ -32,27 +37,45 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         receivers.append(receiver)
         processes.append(process)
     output = meanwhile()
+    errors: list[RenderError] = []
     for receiver, process in zip(receivers, processes):
-        status, payload = receiver.recv()
+        status, payload, found = receiver.recv()
         process.join()
         if status == "error":
             raise RuntimeError(f"a rendering worker failed:\n{payload}")
+        errors += found
         if into is None:
             output.update(payload)
         else:
             into.merge(*payload)
+    fail_on(errors)
     return output
 
 
-def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> dict[str, bytes]:
-    """Render pages into a mapping, or write them into an update under their keys, part by part."""
-    output = {}
+def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> tuple[dict[str, bytes], list[RenderError]]:
+    """Render pages into a mapping, or write them into an update under their keys, part by part.
+
+    A page whose template fails is set aside with the error, and the others are still rendered,
+    so that every template error is reported at once.
+    """
+    output, errors = {}, []
     for page, key in pages:
-        if into is None:
-            output[page.path] = render(page)
-        else:
-            into.write_parts(page.path, render.parts(page), key)
-    return output
+        try:
+            if into is None:
+                output[page.path] = render(page)
+            else:
+                into.write_parts(page.path, render.parts(page), key)
+        except Exception as exc:
+            error = located_error(exc, page.path, render.config.templates_dir)
+            if error is None:  # not the templates' doing: a fault of the generator itself
+                raise
+            errors.append(error)
+    return output, errors
+
+
+def fail_on(errors: list[RenderError]) -> None:
+    if errors:
+        raise BuildFailed(render_problems(errors))
 
 
 def worker(render, pages, into, sender) -> None:
@@ -60,9 +83,9 @@ def worker(render, pages, into, sender) -> None:
     try:
         if into is not None:  # send back only what this worker adds, not what was known before the fork
             into.made, into.changed = {}, set()
-        output = render_chunk(render, pages, into)
-        sender.send(("ok", output if into is None else (into.made, into.changed)))
+        output, errors = render_chunk(render, pages, into)
+        sender.send(("ok", output if into is None else (into.made, into.changed), errors))
     except BaseException:
-        sender.send(("error", traceback.format_exc()))
+        sender.send(("error", traceback.format_exc(), []))
     finally:
         sender.close()

@@ -1,6 +1,8 @@
 """The only writer: update the output folder after a build succeeds, or leave it as it was."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import marshal
 import os
@@ -85,15 +87,24 @@ class Update:
         self.changed.update(changed)
 
     def commit(self) -> Record:
-        """Bring the output folder up to date; return the record of what it now holds."""
+        """Bring the output folder up to date in one step; return the record of what it now holds.
+
+        A build stopped at any moment leaves the output folder as it was or as the new build, never
+        a mix: one file changed or removed is one rename or unlink; more are put together in the
+        staging folder (unchanged files as hard links, which copy nothing) and the two folders are
+        exchanged in one rename.
+        """
+        stale = sorted(set(self.present) - set(self.made))
         if self.whole:
             swap_in(self.staging, self.out)
-        else:
-            remove_files(self.out, sorted(set(self.present) - set(self.made)))
-            for name in sorted(self.changed):
-                target = self.out / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.staging / name, target)
+        elif len(stale) + len(self.changed) == 1:
+            remove_files(self.out, stale)
+            for name in self.changed:
+                (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.staging / name, self.out / name)
+        elif stale or self.changed:
+            link_unchanged(self.out, self.staging, [name for name in self.made if name not in self.changed])
+            swap_in(self.staging, self.out)
         record: Record = {}
         for name, (key, digest) in self.made.items():
             if name in self.changed or self.whole:
@@ -102,6 +113,24 @@ class Update:
             else:
                 record[name] = (key, digest, *self.present[name])
         return record
+
+
+class Discard(Update):
+    """An update that keeps nothing: `check` renders every page to find template errors, and writes nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(Path(), Path(), {}, {})
+
+    def write(self, name: str, data: bytes, key: str = "") -> None:
+        self.made[name] = (key, "")
+
+    def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
+        for _ in parts:
+            pass
+        self.made[name] = (key, "")
+
+    def commit(self) -> Record:
+        return {}
 
 
 def files_in(folder: Path) -> dict[str, tuple[int, int]]:
@@ -139,6 +168,7 @@ def updating(out: Path, record_path: Path | None) -> Iterator[Update]:
     """Yield an Update of out; commit it if the block succeeds, else leave out as it was."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -163,14 +193,72 @@ def read_record(path: Path) -> Record:
     return record if isinstance(record, dict) else {}
 
 
+def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:
+    """Complete the staging folder with the output folder's unchanged files, as hard links."""
+    made_folders = set()
+    for name in names:
+        target = staging / name
+        if target.parent not in made_folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_folders.add(target.parent)
+        try:
+            os.link(out / name, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(out / name, target)
+
+
 def swap_in(staging: Path, out: Path) -> None:
-    """Replace out with the staging folder in one rename, then remove the old folder."""
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(retired, ignore_errors=True)
-    if out.exists():
+    """Replace out with the staging folder in one step, then remove the old folder.
+
+    Where the system can exchange two folders in one rename (Linux), out is never missing nor
+    mixed; elsewhere it is missing between two renames.
+    """
+    if not out.exists():
+        staging.rename(out)
+        return
+    if not exchange(staging, out):
+        retired = out.parent / f".{out.name}.old-{os.getpid()}"
         out.rename(retired)
-    staging.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
+        staging.rename(out)
+        staging = retired
+    remove_tree(staging)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (renameat2 with RENAME_EXCHANGE); return False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(a), None, str(b))
+
+
+def remove_tree(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove staging and old folders of builds that were killed (their process is gone)."""
+    for path in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = path.name.rpartition("-")
+        if kind.endswith((".new", ".old")) and pid.isdigit() and not running(int(pid)):
+            remove_tree(path)
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_file(path: Path, data: bytes) -> None:
