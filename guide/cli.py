@@ -3,11 +3,30 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from .config import ROOT, Config, base_url_from_env, build_time_from_env, jobs_from_env
+from .config import ROOT, Config, base_url_from_env, build_time_from_env, jobs_from_env, out_problem
+
+
+def common_options(subcommand: bool) -> argparse.ArgumentParser:
+    """Return the options every verb takes, before or after the verb.
+
+    After the verb they default to "not given", so that they do not undo the same option given
+    before it.
+    """
+    default = (lambda value: argparse.SUPPRESS) if subcommand else (lambda value: value)
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--root", type=Path, default=default(ROOT), help="project folder (default: this one)")
+    p.add_argument("--out", type=Path, default=default(None), help="output folder for the site (default: ROOT/site)")
+    p.add_argument("--base-url", default=default(None), help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
+    p.add_argument("--jobs", type=int, default=default(None), help="processes that render pages (default: every core for big sites; $GUIDE_JOBS)")
+    p.add_argument("--traceback", action="store_true", default=default(False),
+                   help="show the Python traceback of template errors and failures (for work on the generator; also $GUIDE_TRACEBACK=1)")
+    return p
 
 
 def parser() -> argparse.ArgumentParser:
@@ -15,22 +34,20 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build.py",
         description="Build the bilingual (Korean/English) guide to Seoul's social economy.",
-        epilog="Without a verb, builds the site into site/.",
+        epilog="Without a verb, builds the site into site/. Options work before or after the verb.",
+        parents=[common_options(subcommand=False)],
     )
-    p.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this one)")
-    p.add_argument("--out", type=Path, help="output folder for the site (default: ROOT/site)")
-    p.add_argument("--base-url", help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
-    p.add_argument("--jobs", type=int, help="processes that render pages (default: every core for big sites; $GUIDE_JOBS)")
+    common = [common_options(subcommand=True)]
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
-    verbs.add_parser("build", help="build site/ for both languages (the default)")
-    verbs.add_parser("check", help="validate data, content and catalogs; write nothing; exit 1 on any problem")
-    serve = verbs.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
+    verbs.add_parser("build", parents=common, help="build site/ for both languages (the default)")
+    verbs.add_parser("check", parents=common, help="validate data, content, catalogs and templates; write nothing; exit 1 on any problem")
+    serve = verbs.add_parser("serve", parents=common, help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    verbs.add_parser("bundle", help="write the offline bundle zip under dist/")
-    pdf = verbs.add_parser("pdf", help="write the brochure PDFs under dist/")
+    verbs.add_parser("bundle", parents=common, help="write the offline bundle zip under dist/")
+    pdf = verbs.add_parser("pdf", parents=common, help="write the brochure PDFs under dist/")
     pdf.add_argument("--lang", choices=("ko", "en"), help="only this language (default: both)")
-    messages = verbs.add_parser("messages", help="gettext workflow: extract, update or compile the catalogs")
+    messages = verbs.add_parser("messages", parents=common, help="gettext workflow: extract, update or compile the catalogs")
     messages.add_argument("action", choices=("extract", "update", "compile"), help="extract msgids to the .pot, merge them into the .po files, or test-compile them")
     return p
 
@@ -51,19 +68,44 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     config = config_from(args)
     verb = args.verb or "build"
+    tracebacks = args.traceback or os.environ.get("GUIDE_TRACEBACK", "") not in ("", "0")
     from .errors import BuildFailed
 
+    refusal = out_problem(config.root, config.out) if verb in ("build", "serve") else None
+    if refusal:
+        print(f"--out {config.out}: {refusal}", file=sys.stderr)
+        return 1
     # A build makes a large graph of long-lived objects (the model, the pages); the default
     # collector would walk it again and again for no garbage. Collect young objects less often.
     gc.set_threshold(100_000, 20, 100)
+    # Stopped by the system, a build still cleans up after itself, as after Ctrl+C.
+    signal.signal(signal.SIGTERM, interrupted_in(os.getpid()))
 
     try:
         return VERBS[verb](config, args)
     except BuildFailed as failed:
-        print(failed.report(), file=sys.stderr)
+        print(failed.report(tracebacks), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("stopped; the output folder is as it was", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if tracebacks:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "(nothing was written; run again with --traceback to see where it happened)", file=sys.stderr)
+        return 2
+
+
+def interrupted_in(main_pid: int):
+    """Return a SIGTERM handler that unwinds this process like Ctrl+C, and ends its worker processes quietly."""
+
+    def interrupted(signum, frame) -> None:
+        if os.getpid() != main_pid:
+            os._exit(128 + signum)
+        raise KeyboardInterrupt
+
+    return interrupted
 
 
 def run_build(config: Config, args) -> int:

@@ -53,3 +53,30 @@ def jobs_from_env() -> int | None:
 def base_url_from_env() -> str:
     """Netlify sets URL during its builds; otherwise the default address."""
     return os.environ.get("URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+# What the output folder may never be, inside the project: a folder a build would replace whole.
+PROJECT_FOLDERS = ("data", "content", "templates", "locales", "guide", "tests", "fonts", ".git", ".ci", ".cache", "node_modules")
+
+
+def out_problem(root: Path, out: Path) -> str | None:
+    """Return why a build must not write its site into out, if it must not.
+
+    A build replaces its output folder, so the output folder can never be the project, a folder
+    that holds it, one of its source folders, or a folder of other files.
+    """
+    root, out = root.resolve(), out.resolve()
+    if out == root or out in root.parents:
+        return "is the project folder or holds it; a build replaces its output folder (choose e.g. site/)"
+    if root in out.parents and out.relative_to(root).parts[0] in PROJECT_FOLDERS:
+        return f"is inside the project's {out.relative_to(root).parts[0]}/ folder, which the build reads or needs (choose e.g. site/)"
+    if out.exists() and not out.is_dir():
+        return "is a file, not a folder"
+    if out.is_dir() and any(out.iterdir()) and not looks_built(out):
+        return "holds files that are not a site built by this guide; choose a new or empty folder"
+    return None
+
+
+def looks_built(folder: Path) -> bool:
+    """Whether a folder holds a site this guide built (its language homes)."""
+    return (folder / "ko" / "index.html").is_file() and (folder / "en" / "index.html").is_file()
