@@ -87,8 +87,27 @@ def field_names(kind: type) -> tuple[str, ...]:
     return names
 
 
+# Every entry starts with this and a digest of the rest: an entry cut short, overwritten with
+# other bytes or written by another version of the cache is found out and made again.
+ENTRY_MAGIC = b"guide-cache-1\n"
+CHECK_BYTES = 16
+
+
+def sealed(data: bytes) -> bytes:
+    return ENTRY_MAGIC + hashlib.blake2b(data, digest_size=CHECK_BYTES).digest() + data
+
+
+def unsealed(entry: bytes) -> bytes | None:
+    """Return an entry's data, or None when the entry is damaged."""
+    head = len(ENTRY_MAGIC) + CHECK_BYTES
+    if not entry.startswith(ENTRY_MAGIC) or len(entry) < head:
+        return None
+    data = entry[head:]
+    return data if hashlib.blake2b(data, digest_size=CHECK_BYTES).digest() == entry[len(ENTRY_MAGIC):head] else None
+
+
 class DiskCache:
-    """Get and put bytes by (namespace, key)."""
+    """Get and put bytes by (namespace, key); a damaged entry reads as missing."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -100,8 +119,11 @@ class DiskCache:
             return None
         path = self.folder / namespace / key
         try:
-            data = path.read_bytes()
-            os.utime(path)
+            data = unsealed(path.read_bytes())
+            if data is None:
+                path.unlink()
+            else:
+                os.utime(path)
             return data
         except OSError:
             return None
@@ -127,7 +149,7 @@ class DiskCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{key}.{os.getpid()}")
-            temporary.write_bytes(data)
+            temporary.write_bytes(sealed(data))
             temporary.replace(path)
         except OSError:
             pass  # a read-only checkout still builds, only more slowly

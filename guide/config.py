@@ -8,6 +8,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_URL = "https://seoul-social-economy-guide.netlify.app"
+# The hosted site's Content-Security-Policy header (netlify.toml sets it; a test keeps the two equal).
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                           "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Directives a <meta> element cannot carry: browsers ignore them there.
+HEADER_ONLY_DIRECTIVES = ("frame-ancestors", "report-uri", "report-to", "sandbox")
+
+
+def offline_policy() -> str:
+    """Return the policy the offline bundle's pages carry in a <meta> element (file:// has no headers)."""
+    directives = [d.strip() for d in CONTENT_SECURITY_POLICY.split(";")]
+    return "; ".join(d for d in directives if d and d.split()[0] not in HEADER_ONLY_DIRECTIVES)
 
 
 @dataclass(frozen=True)

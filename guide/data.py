@@ -398,7 +398,10 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     key = guide_key(root) if cache.enabled else ""
     cached = cache.get("guide", key)
     if cached is not None:
-        return pickle.loads(cached)
+        try:
+            return pickle.loads(cached)
+        except Exception:  # written by other code that the key did not tell apart: read the data again
+            pass
     guide = read_guide(root, parsed)
     cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
     cache.prune("guide")

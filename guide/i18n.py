@@ -12,12 +12,14 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 from babel.support import NullTranslations, Translations
 
 from .cache import DiskCache, key_of
 from .config import Config
 from .errors import SourceError
+from .htmlpolicy import html_problems
+from .sourcefiles import decoded, file_problems
 
 SOURCE_LANG = "en"  # msgids are English
 TRANSLATED_LANGS = ("ko",)
@@ -39,6 +41,20 @@ def pot_path(config: Config) -> Path:
 def read_catalog(path: Path, lang: str) -> Catalog:
     with path.open("rb") as f:
         return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def checked_catalog(path: Path, lang: str, shown: str) -> tuple[Catalog | None, list[SourceError]]:
+    """Read a catalog strictly: return it, or None and the problem that stopped it, at its line."""
+    raw = path.read_bytes()
+    _, error = decoded(raw, shown)
+    if error is not None:
+        return None, [error]
+    try:
+        return read_po(io.BytesIO(raw), locale=lang, domain=DOMAIN, abort_invalid=True), []
+    except PoFileError as exc:
+        return None, [SourceError(shown, exc.lineno, "", f"is not a valid catalog: {exc.args[0] if exc.args else exc}")]
+    except (LookupError, ValueError) as exc:  # an unknown charset, a broken header
+        return None, [SourceError(shown, None, "", f"is not a valid catalog: {exc}")]
 
 
 def translations(config: Config) -> dict[str, NullTranslations]:
@@ -96,15 +112,20 @@ def code_messages() -> list:
 
 def catalog_problems(config: Config) -> list[SourceError]:
     """Return missing, untranslated, fuzzy and unused entries of each translated catalog."""
+    problems = file_problems(config.root, config.locales_dir)
+    if problems:
+        return problems
     expected = extracted_catalog(config)
-    problems = []
     for lang in TRANSLATED_LANGS:
         path = po_path(config, lang)
         shown = str(path.relative_to(config.root))
         if not path.is_file():
             problems.append(SourceError(shown, None, "", "catalog is missing; run `python build.py messages update`"))
             continue
-        catalog = read_catalog(path, lang)
+        catalog, unreadable = checked_catalog(path, lang, shown)
+        if catalog is None:
+            problems += unreadable
+            continue
         problems += [SourceError(shown, None, f"msgid {m.id!r}", f"missing from the catalog (used at {where(m)}); run `python build.py messages update`")
                      for m in expected if m.id and m.id not in catalog]
         problems += [SourceError(shown, m.lineno, f"msgid {m.id!r}", problem) for m in catalog if m.id for problem in entry_problems(m)]
@@ -124,6 +145,8 @@ def entry_problems(message) -> list[str]:
     if not all(strings):
         problems.append("has no translation")
     problems += [str(error) for error in message.check()] if all(strings) else []
+    # Translations reach the pages as markup (Jinja marks them safe), so they keep to the prose's HTML policy.
+    problems += [rule for text in strings if text and "<" in text for rule, _ in html_problems(text)]
     return problems
 
 

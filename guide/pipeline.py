@@ -56,8 +56,10 @@ def load_sources(config: Config, parsed: Parsed | None = None) -> Sources:
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root)
     errors += content_errors
-    errors += i18n.catalog_problems(config)
-    errors += template_problems(config)
+    broken_templates = template_problems(config)
+    errors += broken_templates
+    if not broken_templates:  # the messages a catalog must hold are read out of the templates
+        errors += i18n.catalog_problems(config)
     if errors or guide is None:
         raise BuildFailed(errors)
     return Sources(guide, documents, i18n.translations(config))

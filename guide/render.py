@@ -15,7 +15,7 @@ from babel.support import NullTranslations
 from . import i18n, vocabulary
 from .amounts import format_amounts
 from .cache import DiskCache, Fingerprints, key_of
-from .config import Config
+from .config import Config, offline_policy
 from .errors import SourceError
 from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
@@ -328,6 +328,7 @@ def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, 
         "json_ld": page_json_ld(page, guide, config.base_url),
         "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
         "base_url": config.base_url,
+        "offline_policy": offline_policy() if config.file_urls else "",
         "langs": LANGS,
         "centre_kinds": vocabulary.CENTRE_KINDS,
         "phase_kinds": vocabulary.PHASE_KINDS,

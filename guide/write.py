@@ -186,11 +186,18 @@ def updating(out: Path, record_path: Path | None) -> Iterator[Update]:
 
 
 def read_record(path: Path) -> Record:
+    """Return the record of the last build; an unreadable or damaged one is no record (a whole build follows)."""
     try:
         record = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    return record if isinstance(record, dict) else {}
+    return record if isinstance(record, dict) and all(map(record_entry, record.items())) else {}
+
+
+def record_entry(item) -> bool:
+    name, entry = item
+    return (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 4
+            and all(isinstance(v, str) for v in entry[:2]) and all(isinstance(v, int) for v in entry[2:]))
 
 
 def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:

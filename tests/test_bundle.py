@@ -202,3 +202,45 @@ def test_the_language_switch_leads_to_the_same_page_in_the_other_language(unzipp
         checked += 1
     assert not wrong, "\n".join(wrong[:20])
     assert checked == len([p for p in unzipped.rglob("*.html") if p.relative_to(unzipped).parts[0] in LANGS])
+
+
+# --- the policy the hosted site's header sets, carried by the pages themselves ----------
+
+
+def test_every_bundled_page_carries_the_hosted_policy_less_what_a_meta_cannot(unzipped):
+    from guide.config import CONTENT_SECURITY_POLICY, offline_policy
+    from quality import netlify_headers
+
+    hosted = netlify_headers(ROOT / "netlify.toml")[0][1]["Content-Security-Policy"]
+    assert hosted == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors" not in offline_policy() and "script-src 'self'" in offline_policy()
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{offline_policy()}">'.replace("'", "&#39;")
+    pages = list(unzipped.rglob("*.html"))
+    missing = [str(p.relative_to(unzipped)) for p in pages if meta not in p.read_text("utf-8")]
+    assert pages and not missing, missing[:5]
+
+
+def test_an_inline_script_injected_into_a_bundled_page_does_not_run(unzipped):
+    """Opened from file:// (no headers), the page's own policy still blocks what was slipped in."""
+    original = unzipped / "en" / "index.html"
+    html = original.read_text("utf-8").replace("</main>", '<script>document.title = "INJECTED";</script>'
+                                                '<img src="x" onerror="document.title = \'INJECTED\'"></main>')
+    injected, control = original.with_name("injected.html"), original.with_name("control.html")
+    injected.write_text(html, "utf-8")
+    # The same page without its policy: there the script runs, so the test can tell.
+    control.write_text(html.replace('http-equiv="Content-Security-Policy"', 'name="policy-removed"'), "utf-8")
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            violations: list[str] = []
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(injected.as_uri(), wait_until="load")
+            assert page.title() != "INJECTED"
+            assert violations, "the browser reported no blocked script"
+            # what the bundle holds still works under its policy: its stylesheet and its script
+            assert page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--c-text')").strip()
+            page.goto(control.as_uri(), wait_until="load")
+            assert page.title() == "INJECTED"
+    finally:
+        injected.unlink()
+        control.unlink()
