@@ -54,10 +54,10 @@ class PolicyChecker(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in FORBIDDEN_TAGS:
-            self.problems.append((f"<{tag}> is not allowed in prose", (f"<{tag}",)))
+            self.problems.append((f"<{tag}> is not allowed", (f"<{tag}",)))
             return
         if tag not in ALLOWED_TAGS:
-            self.problems.append((f"raw HTML element <{tag}> is not allowed in prose (see README, Writing prose)", (f"<{tag}",)))
+            self.problems.append((f"raw HTML element <{tag}> is not allowed (see README, Writing prose)", (f"<{tag}",)))
             return
         for name, value in attrs:
             rule = attribute_problem(tag, name, value or "")
@@ -70,11 +70,11 @@ class PolicyChecker(HTMLParser):
 def attribute_problem(tag: str, name: str, value: str) -> str | None:
     """Return the rule an attribute breaks, if any."""
     if name.startswith("on"):
-        return f"event handler attributes ({name}) are not allowed in prose"
+        return f"event handler attributes ({name}) are not allowed"
     if name == "style":
-        return "style attributes are not allowed in prose (the Content-Security-Policy blocks them); use the stylesheet"
+        return "style attributes are not allowed (the Content-Security-Policy blocks them); use the stylesheet"
     if name not in COMMON_ATTRIBUTES and name not in ATTRIBUTES.get(tag, ()) and not name.startswith("aria-"):
-        return f"attribute '{name}' is not allowed on <{tag}> in prose"
+        return f"attribute '{name}' is not allowed on <{tag}>"
     if name in URL_ATTRIBUTES:
         return url_problem(name, value)
     return None
@@ -83,12 +83,12 @@ def attribute_problem(tag: str, name: str, value: str) -> str | None:
 def url_problem(name: str, value: str) -> str | None:
     scheme = IGNORED_IN_SCHEME.sub("", value).split(":", 1)[0].lower() if ":" in value else ""
     if scheme in SCRIPT_SCHEMES:
-        return f"{scheme}: URLs are not allowed in prose ({name}=\"{shortened(value)}\")"
+        return f"{scheme}: URLs are not allowed ({name}=\"{shortened(value)}\")"
     parts = urlsplit(value.strip())
     if name in RESOURCE_ATTRIBUTES and (parts.scheme or parts.netloc):
         return f"loads a resource from another host ({shortened(value)}); the guide makes no request to another host"
     if parts.scheme and parts.scheme.lower() not in LINK_SCHEMES:
-        return f"{parts.scheme}: links are not allowed in prose (use https:, mailto:, tel: or a relative link)"
+        return f"{parts.scheme}: links are not allowed (use https:, mailto:, tel: or a relative link)"
     return None
 
 
