@@ -174,3 +174,23 @@ def test_traceback_is_shown_only_on_request(built):
     assert "Traceback" not in plain["err"]
     detailed = measured(root, "check", "--traceback")
     assert detailed["code"] == 1 and "Traceback" in detailed["err"] and "templates/district.html" in detailed["err"]
+
+
+def test_the_preview_shows_a_template_error_in_the_page_and_recovers(tmp_path):
+    from guide.config import Config
+    from guide.serve import Preview, with_error
+
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=tmp_path / "served"))
+    preview.build_all()
+    template = root / "templates" / "district.html"
+    good = template.read_text("utf-8")
+    apply_case(root, HOSTILE / "unknown-attribute")
+    preview.rebuild({template})
+    assert preview.error and "templates/district.html:8 'guide.model.Centre object' has no attribute 'nmae'" in preview.error
+    assert "Traceback" not in preview.error
+    page = with_error((tmp_path / "served" / "en" / "districts" / "mapo" / "index.html").read_bytes(), preview.error)
+    assert b"templates/district.html:8" in page and b"could not be built" in page
+    template.write_text(good, "utf-8")
+    preview.rebuild({template})
+    assert preview.error is None
