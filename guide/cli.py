@@ -49,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
     pdf.add_argument("--lang", choices=("ko", "en"), help="only this language (default: both)")
     messages = verbs.add_parser("messages", parents=common, help="gettext workflow: extract, update or compile the catalogs")
     messages.add_argument("action", choices=("extract", "update", "compile"), help="extract msgids to the .pot, merge them into the .po files, or test-compile them")
+    sheet = verbs.add_parser("sheet", help="edit the data in a spreadsheet: export a workbook, or import an edited one (or CSV exports)")
+    sheet.add_argument("action", choices=("export", "import"), help="write the workbook, or bring edited files back into data/")
+    sheet.add_argument("files", nargs="*", type=Path, metavar="FILE", help="import: the edited .xlsx workbook, or CSV files named after their table")
+    sheet.add_argument("--out", dest="sheet_out", type=Path, metavar="FILE.xlsx", help="export: where to write the workbook (default: dist/…-data.xlsx)")
+    sheet.add_argument("--dry-run", action="store_true", help="import: print the changes and the diff, write nothing")
+    sheet.add_argument("--allow-delete", action="store_true", help="import: delete the records that a sheet no longer lists")
     return p
 
 
@@ -155,6 +161,21 @@ def run_messages(config: Config, args) -> int:
     return 0
 
 
+def run_sheet(config: Config, args) -> int:
+    if args.action == "export":
+        from .sheets.export import write_workbook
+
+        print(f"wrote {write_workbook(config, args.sheet_out)}")
+        return 0
+    if not args.files:
+        print("sheet import needs the edited workbook: build.py sheet import FILE.xlsx", file=sys.stderr)
+        return 2
+    from .sheets.update import import_sheets
+
+    print(import_sheets(config, args.files, args.dry_run, args.allow_delete).report(args.dry_run))
+    return 0
+
+
 VERBS = {
     "build": run_build,
     "check": run_check,
@@ -162,4 +183,5 @@ VERBS = {
     "bundle": run_bundle,
     "pdf": run_pdf,
     "messages": run_messages,
+    "sheet": run_sheet,
 }
