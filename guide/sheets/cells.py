@@ -317,11 +317,12 @@ def read_row(file: str, sheet: Sheet, number: int, cells: dict[str, tuple[int, i
 def read_workbook(path: Path, file: str, reading: Reading) -> None:
     """Read every sheet of the workbook that is one of ours; note the others."""
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         values = openpyxl.load_workbook(path, data_only=True)
         formulas = openpyxl.load_workbook(path, data_only=False)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
         reading.errors.append(SourceError(file, None, "", f"cannot be read as an .xlsx workbook ({exc.__class__.__name__}: {exc})"))
         return
     by_name = {folded(ws.title).lower(): ws.title for ws in values.worksheets}

@@ -27,9 +27,12 @@ class Merged:
     errors: list[SourceError] = field(default_factory=list)
     rows: dict[int, tuple[Row, Sheet]] = field(default_factory=dict)  # id(record) → the row it came from
     deleted: set[str] = field(default_factory=set)  # ids of the programmes deleted (their phases go with them)
+    touched: set[str] = field(default_factory=set)  # the files changed
 
     def change(self, label: str, line: str) -> None:
+        """Record one change; a label ends with the record's file: "programme x (data/programmes/sehub.yaml)"."""
         self.changes.setdefault(label, []).append(line)
+        self.touched.add(label.rsplit(" (", 1)[1].rstrip(")"))
 
 
 def merge(tables: dict[str, Table], documents: dict[str, Any], year: int, allow_delete: bool) -> Merged:
@@ -214,6 +217,8 @@ def merge_list(merged: Merged, table: Table, programme: Any, key: str, rows: lis
         merged.change(label, f"deleted {what} {i}")
     if [id(r) for r in items] == [id(r) for r in old]:
         return
+    if not gone and len(items) == len(old):
+        merged.change(label, f"{key}: in a new order")
     if key not in programme or programme[key] is None:
         if not items:
             return

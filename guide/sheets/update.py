@@ -54,7 +54,7 @@ def import_sheets(config: Config, files: list[Path], dry_run: bool = False, allo
     documents = load_documents(config.root)
     before = {path: (config.root / path).read_text("utf-8") for path in documents}
     merged = merge(reading.tables, documents, guide.edition.year, allow_delete)
-    texts = {path: text for path, doc in documents.items() if (text := dump(doc)) != before[path]}
+    texts = {path: text for path in sorted(merged.touched) if (text := dump(documents[path])) != before[path]}
     errors = reading.errors + merged.errors
     if texts:
         places = origins(merged)
@@ -102,6 +102,7 @@ def unique(errors: list[SourceError]) -> list[SourceError]:
 
 LAST_PART = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 BY_ID = re.compile(r"^programmes\[id=([^\]]+)\]")
+TWO_WAYS = re.compile(r"' is translated '")
 MISSING_FIELD = re.compile(r"^missing required field '([^']+)'")
 
 
@@ -110,14 +111,31 @@ def located(error: SourceError, places: dict[tuple[str, str], Place], documents:
     name = by_index(error.field, documents.get(error.path))
     missing = MISSING_FIELD.match(error.message)
     candidates = [f"{name}.{missing.group(1)}"] if missing else []
+    if TWO_WAYS.search(error.message):  # a term translated two ways: the English cell is the one to look at
+        candidates.append(f"{name}.en")
     while name:
         candidates.append(name)
         name = LAST_PART.sub("", name) if LAST_PART.search(name) else ""
     for candidate in candidates:
         place = places.get((error.path, candidate))
         if place is not None:
-            return place.error(error.message)
+            return place.error(other_term_cell(error.message, places, documents))
     return error
+
+
+OTHER_TERM = re.compile(r"at (data/\S+\.yaml):\d+ ([^ .]+)\.(\S+) \(one English term")
+
+
+def other_term_cell(message: str, places: dict[tuple[str, str], Place], documents: dict[str, Any]) -> str:
+    """In a term translated two ways, name the other place by its cell too, when a row holds it."""
+    match = OTHER_TERM.search(message)
+    if not match:
+        return message
+    path, programme, name = match.groups()
+    place = places.get((path, by_index(f"programmes[id={programme}].{name}.en", documents.get(path))))
+    if place is None:
+        return message
+    return message[:match.start()] + f"at {place.file}:{place.sheet}!{place.cell}" + message[match.end() - len(" (one English term"):]
 
 
 def by_index(name: str, document: Any) -> str:
