@@ -49,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     pdf.add_argument("--lang", choices=("ko", "en"), help="only this language (default: both)")
     messages = verbs.add_parser("messages", parents=common, help="gettext workflow: extract, update or compile the catalogs")
     messages.add_argument("action", choices=("extract", "update", "compile"), help="extract msgids to the .pot, merge them into the .po files, or test-compile them")
-    sheet = verbs.add_parser("sheet", help="edit the data in a spreadsheet: export a workbook, or import an edited one (or CSV exports)")
+    # Here --out names the workbook, not the site's folder: it replaces the common option (in a copy of
+    # the common options of its own, as resolving a conflict edits the parent's options in place).
+    sheet = verbs.add_parser("sheet", parents=[common_options(subcommand=True)], conflict_handler="resolve", help="edit the data in a spreadsheet: export a workbook, or import an edited one (or CSV exports)")
     sheet.add_argument("action", choices=("export", "import"), help="write the workbook, or bring edited files back into data/")
     sheet.add_argument("files", nargs="*", type=Path, metavar="FILE", help="import: the edited .xlsx workbook, or CSV files named after their table")
     sheet.add_argument("--out", dest="sheet_out", type=Path, metavar="FILE.xlsx", help="export: where to write the workbook (default: dist/…-data.xlsx)")

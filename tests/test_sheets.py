@@ -509,3 +509,13 @@ def test_edits_through_the_workbook_give_the_model_of_the_same_edits_on_the_yaml
             path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
         assert main(["--root", str(through_book), "sheet", "import", str(Path(folder) / "edited.xlsx")]) == 0
         assert comparable(read_guide(through_book)) == comparable(read_guide(direct))
+
+
+def test_sheet_takes_the_common_options_and_its_out_is_the_workbook_alone():
+    from guide.cli import parser
+
+    args = parser().parse_args(["sheet", "export", "--root", "/tmp/elsewhere", "--out", "book.xlsx"])
+    assert (args.root, args.sheet_out) == (Path("/tmp/elsewhere"), Path("book.xlsx"))
+    for verb in ("build", "bundle", "messages"):  # their --out is still the site's folder
+        rest = ["extract"] if verb == "messages" else []
+        assert parser().parse_args([verb, *rest, "--out", "x"]).out == Path("x")
