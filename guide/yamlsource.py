@@ -1,6 +1,7 @@
 """Read a YAML file into plain values, remembering the line of every value."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,10 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KeyPath = tuple[str | int, ...]
 
 MAX_DEPTH = 32  # mappings and lists inside each other; the data needs six
-# Characters without which a document can hold no anchor, alias, tag or merge key, and a bound
-# on how deep it can nest: a document free of them all is not scanned event by event.
-MARKERS = ("&", "*", "!", "<<")
+# An anchor, alias or tag starts a node: at the start of a line or after an indicator or a space,
+# and is followed by a name. A document with none of these, no merge key and a bound on how deep
+# it can nest is not scanned event by event ("R&D" and "at a glance!" are not markers).
+MARKERS = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!][^\s,\[\]{}]|<<", re.M)
 SCAN_FROM_BRACKETS = 2000
 SCAN_FROM_INDENT = 200
 MAX_REPORTED = 20  # structure problems reported per file
@@ -104,7 +106,7 @@ def syntax_error(exc: yaml.YAMLError, shown: str, text: str) -> SourceError:
 
 def needs_scan(text: str) -> bool:
     """Whether a document may hold an anchor, alias, tag or merge key, or nest deeper than allowed."""
-    if any(marker in text for marker in MARKERS):
+    if MARKERS.search(text):
         return True
     if text.count("[") + text.count("{") > SCAN_FROM_BRACKETS:
         return True
