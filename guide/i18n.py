@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from markupsafe import Markup, escape
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -224,3 +225,24 @@ def phase_when(phase, lang: str) -> str:
     keys = phase.month_keys()
     (y1, m1), (y2, m2) = keys[0], keys[-1]
     return format_interval(date(y1, m1, 1), date(y2, m2, 1), "yMMMM", locale=lang if lang == "ko" else "en_GB")
+
+
+# A run of Hangul, with the digits, spaces and punctuation between its syllables: "제2019-038호".
+HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+ADDRESS = re.compile(r"https?://[^\s<>()]+")
+PATH_SLASH = re.compile(r"(?<=[^/:])/")  # the slashes of the path, not those of "https://"
+HANGUL_RUN = re.compile(f"[{HANGUL}]+(?:[\\s\\d·.,:/–-]*[{HANGUL}]+)*")
+
+
+def other_lang_marked(text: str, lang: str) -> Markup:
+    """Return the text as HTML with its Korean runs marked lang="ko" in an English page.
+
+    English texts quote Korean titles and names (the brochure's title, 공공누리): marked, a
+    screen reader reads them with a Korean voice, the PDF tags them, and Korean line breaking
+    applies to them. Web addresses quoted in the text may break after their slashes (<wbr>),
+    where readers expect it, rather than inside a word or number.
+    """
+    html = str(escape(text))
+    if lang != "ko":
+        html = HANGUL_RUN.sub(lambda run: f'<span lang="ko">{run.group()}</span>', html)
+    return Markup(ADDRESS.sub(lambda address: PATH_SLASH.sub("/<wbr>", address.group()), html))

@@ -11,12 +11,14 @@ from typing import Any, Callable, Iterator
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, pass_context, select_autoescape)
 from babel.support import NullTranslations
+from markupsafe import Markup
 
 from . import i18n, vocabulary
 from .amounts import format_amounts
 from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
 from .errors import SourceError
+from .hyphenation import hyphenated, romanized_syllables
 from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
 from .pages import Page
@@ -40,7 +42,8 @@ def environment(config: Config) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang)
+    env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang,
+                       hyphenate=hyphenated_in_lang, tile_name=tile_name_in_lang, marked=other_lang_marked)
     return env
 
 
@@ -144,6 +147,23 @@ def month_in_lang(context, month: int) -> str:
 @pass_context
 def when_in_lang(context, phase) -> str:
     return i18n.phase_when(phase, context["lang"])
+
+
+@pass_context
+def hyphenated_in_lang(context, text: str) -> str:
+    return hyphenated(text, context["lang"])
+
+
+@pass_context
+def tile_name_in_lang(context, district) -> str:
+    """Return a district's name for the map's narrow tiles, its romanized syllables breakable with a hyphen."""
+    name = district.short_name(context["lang"])
+    return romanized_syllables(name, district.name.ko.removesuffix("구")) if context["lang"] == "en" else name
+
+
+@pass_context
+def other_lang_marked(context, text: str) -> Markup:
+    return i18n.other_lang_marked(text, context["lang"])
 
 
 @pass_context

@@ -241,3 +241,54 @@ def overflow(page) -> list[str]:
     if report["scrollWidth"] > report["width"] + 1:
         problems.append(f"page scrolls sideways: {report['scrollWidth']} > {report['width']}")
     return problems
+
+
+# --- typography: no word split across lines without a hyphen ----------------------------
+
+BROKEN_WORDS_JS = r"""
+() => {
+  // A word is a run of letters and digits: a line may break at a hyphen, a dash, a slash or a
+  // space (the hyphen is printed), never inside a run. Automatic hyphenation is not relied on
+  // (Debian's Chromium may lack its dictionaries), so a break inside a run is a broken word.
+  const word = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}]+)*/gu;
+  const shown = el => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.display === 'none' || style.visibility === 'hidden') return false;
+      if (style.clip === 'rect(0px, 0px, 0px, 0px)' || style.clipPath === 'inset(50%)') return false;
+    }
+    return true;
+  };
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.data.trim() || !shown(node.parentElement)) continue;
+    if (node.parentElement.closest('[lang]').lang !== 'en') continue;  // Korean keeps its own rules
+    for (const match of node.data.matchAll(word)) {
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (range.getClientRects().length < 2) continue;
+      // Each character's own box is the last of its rectangles: after a soft hyphen, Chromium
+      // also reports the printed hyphen, at the end of the line before, for the next character.
+      const tops = [...match[0]].map((_, i) => {
+        range.setStart(node, match.index + i);
+        range.setEnd(node, match.index + i + 1);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        return rects.length ? rects[rects.length - 1] : null;
+      });
+      const first = tops.find(r => r);
+      const at = tops.findIndex(r => r && r.top >= first.bottom - 1);
+      if (at < 0) continue;
+      const where = node.parentElement.closest('[class]');
+      broken.push(`${match[0].slice(0, at)}|${match[0].slice(at)} in ${where ? where.tagName.toLowerCase() + '.' + String(where.className).split(' ')[0] : 'body'}`);
+    }
+  }
+  return broken;
+}
+"""
+
+
+def broken_words(page) -> list[str]:
+    """Return every word on the page whose letters sit on more than one line ("Decembe|r in td.…")."""
+    return page.evaluate(BROKEN_WORDS_JS)

@@ -151,7 +151,7 @@ def test_the_grid_puts_every_phase_in_its_months(site, guide):
                 expected.append((span.first, span.last, phase.label[lang]))
             assert [(a, b) for a, b, _ in shown] == sorted((a, b) for a, b, _ in expected), programme.id
             for (a, b, text), (_, _, label) in zip(shown, sorted(expected)):
-                assert label in text
+                assert label in text.replace("\u00ad", "")  # long English words carry soft hyphens
 
 
 def test_approximate_and_application_phases_are_marked_in_words(site):

@@ -1,0 +1,49 @@
+"""Soft hyphens (U+00AD) in English words, so that narrow cells break them with a printed hyphen.
+
+Browsers hyphenate by themselves only where they ship a dictionary for the language, which
+Debian's Chromium may not; without one, a long word in a narrow grid cell is cut anywhere
+("applicati|ons"). A soft hyphen is invisible until a line breaks at it, and then prints a
+hyphen, in every browser and in WeasyPrint alike. Korean breaks between words and needs none.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pyphen
+
+SOFT_HYPHEN = "\u00ad"
+LONG_WORD = re.compile(r"[A-Za-z]{7,}")  # shorter words fit every cell the guide draws
+# Revised Romanization, syllable by syllable: an initial (none for the silent ㅇ), a vowel, a final.
+INITIAL = "(?:kk|tt|pp|ss|jj|ch|[gkndtrlmbpsjh])"
+VOWEL = "(?:yae|wae|yeo|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|[aeoui])"
+FINAL = "(?:ng|[gkndtlmbp])"
+HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_GB", left=2, right=3)
+
+
+def hyphenated(text: str, lang: str) -> str:
+    """Return the text with soft hyphens between the syllables of its long English words."""
+    if lang != "en":
+        return text
+    return LONG_WORD.sub(lambda word: dictionary().inserted(word.group(), hyphen=SOFT_HYPHEN), text)
+
+
+def romanized_syllables(romanized: str, hangul: str) -> str:
+    """Return a romanized Korean name with soft hyphens between its syllables: 'Yeong­deung­po'.
+
+    The Hangul spelling decides where each syllable ends (whether it has a final consonant, and
+    whether the next starts with the silent ㅇ), which the Latin letters alone leave open
+    (Gwan-ak, not Gwa-nak). A name that does not follow the pattern is returned unchanged.
+    """
+    blocks = [ord(c) - HANGUL_FIRST for c in hangul if HANGUL_FIRST <= ord(c) <= HANGUL_LAST]
+    pattern = "".join(
+        "(" + ("" if block // 588 == 11 else INITIAL) + VOWEL + (FINAL if block % 28 else "") + ")"
+        for block in blocks
+    )
+    match = re.fullmatch(pattern, romanized, re.I) if blocks else None
+    return SOFT_HYPHEN.join(match.groups()) if match else romanized
