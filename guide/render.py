@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, pass_context, select_autoescape)
 from babel.support import NullTranslations
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import i18n, vocabulary
 from .amounts import format_amounts
@@ -155,10 +155,15 @@ def hyphenated_in_lang(context, text: str) -> str:
 
 
 @pass_context
-def tile_name_in_lang(context, district) -> str:
-    """Return a district's name for the map's narrow tiles, its romanized syllables breakable with a hyphen."""
-    name = district.short_name(context["lang"])
-    return romanized_syllables(name, district.name.ko.removesuffix("구")) if context["lang"] == "en" else name
+def tile_name_in_lang(context, district) -> Markup:
+    """Return a district's name for the map's narrow tiles: in English its romanized syllables
+    breakable with a hyphen, and the unit ("-gu") for screen readers only."""
+    lang = context["lang"]
+    short, name = district.short_name(lang), district.name[lang]
+    if lang != "en":
+        return escape(name)
+    unit = Markup('<span class="gd-visually-hidden">%s</span>') % name[len(short):] if name != short else ""
+    return escape(romanized_syllables(short, district.name.ko.removesuffix("구"))) + unit
 
 
 @pass_context

@@ -209,12 +209,12 @@ def page_traffic(context, url: str, origin: str) -> list[str]:
 
 
 def axe_violations(context, url: str) -> list[str]:
-    """Run axe-core's WCAG 2.0/2.1/2.2 A and AA rules on a page; return the violations."""
+    """Run every axe-core rule on a page (WCAG A and AA, best practices, experimental); return the violations."""
     require(AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` to install axe-core")
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.evaluate(AXE_JS.read_text("utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    result = page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: axe.getRules().map(r => r.ruleId)}})")
     page.close()
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
 

@@ -10,13 +10,16 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from guide.config import ROOT
+from guide.amounts import format_amounts
 from guide.data import load_guide
+from guide.i18n import phase_when
 from guide.pages import city_centres
 
 from conftest import run_build
@@ -181,7 +184,8 @@ def test_the_korean_font_is_embedded_as_a_subset_with_every_glyph(pdfs, site, la
     article = brochure(site, lang).select_one("article.gd-brochure")
     for hidden in article.select(".gd-brochure__hint"):  # screen only
         hidden.decompose()
-    used = {c for c in article.get_text() + pdf_text(pdfs[lang]) if not c.isspace()}
+    # A soft hyphen is never drawn: where a line breaks at it, the hyphen (U+2010) is.
+    used = {c for c in article.get_text() + pdf_text(pdfs[lang]) if not c.isspace() and c != "\u00ad"}
     assert any("\uac00" <= c <= "\ud7a3" for c in used)  # Hangul, in both languages' brochures
     missing = sorted(c for c in used if c not in {chr(u) for u in covered})
     assert not missing
@@ -206,3 +210,132 @@ def test_the_pdf_is_a4_with_the_schedule_on_landscape_pages(pdfs, guide, lang):
         assert any(squeezed(provider.table_title[lang]) in text for text in landscape)
     first, last = sizes.index(A4[::-1]), len(sizes) - sizes[::-1].index(A4[::-1])
     assert all(size == A4[::-1] for size in sizes[first:last])  # one run of landscape pages
+
+
+# --- accessibility of the PDFs (PDF/UA-1) --------------------------------------------------
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element of the tree, in reading order (depth first)."""
+    return descendants(pdf.Root.StructTreeRoot)
+
+
+def descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    """The structure elements under one, in reading order (depth first)."""
+    found = []
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            found += [kid, *descendants(kid)]
+    return found
+
+
+def outline_titles(pdf: pikepdf.Pdf) -> list[str]:
+    with pdf.open_outline() as outline:
+        def flat(items):
+            return [title for item in items for title in [item.title, *flat(item.children)]]
+        return flat(outline.root)
+
+
+def printed_headings(site: Path, lang: str) -> list:
+    return brochure(site, lang).select_one("article.gd-brochure").find_all(re.compile(r"^h[1-6]$"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pdf_is_tagged_with_the_brochure_title_language_and_metadata(pdfs, guide, lang):
+    with pikepdf.open(pdfs[lang]) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True and "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == lang
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert str(pdf.docinfo.Title) == guide.edition.title[lang]
+        with pdf.open_metadata() as meta:
+            assert meta["dc:title"] == guide.edition.title[lang]
+            assert meta["dc:language"] == {lang}
+            assert meta["dc:description"]
+            assert meta["dc:source"] == guide.edition.source[lang]
+            assert meta["dc:rights"] == guide.edition.licence_text[lang]
+            assert meta["pdfuaid:part"] == "1"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_headings_are_tagged_in_order_and_are_the_bookmarks(pdfs, site, lang):
+    headings = printed_headings(site, lang)
+    with pikepdf.open(pdfs[lang]) as pdf:
+        tagged = [str(e.S)[1:] for e in struct_elements(pdf) if re.fullmatch(r"/H[1-6]", str(e.S))]
+        assert tagged == [h.name.upper() for h in headings]
+        assert [squeezed(t) for t in outline_titles(pdf)] == [squeezed(h.get_text()) for h in headings]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_table_has_header_cells_with_their_scope(pdfs, lang):
+    with pikepdf.open(pdfs[lang]) as pdf:
+        elements = struct_elements(pdf)
+        tables = [e for e in elements if e.S == "/Table"]
+        assert tables
+        for table in tables:
+            cells = [e for e in descendants(table) if e.S in ("/TH", "/TD")]
+            headers = [c for c in cells if c.S == "/TH"]
+            assert headers and all(str(h.A.Scope) in ("/Column", "/Row") for h in headers)
+            assert any(str(h.A.Scope) == "/Column" for h in headers)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_link_is_tagged_with_its_own_text_as_alternate_text(pdfs, site, lang):
+    texts = {" ".join(a.get_text().split()) for a in brochure(site, lang).select("article.gd-brochure a[href]")}
+    with pikepdf.open(pdfs[lang]) as pdf:
+        links = [annot for page in pdf.pages for annot in page.get("/Annots", []) if annot.Subtype == "/Link"]
+        assert links
+        for link in links:
+            assert "/StructParent" in link
+            assert str(link.get("/Contents", "")) in texts, link.get("/Contents")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_running_headers_and_page_numbers_are_artifacts(pdfs, lang):
+    with pikepdf.open(pdfs[lang]) as pdf:
+        in_tree = {e.objgen for e in struct_elements(pdf)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for index in range(1, len(nums), 2):
+            entries = nums[index] if isinstance(nums[index], pikepdf.Array) else [nums[index]]
+            assert all(e is None or e.objgen in in_tree for e in entries)  # no content outside the tree
+        for page in pdf.pages[1:]:
+            marks = [ops for ops, op in pikepdf.parse_content_stream(page) if str(op) == "BDC"]
+            assert any(ops[0] == "/Artifact" and ops[1].get("/Type") == "/Pagination" for ops in marks)
+
+
+def test_korean_in_the_english_pdf_is_marked_as_korean(pdfs):
+    with pikepdf.open(pdfs["en"]) as pdf:
+        assert any(str(e.get("/Lang", "")) == "ko" for e in struct_elements(pdf))
+
+
+def single_lane(programme) -> bool:
+    """A programme whose phases follow one another: one row of the table."""
+    months = [key for phase in programme.phases for key in phase.month_keys()]
+    return len(programme.phases) > 2 and months == sorted(set(months)) and programme.budget and programme.average
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_schedule_row_reads_programme_phases_with_months_target_budget_contact(pdfs, guide, lang):
+    programme = next(p for p in guide.programmes if single_lane(p) and not p.districts)
+    expected = [programme.name[lang]]
+    for phase in programme.phases:
+        expected += [phase.label[lang], phase_when(phase, lang)]
+    expected += [programme.target[lang], format_amounts(tuple(programme.budget), lang),
+                 format_amounts(tuple(programme.average), lang)]
+    expected += [part for c in programme.contacts for part in (c.team[lang], c.phone.display if c.phone else "")]
+    text = squeezed(pdf_text(pdfs[lang])).replace("\u00ad", "")
+    at = text.index(squeezed(programme.name[lang]), text.index(squeezed(SCHEDULE_HEADER[lang])))
+    for item in expected[1:]:
+        found = text.find(squeezed(item), at)
+        assert found >= 0, f"{item!r} does not follow in {programme.id}"
+        assert found - at < 200, f"{item!r} is not next in the row of {programme.id}: {text[at:found + 20]}"
+        at = found
+
+
+def test_no_english_word_breaks_across_lines_without_a_hyphen_in_the_pdf(pdfs, site):
+    article = brochure(site, "en").select_one("article.gd-brochure")
+    words = set(article.get_text(" ").replace("\u00ad", "").split())
+    lines = [line.split() for line in pdf_text(pdfs["en"]).splitlines() if line.split()]
+    broken = [f"{a[-1]}|{b[0]}" for a, b in zip(lines, lines[1:])
+              if not a[-1].endswith(("\u2010", "-")) and a[-1] not in words and a[-1] + b[0] in words]
+    assert not broken

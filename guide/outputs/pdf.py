@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -21,9 +22,13 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..config import Config
 from ..errors import BuildFailed, SourceError
-from ..pipeline import render_site
+from ..model import Edition
+from ..pipeline import load_sources, render_site
 from ..urls import page_path, public_path
 from ..write import write_file
+from .pdftags import Description, accessible_pdf, install
+
+install()  # WeasyPrint's tagging, with the HTML's languages, header scopes and link texts
 
 FONT_FAMILY = "Pretendard"
 FONTS = {400: "fonts/Pretendard-Regular.woff", 700: "fonts/Pretendard-Bold.woff"}
@@ -36,13 +41,15 @@ ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("\u00a0\u00b7\u2010\u2011\u20
 
 def write_pdfs(config: Config, langs: list[str]) -> list[Path]:
     """Render the brochure in each language to dist/brochure-{lang}.pdf; return the paths."""
-    files = render_site(config).files
+    sources = load_sources(config)
+    files = render_site(config, sources).files
     chars = set().union(*(brochure_chars(files, lang) for lang in langs))
     fonts = {weight: (config.root / name).read_bytes() for weight, name in FONTS.items()}
     check_coverage(fonts, chars)
     # One subset serves both languages; WeasyPrint embeds only the glyphs each PDF draws.
     subsets = {weight: subset_font(data, chars) for weight, data in fonts.items()}
-    pdfs = {lang: brochure_pdf(files, lang, subsets, config.base_url) for lang in langs}
+    pdfs = {lang: accessible_pdf(brochure_pdf(files, lang, subsets, config.base_url), description(sources.guide.edition, files, lang))
+            for lang in langs}
     paths = []
     for lang, data in pdfs.items():
         path = config.root / "dist" / f"brochure-{lang}.pdf"
@@ -61,9 +68,18 @@ def brochure_pdf(files: dict[str, bytes], lang: str, fonts: dict[int, bytes], ba
     faces = CSS(string=font_faces(base_url + "/", fonts), base_url=document_url, url_fetcher=fetcher, font_config=font_config)
     page = HTML(string=files[source].decode("utf-8"), base_url=document_url, url_fetcher=fetcher)
     try:
-        return page.write_pdf(stylesheets=[faces], font_config=font_config)
+        return page.render(stylesheets=[faces], font_config=font_config).write_pdf(pdf_variant="pdf/ua-1")
     except FatalURLFetchingError as refused:
         raise BuildFailed([SourceError(f"templates/brochure.html ({lang})", None, "", f"{refused}: {refused.__cause__}")]) from None
+
+
+def description(edition: Edition, files: dict[str, bytes], lang: str) -> Description:
+    """Describe one language's PDF: the brochure's own title (not the web page's), its lead as subject."""
+    page = files[page_path(lang, "brochure")].decode("utf-8")
+    lead = re.search(r'<p class="gd-brochure__lead">(.*?)</p>', page, re.S)
+    subject = " ".join(html.unescape(re.sub(r"<[^>]+>", "", lead.group(1))).split()) if lead else edition.schedule_title[lang]
+    return Description(title=edition.title[lang], subject=subject, lang=lang, source=edition.source[lang],
+                       rights=edition.licence_text[lang])
 
 
 def brochure_chars(files: dict[str, bytes], lang: str) -> set[str]:
