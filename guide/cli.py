@@ -97,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped; the output folder is as it was", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`build.py check | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         if tracebacks:
             raise
