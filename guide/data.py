@@ -244,6 +244,34 @@ def read_provider(r: Reader, value: Any, kp: KeyPath) -> m.Provider:
     )
 
 
+def read_groups(r: Reader, value: Any) -> tuple[m.Group, ...]:
+    """Read who can apply: each group's parent must come before it, so the hierarchy has no cycle."""
+    doc = r.mapping(value, (), ("groups",)) or {}
+    records = r.items(doc.get("groups"), ("groups",), allow_empty=False)
+    r.unique_ids(records, ("groups",), {})
+    groups: list[m.Group] = []
+    for i, record in enumerate(records):
+        kp: KeyPath = ("groups", i)
+        g = r.mapping(record, kp, ("id", "name"), ("within", "note")) or {}
+        group = m.Group(id=r.slug(g.get("id"), kp + ("id",)), name=r.text(g.get("name"), kp + ("name",)),
+                        within=r.optional(g, "within", kp, r.slug), note=r.optional(g, "note", kp, r.text))
+        if group.within and group.within not in {earlier.id for earlier in groups}:
+            r.fail(kp + ("within",), f"'{group.within}' is not a group listed above this one (a group's parent comes before it)")
+        groups.append(group)
+    return tuple(groups)
+
+
+def read_eligible(r: Reader, value: Any, kp: KeyPath) -> tuple[str, ...]:
+    """Read the ids of the groups that may apply, each once."""
+    ids: list[str] = []
+    for i, item in enumerate(r.items(value, kp)):
+        group = r.slug(item, kp + (i,))
+        if group in ids:
+            r.fail(kp + (i,), f"'{group}' is listed twice")
+        ids.append(group)
+    return tuple(ids)
+
+
 def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) -> tuple[str, tuple[m.Programme, ...]]:
     doc = r.mapping(value, (), ("provider", "programmes")) or {}
     provider = r.slug(doc.get("provider"), ("provider",))
@@ -253,13 +281,16 @@ def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) ->
 
 
 def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:
-    required = ("id", "area", "name", "phases")
+    required = ("id", "area", "name", "eligible", "phases")
     optional = ("name_printed", "target", "budget", "average", "contacts", "notes", "districts")
     p = r.mapping(value, kp, required, optional) or {}
     phases = tuple(read_phase(r, x, kp + ("phases", i), year) for i, x in enumerate(r.items(p.get("phases"), kp + ("phases",))))
     notes = r.optional(p, "notes", kp, lambda v, k: tuple(r.text(x, k + (i,)) for i, x in enumerate(r.items(v, k))), ())
     if not phases and not notes:
         r.fail(kp + ("phases",), "a programme without phases needs a note saying why")
+    eligible = read_eligible(r, p["eligible"], kp + ("eligible",)) if "eligible" in p else ()
+    if "eligible" in p and not eligible and p.get("target") is not None:
+        r.fail(kp + ("eligible",), "the brochure prints a target, so name at least one group that may apply (see data/groups.yaml)")
     return m.Programme(
         id=r.slug(p.get("id"), kp + ("id",)),
         provider=provider,
@@ -276,6 +307,7 @@ def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int,
         where=(where := (r.source.path, r.source.line(kp))),
         digest=key_of(repr(value), provider, repr((order, where, year))),
         districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
+        eligible=eligible,
     )
 
 
@@ -382,7 +414,7 @@ def read_amount(r: Reader, value: Any, kp: KeyPath) -> Amount | None:
 
 # --- the whole data folder --------------------------------------------------
 
-FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml")
+FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml", "groups.yaml")
 
 
 def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
@@ -445,6 +477,7 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
     code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})
     centres = read_centres(readers["centres.yaml"], sources["centres.yaml"].data, {})
     providers = read_providers(readers["providers.yaml"], sources["providers.yaml"].data, {})
+    groups = read_groups(readers["groups.yaml"], sources["groups.yaml"].data)
     check_refs(readers["centres.yaml"], [c.district for c in centres], "centres", "district", {d.id for d in districts}, "district")
     check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
     programmes: list[m.Programme] = []
@@ -463,10 +496,19 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
             for j, district in enumerate(programme.districts):
                 if district not in known:
                     reader.fail(("programmes", i, "districts", j), f"'{district}' is not a known district (dangling reference)")
+            check_eligible(reader, programme, ("programmes", i, "eligible"), groups)
         programmes.extend(found)
-    guide = m.Guide(edition, code_scheme, districts, centres, providers, tuple(programmes))
+    guide = m.Guide(edition, code_scheme, districts, centres, providers, tuple(programmes), groups)
     errors.extend(inconsistent_terms(guide))
     return guide
+
+
+def check_eligible(r: Reader, programme: m.Programme, kp: KeyPath, groups: tuple[m.Group, ...]) -> None:
+    """Every group that may apply is one of data/groups.yaml."""
+    known = [g.id for g in groups]
+    for j, group in enumerate(programme.eligible):
+        if group and group not in known:
+            r.fail(kp + (j,), f"'{group}' is not a group in data/groups.yaml (one of: {', '.join(known)})")
 
 
 def check_refs(r: Reader, values: list, section: str, key: str, known: set[str], what: str) -> None:

@@ -92,6 +92,16 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Who can apply: one group of the closed list in data/groups.yaml, a member of the group it is `within`."""
+
+    id: str
+    name: Text
+    within: str | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
 class Phase:
     kind: str
     label: Text
@@ -140,6 +150,7 @@ class Programme:
     order: int = 0
     where: tuple[str, int | None] = ("", None)  # file and line, for messages
     districts: tuple[str, ...] = ()  # open only to organisations in these districts; empty: city-wide
+    eligible: tuple[str, ...] = ()  # ids of the groups that may apply, read from the printed target
     digest: str = field(default="", repr=False, compare=False)  # hash of its source and place, for cache keys
 
     def open_in(self, district_id: str) -> bool:
@@ -169,6 +180,7 @@ class Guide:
     centres: tuple[Centre, ...]
     providers: tuple[Provider, ...]
     programmes: tuple[Programme, ...]
+    groups: tuple[Group, ...] = ()
 
     # Lookups go through indexes built on first use: a linear scan per page is quadratic at scale.
     @cached_property
@@ -197,6 +209,38 @@ class Guide:
 
     def provider(self, provider_id: str) -> Provider:
         return next(p for p in self.providers if p.id == provider_id)
+
+    @cached_property
+    def _groups_by_id(self) -> dict[str, Group]:
+        return {g.id: g for g in self.groups}
+
+    def group(self, group_id: str) -> Group:
+        return self._groups_by_id[group_id]
+
+    def group_ancestors(self, group_id: str) -> tuple[str, ...]:
+        """Return the groups that hold this one, nearest first: a co-operative is a social economy enterprise."""
+        found = []
+        parent = self._groups_by_id[group_id].within
+        while parent and parent not in found:  # the loader refuses cycles; this only guards against them
+            found.append(parent)
+            parent = self._groups_by_id[parent].within
+        return tuple(found)
+
+    def group_members(self, group_id: str) -> tuple[str, ...]:
+        """Return the groups within this one, at any depth, in the file's order."""
+        return tuple(g.id for g in self.groups if group_id in self.group_ancestors(g.id))
+
+    def open_to(self, programme: Programme, group_id: str) -> bool:
+        """Whether the group may apply: the programme names it, or a group that holds it."""
+        return any(g in programme.eligible for g in (group_id, *self.group_ancestors(group_id)))
+
+    def open_to_some(self, programme: Programme, group_id: str) -> bool:
+        """Whether only some of the group may apply: the programme names one of its members, not the group itself."""
+        return not self.open_to(programme, group_id) and any(g in programme.eligible for g in self.group_members(group_id))
+
+    def relevant_groups(self, programme: Programme) -> tuple[str, ...]:
+        """Return every group for which the programme is open to all or some: what the filters match."""
+        return tuple(g.id for g in self.groups if self.open_to(programme, g.id) or self.open_to_some(programme, g.id))
 
 
 T = TypeVar("T")
