@@ -13,7 +13,7 @@ from .model import LANGS, Centre, District, Guide, Programme, Text
 from .pages import Page
 from .phones import Phone
 from .timeline import days_of
-from .urls import absolute_url
+from .urls import absolute_url, page_path
 from . import i18n
 
 SEOUL = Text("서울특별시", "Seoul")
@@ -32,7 +32,7 @@ def page_json_ld(page: Page, guide: Guide, base_url: str) -> str:
     if page.template == "district.html":
         data = district_graph(guide, page.context["district"], page.lang, url)
     elif page.template == "programme.html":
-        data = programme_series(guide, page.context["programme"], page.lang, url)
+        data = programme_series(guide, page.context["programme"], page.lang, url, base_url)
     else:
         return ""
     return script_json({"@context": "https://schema.org", **data})
@@ -80,7 +80,17 @@ def provider_organisation(guide: Guide, provider_id: str, lang: str) -> dict[str
     return organisation(provider.name, phones, provider.website, seoul(lang), lang)
 
 
-def programme_series(guide: Guide, programme: Programme, lang: str, url: str) -> dict[str, Any]:
+def audiences(guide: Guide, programme: Programme, lang: str, base_url: str) -> list[dict[str, Any]] | None:
+    """Return who can apply: one Audience per group, linked to its page, each with the target as printed."""
+    printed = {"description": programme.target[lang]} if programme.target else {}
+    found = [{"@type": "Audience", "audienceType": guide.group(g).name[lang],
+              "url": absolute_url(base_url, page_path(lang, f"programmes/for/{g}")), **printed} for g in programme.eligible]
+    if not found and programme.target:
+        found = [{"@type": "Audience", "audienceType": programme.target[lang]}]
+    return found or None
+
+
+def programme_series(guide: Guide, programme: Programme, lang: str, url: str, base_url: str) -> dict[str, Any]:
     """Return the programme as an EventSeries with one Event per phase."""
     year = guide.edition.year
     organizer = provider_organisation(guide, programme.provider, lang)
@@ -107,7 +117,7 @@ def programme_series(guide: Guide, programme: Programme, lang: str, url: str) ->
         "name": programme.name[lang],
         "alternateName": programme.name[other(lang)],
         "about": programme.area[lang],
-        "audience": {"@type": "Audience", "audienceType": programme.target[lang]} if programme.target else None,
+        "audience": audiences(guide, programme, lang, base_url),
         "location": seoul(lang),
         "organizer": organizer,
         "url": url,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from . import timeline
+from . import finder, timeline
 from .content import Document
 from .model import LANGS, Guide, Programme, Provider, Text
 from .outputs.search import search_entries, search_groups
@@ -65,6 +65,7 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     strips = {p.id: timeline.strip(p, year, spans[p.id]) for p in guide.programmes}
     tables = schedule_tables(guide, spans)
     in_tables = [p.id for _, groups in tables for _, rows, _ in groups for p, _ in rows]
+    listings = finder.listings(guide)
     return {
         "month": month,
         "months": months,
@@ -77,6 +78,10 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "spans": spans,
         "city_centres": city_centres(guide),
         "district_programmes": district_programmes(guide),
+        "listings": listings,
+        "areas": finder.by_area(guide, listings),
+        "group_tree": finder.group_tree(guide),
+        "group_lists": {g.id: finder.for_group(guide, listings, g.id, month) for g in guide.groups},
     }
 
 
@@ -96,6 +101,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     year = guide.edition.year
     home = (_("Home"), "")
     schedule = (_("Schedule"), "schedule")
+    programmes = (_("Programmes"), "programmes")
     directory = (_("Support organisations"), "districts")
     month, months, strips, spans = shared["month"], shared["months"], shared["strips"], shared["spans"]
     pages = [
@@ -104,6 +110,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "applications": timeline.applications(months[month]),
             "calls_per_month": shared["calls_per_month"],
             "documents": documents,
+            "group_tree": shared["group_tree"],
         }),
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
@@ -112,8 +119,26 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "calendar": calendar_path(lang),
             "strips": shared["table_strips"],
             "spans": shared["table_spans"],
+            "group_tree": shared["group_tree"],
+        }),
+        Page(lang, "programmes", "programmes.html", _("Programmes and who can apply"), (home,), {
+            "areas": shared["areas"],
+            "strips": strips,
+            "group_tree": shared["group_tree"],
+            "providers": guide.providers,
         }),
     ]
+    for group in guide.groups:
+        whole, some = shared["group_lists"][group.id]
+        pages.append(Page(lang, f"programmes/for/{group.id}", "group.html", _("Programmes open to: %(group)s") % {"group": group.name[lang]}, (home, programmes), {
+            "group": group,
+            "month": month,
+            "parents": tuple(guide.group(g) for g in guide.group_ancestors(group.id)),
+            "members": tuple(guide.group(g) for g in guide.group_members(group.id)),
+            "whole": whole,
+            "some": some,
+            "strips": {listing.programme.id: strips[listing.programme.id] for listing in whole + some},
+        }))
     for district in guide.districts:
         pages.append(Page(lang, f"districts/{district.id}", "district.html", district.name[lang], (home, directory), {
             "district": district,
@@ -129,8 +154,9 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "next": month_key(year, m + 1) if m < 12 else None,
         }))
     for programme in guide.programmes:
-        pages.append(Page(lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], (home, schedule), {
+        pages.append(Page(lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], (home, programmes), {
             "programme": programme,
+            "eligible": shared["listings"][programme.id].groups,
             "provider": guide.provider(programme.provider),
             "open_in": [guide.district(d) for d in programme.districts],
             "strip": strips[programme.id],
@@ -211,6 +237,8 @@ def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Docum
         "city_centres": shared["city_centres"],
         "tables": shared["tables"],
         "district_only": shared["district_only"],
+        "eligibility_index": finder.directly_for(guide),
+        "table_ids": frozenset(shared["table_strips"]),
     }
 
 

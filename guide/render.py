@@ -27,7 +27,7 @@ from .urls import Links, localise_hrefs
 from .write import Update
 
 PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
-ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "favicon.svg")
+ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "finder.js", "favicon.svg")
 
 
 def environment(config: Config) -> Environment:

@@ -13,9 +13,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..model import LANGS, Guide
 from ..urls import absolute_url, data_path
-from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, ORGANISATION_COLUMNS, PHASE_COLUMNS,
-                     PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, OrganisationRow, ProgrammeRow,
-                     amount_rows, phase_rows)
+from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, GROUP_COLUMNS, ORGANISATION_COLUMNS,
+                     PHASE_COLUMNS, PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, GroupRow, OrganisationRow,
+                     ProgrammeRow, amount_rows, phase_rows)
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -140,6 +140,10 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     yield data_path("programmes.json"), records_parts(edition_fields(guide), "programmes", (programme_record(r) for r in programmes))
     yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
     yield data_path("programmes.schema.json"), json_parts(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
+    groups = [GroupRow(g, ctx) for g in guide.groups]
+    yield data_path("groups.json"), records_parts(edition_fields(guide), "groups", (record(GROUP_COLUMNS, r) for r in groups))
+    yield data_path("groups.schema.json"), json_parts(file_schema(base_url, "groups", "Who can apply for the Seoul social economy support programmes", "groups", object_schema(GROUP_COLUMNS)))
+    yield data_path("groups.csv"), csv_parts(GROUP_COLUMNS, groups)
     yield data_path("organisations.csv"), csv_parts(ORGANISATION_COLUMNS, organisations)
     yield data_path("programmes.csv"), csv_parts(PROGRAMME_COLUMNS, programmes)
     yield data_path("phases.csv"), csv_parts(PHASE_TABLE_COLUMNS, (r for p in guide.programmes for r in phase_rows(p, ctx)))

@@ -23,7 +23,7 @@ from ..phones import Phone
 from ..urls import Links
 from ..vocabulary import CENTRE_KINDS
 
-KINDS = ("programme", "organisation", "district", "page")
+KINDS = ("programme", "group", "organisation", "district", "page")
 COMBINING_ACCENTS = re.compile("[\u0300-\u036f]")
 JOINED_HYPHEN = re.compile("(?<=[a-z])[-\u2010\u2011](?=[a-z])")  # co-operative -> cooperative
 LATIN = re.compile(r"[0-9a-z]+")
@@ -46,7 +46,7 @@ class Entry:
 
 def search_entries(guide: Guide, documents: Iterable, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
     """Return the entries of one language, grouped by kind in the order of KINDS."""
-    return (programme_entries(guide, lang) + organisation_entries(guide, city_centres, lang, _)
+    return (programme_entries(guide, lang) + group_entries(guide, lang, _) + organisation_entries(guide, city_centres, lang, _)
             + district_entries(guide, lang, _) + page_entries(documents))
 
 
@@ -59,6 +59,16 @@ def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
         phones = [c.phone for c in p.contacts if c.phone]
         text = join(p.name[lang], p.area[lang], p.target and p.target[lang], provider, *teams, phone_text(phones))
         entries.append(Entry("programme", f"programmes/{p.id}", p.name[lang], f"{provider} · {p.area[lang]}", text))
+    return tuple(entries)
+
+
+def group_entries(guide: Guide, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+    """Who can apply: each group's page, findable by its name in both languages ("협동조합", "co-operative")."""
+    entries = []
+    for g in guide.groups:
+        count = sum(1 for p in guide.programmes if guide.open_to(p, g.id))
+        detail = _("Programmes open to them: %(count)d") % {"count": count}
+        entries.append(Entry("group", f"programmes/for/{g.id}", g.name[lang], detail, join(g.name.ko, g.name.en)))
     return tuple(entries)
 
 
@@ -108,7 +118,7 @@ def phone_text(phones: Iterable[Phone]) -> str:
 
 def search_groups(entries: tuple[Entry, ...], _: Callable[[str], str]) -> list[tuple[str, str, list[tuple[int, Entry]]]]:
     """Return (kind, heading, [(entry number, entry)]) for the search page's full list."""
-    headings = {"programme": _("Programmes"), "organisation": _("Support organisations"), "district": _("Districts"), "page": _("Pages")}
+    headings = {"programme": _("Programmes"), "group": _("Who can apply"), "organisation": _("Support organisations"), "district": _("Districts"), "page": _("Pages")}
     by_kind: dict[str, list[tuple[int, Entry]]] = {}
     for number, entry in enumerate(entries):
         by_kind.setdefault(entry.kind, []).append((number, entry))

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from ..amounts import Amount, format_amounts
 from ..i18n import phase_when
-from ..model import LANGS, Centre, Contact, Guide, Phase, Programme, Text
+from ..model import LANGS, Centre, Contact, Group, Guide, Phase, Programme, Text
 from ..phones import Phone
 from ..timeline import days_of
 from ..urls import absolute_url, calendar_path, data_path, page_path
@@ -89,6 +89,12 @@ class ProgrammeRow:
 
 
 @dataclass(frozen=True)
+class GroupRow:
+    group: Group
+    ctx: Context
+
+
+@dataclass(frozen=True)
 class PhaseRow:
     programme: Programme
     phase: Phase
@@ -148,6 +154,21 @@ def amount_columns(field: str, descriptions: tuple[str, str, str], amounts: Call
     ]
 
 
+def group_names(guide: Guide, ids: tuple[str, ...]) -> Text | None:
+    """Return the names of groups joined by semicolons, in both languages (None for no group)."""
+    return Text(**{lang: "; ".join(guide.group(g).name[lang] for g in ids) for lang in LANGS}) if ids else None
+
+
+GROUP_COLUMNS = [
+    Column("id", "string", _("Stable identifier of the group (its page address)"), lambda r: r.group.id),
+    Column("within", "string", _("The group this one belongs to: programmes for that group are open to this one too; empty for a group of its own"), lambda r: r.group.within, optional=True),
+    *pair("name", _("Name"), lambda r: r.group.name),
+    *pair("note", _("What the group covers"), lambda r: r.group.note, optional=True),
+    Column("programmes", "list", _("Identifiers of the programmes open to the whole group, its own and those of the groups it belongs to"),
+           lambda r: [p.id for p in r.ctx.guide.programmes if r.ctx.guide.open_to(p, r.group.id)]),
+    *[Column(f"page_{lang}", "string", _("Address of its page in this guide"), lambda r, lang=lang: absolute_url(r.ctx.base_url, page_path(lang, f"programmes/for/{r.group.id}"))) for lang in LANGS],
+]
+
 PROGRAMME_COLUMNS = [
     Column("id", "string", _("Stable identifier of the programme"), lambda r: r.programme.id),
     Column("order", "integer", _("Row of the printed schedule table"), lambda r: r.programme.order),
@@ -156,7 +177,9 @@ PROGRAMME_COLUMNS = [
     *pair("area", _("Support area"), lambda r: r.programme.area),
     *pair("name", _("Name"), lambda r: r.programme.name),
     Column("name_printed", "boolean", _("Whether the brochure prints this name (false: the name describes an unnamed row)"), lambda r: r.programme.name_printed),
-    *pair("target", _("Who can apply"), lambda r: r.programme.target, optional=True),
+    *pair("target", _("Who can apply, as printed"), lambda r: r.programme.target, optional=True),
+    Column("eligible", "list", _("Who can apply, as ids of groups (see groups.csv); members of a group may apply too"), lambda r: list(r.programme.eligible)),
+    *pair("eligible", _("Who can apply, as names of groups (several are separated by semicolons)"), lambda r: group_names(r.ctx.guide, r.programme.eligible), optional=True),
     *amount_columns("budget", (_("Budget as printed (several amounts are separated by semicolons)"), _("Budget in words"),
                                _("Budget in won, when it is one sum of money (every amount is in amounts.csv)")), lambda r: r.programme.budget),
     *amount_columns("average", (_("Average per organisation as printed"), _("Average per organisation in words"),
@@ -289,6 +312,8 @@ def documented_tables(guide: Guide) -> tuple[Table, ...]:
         Table("programmes", _("Programmes"), files("programmes.csv", "programmes.json", "programmes.schema.json"),
               len(guide.programmes), fields_of(PROGRAMME_COLUMNS),
               _("In programmes.json each programme also holds lists: budget and average (amounts, with the fields of amounts.csv from printed on), contacts (below) and phases (the fields of phases.csv from index on).")),
+        Table("groups", _("Who can apply: groups"), files("groups.csv", "groups.json", "groups.schema.json"), len(guide.groups), fields_of(GROUP_COLUMNS),
+              _("The closed list of groups that programmes name in eligible. A programme for a group is open to every group within it.")),
         Table("phases", _("Phases of the schedule"), files("phases.csv"), phases, fields_of(PHASE_TABLE_COLUMNS)),
         Table("amounts", _("Amounts: budgets and averages"), files("amounts.csv"), amounts, fields_of(AMOUNT_TABLE_COLUMNS)),
         Table("contacts", _("Contacts"), files("programmes.json"), contacts, fields_of(CONTACT_COLUMNS),

@@ -2,6 +2,20 @@
 (function () {
   "use strict";
 
+  // Schedule on phones: a jump to a folded support area unfolds it (not every browser does so itself).
+  function unfold() {
+    var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+    }
+  }
+  window.addEventListener("hashchange", unfold);
+  unfold();
+})();
+
+(function () {
+  "use strict";
+
   // Schedule page: mark the current month's column, but only when the edition is this year's.
   var year = parseInt(document.documentElement.getAttribute("data-edition-year"), 10);
   var tables = document.querySelectorAll(".gd-schedule");

@@ -1,0 +1,99 @@
+"""The programme finder: who may apply for each programme, when it takes applications, and each group's list.
+
+What the programmes page filters on and what each group's page lists are worked out here, once
+for both languages, so that the filters, the group pages, the brochure's index and the tests
+agree on one reading of `eligible:` and of the hierarchy in data/groups.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Group, Guide, Programme, Text
+from .timeline import MONTHS
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A programme as the finder shows it: who may apply, in which months applications are taken."""
+
+    programme: Programme
+    groups: tuple[Group, ...]  # the groups it names, in the vocabulary's order
+    relevant: tuple[str, ...]  # every group it is open to, wholly or in part: what the filter matches
+    months: tuple[int, ...]  # months of the edition year in which it takes applications
+    year_round: bool  # it takes applications, or is available, all year
+    area: str  # the support area as an address-safe id, for the filter
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """The programmes of one support area, in table order."""
+
+    id: str
+    area: Text
+    listings: tuple[Listing, ...]
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    """A group with its direct members, for the nested "I am a …" lists."""
+
+    group: Group
+    members: tuple["GroupNode", ...]
+
+
+def area_id(area: Text) -> str:
+    """Return the support area's English label as an id: 'Public procurement' -> 'public-procurement'."""
+    return re.sub(r"[^a-z0-9]+", "-", area.en.lower()).strip("-")
+
+
+def application_months(programme: Programme, year: int) -> tuple[int, ...]:
+    """Return the months of the edition year in which a call for applications is open (all twelve when year-round)."""
+    if any(phase.year_round for phase in programme.phases):
+        return tuple(MONTHS)
+    return tuple(sorted({m for phase in programme.phases if phase.is_application for y, m in phase.month_keys() if y == year}))
+
+
+def listings(guide: Guide) -> dict[str, Listing]:
+    """Return each programme's listing by id."""
+    year = guide.edition.year
+    return {p.id: Listing(p, tuple(g for g in guide.groups if g.id in p.eligible), guide.relevant_groups(p),
+                          application_months(p, year), any(phase.year_round for phase in p.phases), area_id(p.area))
+            for p in guide.programmes}
+
+
+def by_area(guide: Guide, found: dict[str, Listing]) -> tuple[AreaGroup, ...]:
+    """Return every programme grouped by support area, areas in the order they first appear."""
+    areas: dict[str, list[Listing]] = {}
+    labels: dict[str, Text] = {}
+    for programme in guide.programmes:
+        listing = found[programme.id]
+        areas.setdefault(listing.area, []).append(listing)
+        labels.setdefault(listing.area, programme.area)
+    return tuple(AreaGroup(key, labels[key], tuple(items)) for key, items in areas.items())
+
+
+def months_until_call(listing: Listing, month: int) -> int:
+    """Return how many months from `month` until the next call (0: open now); 12 when none is printed."""
+    if not listing.months:
+        return 12
+    return min((m - month) % 12 for m in listing.months)
+
+
+def for_group(guide: Guide, found: dict[str, Listing], group_id: str, month: int) -> tuple[tuple[Listing, ...], tuple[Listing, ...]]:
+    """Return the programmes open to the whole group and those open to some of its members, by next call from `month`."""
+    order = lambda listing: (months_until_call(listing, month), listing.year_round, listing.programme.order)  # noqa: E731
+    whole = [found[p.id] for p in guide.programmes if guide.open_to(p, group_id)]
+    some = [found[p.id] for p in guide.programmes if guide.open_to_some(p, group_id)]
+    return tuple(sorted(whole, key=order)), tuple(sorted(some, key=order))
+
+
+def group_tree(guide: Guide, parent: str | None = None) -> tuple[GroupNode, ...]:
+    """Return the groups as a tree, in the vocabulary's order."""
+    return tuple(GroupNode(g, group_tree(guide, g.id)) for g in guide.groups if g.within == parent)
+
+
+def directly_for(guide: Guide) -> tuple[tuple[Group, tuple[Programme, ...]], ...]:
+    """Return each group with the programmes that name it, for the brochure's index (groups named by none are left out)."""
+    pairs = ((g, tuple(p for p in guide.programmes if g.id in p.eligible)) for g in guide.groups)
+    return tuple((g, programmes) for g, programmes in pairs if programmes)
