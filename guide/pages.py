@@ -119,7 +119,6 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "calendar": calendar_path(lang),
             "strips": shared["table_strips"],
             "spans": shared["table_spans"],
-            "group_tree": shared["group_tree"],
         }),
         Page(lang, "programmes", "programmes.html", _("Programmes and who can apply"), (home,), {
             "areas": shared["areas"],

@@ -30,7 +30,7 @@ def read_csv(site: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("name", ["organisations", "programmes"])
+@pytest.mark.parametrize("name", ["organisations", "programmes", "groups"])
 def test_json_validates_against_its_schema(site, name):
     schema = read_json(site, f"{name}.schema.json")
     Draft202012Validator.check_schema(schema)
@@ -99,8 +99,23 @@ def test_programmes_agree_with_the_data(site, guide):
         assert [a["printed"] for a in record["budget"]] == [a.printed for a in programme.budget]
         assert len(record["phases"]) == int(row["phase_count"]) == len(programme.phases)
         assert [p["label_ko"] for p in record["phases"]] == [p.label.ko for p in programme.phases]
+        assert record["eligible"] == list(programme.eligible) and row["eligible"] == "; ".join(programme.eligible)
+        for lang in LANGS:
+            names = "; ".join(guide.group(g).name[lang] for g in programme.eligible)
+            assert record[f"eligible_{lang}"] == (names or None) and row[f"eligible_{lang}"] == names
     store = next(r for r in rows if r["id"] == "coop-store-entry")
     assert store["budget_won"] == "45000000" and store["budget_printed"] == "4.5천만원" and store["budget_en"] == "₩45 million"
+
+
+def test_groups_agree_with_the_data_and_their_hierarchy(site, guide):
+    records, rows = read_json(site, "groups.json")["groups"], read_csv(site, "groups.csv")
+    assert [r["id"] for r in records] == [r["id"] for r in rows] == [g.id for g in guide.groups]
+    for group, record in zip(guide.groups, records):
+        assert record["within"] == group.within and record["name_ko"] == group.name.ko and record["name_en"] == group.name.en
+        assert record["page_en"].endswith(f"/en/programmes/for/{group.id}/")
+    cooperative = next(r for r in records if r["id"] == "cooperative")
+    for_all = [p.id for p in guide.programmes if "social-economy-enterprise" in p.eligible]
+    assert set(for_all) < set(cooperative["programmes"])
 
 
 def test_phases_and_amounts_tables_list_every_item_once(site, guide):
@@ -119,7 +134,7 @@ def test_the_data_page_documents_every_column_in_both_languages(site):
     for lang in LANGS:
         doc = BeautifulSoup((site / lang / "data" / "index.html").read_text("utf-8"), "html.parser")
         documented = {code.get_text() for code in doc.select(".gd-fields th[scope=row] code")}
-        for name in ("organisations.csv", "programmes.csv", "phases.csv", "amounts.csv"):
+        for name in ("organisations.csv", "programmes.csv", "groups.csv", "phases.csv", "amounts.csv"):
             header = next(csv.reader(io.StringIO((site / "data" / name).read_text("utf-8-sig"))))
             assert set(header) <= documented, (lang, name, set(header) - documented)
             assert doc.select_one(f'a[href="../../data/{name}"]'), (lang, name)

@@ -10,7 +10,7 @@ from quality import ROOT, browser, overflow, serve
 from conftest import FIXTURES
 
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = ["", "districts/mapo/", "schedule/"]
+PAGES = ["", "districts/mapo/", "schedule/", "programmes/", "programmes/for/cooperative/"]
 
 
 @pytest.fixture(scope="module")

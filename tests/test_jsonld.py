@@ -73,6 +73,10 @@ def test_programme_pages_describe_a_series_of_events(site, guide, lang):
         assert not check(series), programme.id
         assert len(series["subEvent"]) == len(programme.phases)
         assert series["url"].endswith(f"/{lang}/programmes/{programme.id}/")
+        audience = series.get("audience", [])
+        assert [a["url"].rsplit("/for/", 1)[1] for a in audience] == [f"{g}/" for g in programme.eligible]
+        assert all(a["@type"] == "Audience" and a["audienceType"] == guide.group(g).name[lang] and a["description"] == programme.target[lang]
+                   for a, g in zip(audience, programme.eligible))
     fair = json_ld(site / lang / "programmes" / "public-procurement-fair" / "index.html")[0]
     assert [(e["startDate"], e["endDate"]) for e in fair["subEvent"][:2]] == [("2019-02-11", "2019-02-11"), ("2019-02-27", "2019-02-28")]
 

@@ -81,9 +81,10 @@ def test_without_javascript_the_search_page_lists_everything(site, guide):
         assert form["method"] == "get" and form.select_one("input[type=search][name=q]")
         assert doc.select_one(f"label[for={form.select_one('input')['id']}]")
         assert doc.select_one("[aria-live=polite]")
-        assert len(doc.select(".gd-search__group")) == 4
+        assert len(doc.select(".gd-search__group")) == 5
         hrefs = {a["href"] for a in doc.select("[data-entry] a")}
         assert {f"../programmes/{p.id}/" for p in guide.programmes} <= hrefs
+        assert {f"../programmes/for/{g.id}/" for g in guide.groups} <= hrefs
         assert {f"../districts/{d.id}/" for d in guide.districts} <= hrefs
         assert {"../about/", "../districts/"} <= hrefs
 
@@ -121,6 +122,13 @@ def expected_searches(guide) -> list[tuple[str, str, set[str], bool]]:
         ("en", "Co-operative", coop, False),
         ("en", "MÁPO", mapo, False),
         ("en", "3553", city, False),
+        # the groups of who can apply, by their names in both languages
+        ("ko", "협동조합", {"programmes/for/cooperative", "programmes/for/social-cooperative"}, False),
+        ("ko", "co-operative", {"programmes/for/cooperative"}, False),
+        ("en", "co-operative", {"programmes/for/cooperative", "programmes/for/prospective-cooperative"}, False),
+        ("en", "협동조합", {"programmes/for/cooperative"}, False),
+        ("en", "village enterprise", {"programmes/for/village-enterprise", "programmes/for/village-enterprise-seoul"}, False),
+        ("ko", "마을기업", {"programmes/for/village-enterprise"}, False),
     ]
 
 

@@ -58,6 +58,25 @@ def test_a_programme_edit_rewrites_only_the_pages_that_show_it(tmp_path):
     out, rewritten, _ = rewritten_by(tmp_path, "data/programmes/sehub.yaml", lambda text: text.replace("Winter school", "Winter academy"))
     assert {"en/programmes/winter-school/index.html", "en/districts/mapo/index.html", "en/schedule/2019-11/index.html"} <= rewritten
     assert "en/schedule/index.html" not in rewritten  # a district's own programme is not in the city's tables
-    untouched = [str(p.relative_to(out)) for p in (out / "en" / "programmes").rglob("index.html") if "winter-school" not in str(p)]
+    others = [p for p in (out / "en" / "programmes").glob("*/index.html") if p.parent.name not in ("winter-school", "for")]
+    untouched = [str(p.relative_to(out)) for p in others]
     assert untouched and not rewritten & set(untouched)
     assert not rewritten & {"en/about/index.html", "ko/about/index.html"}
+    assert "en/programmes/index.html" in rewritten  # the finder lists every programme
+
+
+def test_an_eligibility_edit_rewrites_the_group_pages_it_changes(tmp_path):
+    out, rewritten, _ = rewritten_by(tmp_path, "data/programmes/sehub.yaml",
+                                     lambda text: text.replace("eligible: [cooperative]", "eligible: [citizen]"))
+    assert {"en/programmes/for/cooperative/index.html", "en/programmes/for/citizen/index.html",
+            "ko/programmes/for/social-economy-enterprise/index.html", "en/programmes/winter-school/index.html",
+            "en/programmes/index.html"} <= rewritten
+    assert b"winter-school" in (out / "en" / "programmes" / "for" / "citizen" / "index.html").read_bytes()
+    assert b"winter-school" not in (out / "en" / "programmes" / "for" / "cooperative" / "index.html").read_bytes()
+    assert not rewritten & {"en/programmes/for/public-official/index.html", "en/programmes/fair/index.html"}
+
+
+def test_a_group_label_edit_rewrites_the_pages_that_name_it(tmp_path):
+    out, rewritten, _ = rewritten_by(tmp_path, "data/groups.yaml", lambda text: text.replace('en: "Co-operative"', 'en: "Cooperative"'))
+    assert {"en/programmes/for/cooperative/index.html", "en/index.html", "en/programmes/winter-school/index.html"} <= rewritten
+    assert b"Cooperative" in (out / "en" / "programmes" / "for" / "cooperative" / "index.html").read_bytes()
