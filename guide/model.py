@@ -217,18 +217,26 @@ class Guide:
     def group(self, group_id: str) -> Group:
         return self._groups_by_id[group_id]
 
+    @cached_property
+    def _group_lines(self) -> dict[str, tuple[str, ...]]:
+        """Each group's ancestors, nearest first (the loader refuses cycles; the walk stops at one all the same)."""
+        lines = {}
+        for group in self.groups:
+            found: list[str] = []
+            parent = group.within
+            while parent and parent not in found and parent in self._groups_by_id:
+                found.append(parent)
+                parent = self._groups_by_id[parent].within
+            lines[group.id] = tuple(found)
+        return lines
+
     def group_ancestors(self, group_id: str) -> tuple[str, ...]:
         """Return the groups that hold this one, nearest first: a co-operative is a social economy enterprise."""
-        found = []
-        parent = self._groups_by_id[group_id].within
-        while parent and parent not in found:  # the loader refuses cycles; this only guards against them
-            found.append(parent)
-            parent = self._groups_by_id[parent].within
-        return tuple(found)
+        return self._group_lines[group_id]
 
     def group_members(self, group_id: str) -> tuple[str, ...]:
         """Return the groups within this one, at any depth, in the file's order."""
-        return tuple(g.id for g in self.groups if group_id in self.group_ancestors(g.id))
+        return tuple(g.id for g in self.groups if group_id in self._group_lines[g.id])
 
     def open_to(self, programme: Programme, group_id: str) -> bool:
         """Whether the group may apply: the programme names it, or a group that holds it."""

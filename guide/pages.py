@@ -102,6 +102,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     home = (_("Home"), "")
     schedule = (_("Schedule"), "schedule")
     programmes = (_("Programmes"), "programmes")
+    who = (_("Who can apply"), "programmes/for")
     directory = (_("Support organisations"), "districts")
     month, months, strips, spans = shared["month"], shared["months"], shared["strips"], shared["spans"]
     pages = [
@@ -127,9 +128,10 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "providers": guide.providers,
         }),
     ]
+    pages.append(Page(lang, "programmes/for", "groups.html", _("Who can apply"), (home, programmes), {"group_tree": shared["group_tree"]}))
     for group in guide.groups:
         whole, some = shared["group_lists"][group.id]
-        pages.append(Page(lang, f"programmes/for/{group.id}", "group.html", _("Programmes open to: %(group)s") % {"group": group.name[lang]}, (home, programmes), {
+        pages.append(Page(lang, f"programmes/for/{group.id}", "group.html", _("Programmes open to: %(group)s") % {"group": group.name[lang]}, (home, programmes, who), {
             "group": group,
             "month": month,
             "parents": tuple(guide.group(g) for g in guide.group_ancestors(group.id)),

@@ -77,6 +77,8 @@ def test_the_programmes_page_links_every_programme(site, data, lang):
     linked = linked_ids(page, "[data-listing] .gd-card__title a")
     assert sorted(linked) == sorted(p["id"] for p in data["programmes"])
     assert all((page.parent / link / "index.html").is_file() for link in linked)
+    groups = linked_ids(site / lang / "programmes" / "for" / "index.html", "main .gd-groups a")  # the trimmed address of a group page
+    assert sorted(groups) == sorted(data["parent"])
     doc = BeautifulSoup(page.read_text("utf-8"), "html.parser")
     areas = [s.h2.get_text(strip=True) for s in doc.select("[data-area-section]")]
     assert len(areas) == len(set(areas)) == len({p["area"][lang] for p in data["programmes"]})
