@@ -153,7 +153,7 @@ def test_an_edited_workbook_gives_exactly_its_changes(project, exported, tmp_pat
     programmes.append({cols_p["id"]: "coop-accounting-clinic", cols_p["provider_id"]: "coop", cols_p["area_ko"]: "상담",
                        cols_p["area_en"]: "Advice", cols_p["name_ko"]: "협동조합 회계 클리닉",
                        cols_p["name_en"]: "Co-operative accounting clinic", cols_p["target_ko"]: "서울시 협동조합",
-                       cols_p["target_en"]: "Co-operatives in Seoul"})
+                       cols_p["target_en"]: "Co-operatives in Seoul", cols_p["eligible"]: "cooperative"})
     phases.append({cols["programme_id"]: "coop-accounting-clinic", cols["index"]: 1, cols["kind"]: "application",
                    cols["label_ko"]: "공고/접수", cols["label_en"]: "Call and applications", cols["from_month"]: 3, cols["to_month"]: 3})
     edited = tmp_path / "edited.xlsx"
@@ -179,6 +179,7 @@ def test_an_edited_workbook_gives_exactly_its_changes(project, exported, tmp_pat
         '    area: {ko: "상담", en: "Advice"}',
         '    name: {ko: "협동조합 회계 클리닉", en: "Co-operative accounting clinic"}',
         '    target: {ko: "서울시 협동조합", en: "Co-operatives in Seoul"}',
+        "    eligible: [cooperative]",
         "    phases:",
         "      - kind: application",
         '        label: {ko: "공고/접수", en: "Call and applications"}',

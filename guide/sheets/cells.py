@@ -385,9 +385,16 @@ def fill_merge(merged, grid: Grid, bad: dict, file: str, sheet: Sheet, reading: 
 # --- CSV -------------------------------------------------------------------------------------
 
 
+# Exports that are not tables of the workbook: brought along with the others, they are passed over.
+READ_ONLY_EXPORTS = {"groups": "the groups who can apply are edited in data/groups.yaml, not imported"}
+
+
 def read_csv(path: Path, file: str, reading: Reading) -> None:
     """Read one CSV table, named after its file (phases.csv holds phases), as the site's exports are."""
     sheet = sheet_named(path.stem.lower())
+    if path.stem.lower() in READ_ONLY_EXPORTS:
+        reading.notices.append(f"{file}: {READ_ONLY_EXPORTS[path.stem.lower()]}: ignored")
+        return
     if sheet is None:
         names = ", ".join(f"{s.name}.csv" for s in SHEETS)
         reading.errors.append(SourceError(file, None, "", f"the file name does not say which table it holds (one of: {names})"))

@@ -70,6 +70,10 @@ def district_ids(guide: Guide) -> tuple[str, ...]:
     return tuple(d.id for d in guide.districts)
 
 
+def group_ids(guide: Guide) -> tuple[str, ...]:
+    return tuple(g.id for g in guide.groups)
+
+
 def provider_ids(guide: Guide) -> tuple[str, ...]:
     return tuple(p.id for p in guide.providers)
 
@@ -118,11 +122,12 @@ PROGRAMMES = Sheet(
         *pair("name", width=36),
         SheetColumn("name_printed", "boolean", "name_printed", default=True, choices=BOOLEANS, width=12),
         *pair("target", width=30),
+        SheetColumn("eligible", "ids", "eligible", default=[], choices=group_ids, strict=False, width=26),
         SheetColumn("districts", "ids", "districts", default=[], choices=district_ids, strict=False, width=18),
         *pair("notes", "notes", width=50),
     ),
     tuple(PROGRAMME_COLUMNS),
-    ("id", "area", "name", "name_printed", "target", "budget", "average", "contacts", "districts", "notes", "phases"),
+    ("id", "area", "name", "name_printed", "target", "eligible", "budget", "average", "contacts", "districts", "notes", "phases"),
 )
 
 PHASES = Sheet(
