@@ -6,8 +6,11 @@ import gc
 import os
 import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from .config import ROOT, Config, base_url_from_env, build_time_from_env, jobs_from_env, out_problem
 
@@ -90,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupted_in(os.getpid()))
 
     try:
-        return VERBS[verb](config, args)
+        with PROGRESS.during(ACTIVITY.get(verb, "")):
+            return VERBS[verb](config, args)
     except BuildFailed as failed:
         print(failed.report(tracebacks), file=sys.stderr)
         return 1
@@ -106,6 +110,57 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {exc}\n"
               "(nothing was written; run again with --traceback to see where it happened)", file=sys.stderr)
         return 2
+
+
+ACTIVITY = {"build": "building the site", "check": "checking the sources", "bundle": "building the offline bundle",
+            "pdf": "rendering the brochure PDFs", "sheet": "working through the data"}
+
+
+class Progress:
+    """On a terminal, says what is being done and for how long once it takes more than two seconds;
+    says nothing when the output goes to a file or another program."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.shown = False
+
+    @contextmanager
+    def during(self, activity: str) -> Iterator[None]:
+        if not activity or not sys.stderr.isatty():
+            yield
+            return
+        done = threading.Event()
+        ticker = threading.Thread(target=self.tick, args=(activity, done), daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            done.set()
+            ticker.join()
+            self.clear()
+
+    def tick(self, activity: str, done: threading.Event) -> None:
+        started = time.monotonic()
+        while not done.wait(0.5):
+            if time.monotonic() - started >= 2:
+                with self.lock:
+                    print(f"\r\033[K{activity}… {time.monotonic() - started:.0f} s", end="", file=sys.stderr, flush=True)
+                    self.shown = True
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.shown:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)
+                self.shown = False
+
+    def say(self, text: str, file=None) -> None:
+        """Print a line, taking the progress line off the terminal first."""
+        self.clear()
+        print(text, file=file or sys.stdout, flush=True)
+
+
+PROGRESS = Progress()
+say = PROGRESS.say
 
 
 def interrupted_in(main_pid: int):
@@ -125,14 +180,14 @@ def run_build(config: Config, args) -> int:
     started = time.perf_counter()
     result = build_site(config)
     seconds = time.perf_counter() - started
-    print(f"built {result.summary()} into {config.out} in {seconds:.2f} s")
+    say(f"built {result.summary()} into {config.out} in {seconds:.2f} s")
     return 0
 
 
 def run_check(config: Config, args) -> int:
     from .pipeline import check_sources
 
-    print(check_sources(config))
+    say(check_sources(config))
     return 0
 
 
@@ -147,7 +202,7 @@ def run_bundle(config: Config, args) -> int:
     from .outputs.bundle import write_bundle
 
     path = write_bundle(config)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    say(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
 
 
@@ -155,14 +210,14 @@ def run_pdf(config: Config, args) -> int:
     from .outputs.pdf import write_pdfs
 
     for path in write_pdfs(config, [args.lang] if args.lang else ["ko", "en"]):
-        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+        say(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
 
 
 def run_messages(config: Config, args) -> int:
     from . import i18n
 
-    print(i18n.MESSAGE_ACTIONS[args.action](config))
+    say(i18n.MESSAGE_ACTIONS[args.action](config))
     return 0
 
 
@@ -170,14 +225,14 @@ def run_sheet(config: Config, args) -> int:
     if args.action == "export":
         from .sheets.export import write_workbook
 
-        print(f"wrote {write_workbook(config, args.sheet_out)}")
+        say(f"wrote {write_workbook(config, args.sheet_out)}")
         return 0
     if not args.files:
-        print("sheet import needs the edited workbook: build.py sheet import FILE.xlsx", file=sys.stderr)
+        say("sheet import needs the edited workbook: build.py sheet import FILE.xlsx", file=sys.stderr)
         return 2
     from .sheets.update import import_sheets
 
-    print(import_sheets(config, args.files, args.dry_run, args.allow_delete).report(args.dry_run))
+    say(import_sheets(config, args.files, args.dry_run, args.allow_delete).report(args.dry_run))
     return 0
 
 
