@@ -435,8 +435,9 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
         except Exception:  # written by other code that the key did not tell apart: read the data again
             pass
     guide = read_guide(root, parsed)
-    cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
-    cache.prune("guide")
+    if key and key == guide_key(root):  # a file saved while being read would file this guide under the wrong key
+        cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.prune("guide")
     return guide
 
 

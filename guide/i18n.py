@@ -69,6 +69,16 @@ def translations(config: Config) -> dict[str, NullTranslations]:
     return result
 
 
+def catalog_digest(translation: NullTranslations) -> str:
+    """Return a hash of the messages a loaded catalog holds.
+
+    Made from what was loaded, not from the file, which may have been saved again since: a
+    key must never describe newer sources than the output made under it.
+    """
+    messages = getattr(translation, "_catalog", {})  # gettext's own table of msgid -> msgstr
+    return key_of(repr(sorted(messages.items(), key=repr)))
+
+
 def extracted_catalog(config: Config) -> Catalog:
     """Return a catalog of every msgid in the code and the templates."""
     catalog = Catalog(project="seoul-social-economy-guide", domain=DOMAIN)
@@ -81,7 +91,7 @@ def extracted_catalog(config: Config) -> Catalog:
 def extracted_messages(config: Config) -> list:
     """Return (file, line, msgid, comments, context) of every message, cached by the sources' content."""
     sources = sorted([*PACKAGE_DIR.rglob("*.py"), *config.templates_dir.rglob("*.html")])
-    key = key_of(*(part for path in sources for part in (path.name, path.read_bytes())))
+    key = sources_key(sources)
     cache = DiskCache(config.root / ".cache")
     cached = cache.get("msgids", key)
     if cached is not None:
@@ -94,8 +104,13 @@ def extracted_messages(config: Config) -> list:
     ]
     messages = [(f"{folder.name}/{filename}", lineno, message, comments, context)
                 for folder, extracted in found for filename, lineno, message, comments, context in extracted]
-    cache.put("msgids", key, json.dumps(messages, ensure_ascii=False).encode("utf-8"))
+    if key == sources_key(sources):  # not saved again while being read: the key holds for what was read
+        cache.put("msgids", key, json.dumps(messages, ensure_ascii=False).encode("utf-8"))
     return messages
+
+
+def sources_key(sources: list[Path]) -> str:
+    return key_of(*(part for path in sources for part in (path.name, path.read_bytes())))
 
 
 def code_messages() -> list:

@@ -10,7 +10,7 @@ from . import i18n
 from .cache import DiskCache, key_of
 from .config import Config
 from .content import Document, load_documents
-from .data import guide_key, load_guide
+from .data import load_guide
 from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs.search import with_search_indexes
@@ -18,7 +18,7 @@ from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
-from .render import render_pages, template_problems
+from .render import render_pages, template_problems, without_programmes
 from .write import Discard, Update, updating
 from .yamlsource import Parsed
 
@@ -76,7 +76,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         """Everything but the pages; made while worker processes render the pages."""
         files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
         files.update(search_files)
-        key = feeds_key(config) if into is not None else ""
+        key = feeds_key(config, sources) if into is not None else ""
         if key and into.keep_all(key):
             return files
         feeds = chain(calendar_files(sources.guide, config.base_url, config.build_time, gettexts),
@@ -91,12 +91,17 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset())
 
 
-def feeds_key(config: Config) -> str:
-    """Return a hash of everything the calendars and exports depend on: data, catalogs, code, settings."""
-    catalogs = sorted(config.locales_dir.rglob("*.po"))
+def feeds_key(config: Config, sources: Sources) -> str:
+    """Return a hash of everything the calendars and exports depend on: data, catalogs, code, settings.
+
+    The data and catalogs are hashed as they were loaded (each programme by the digest of its
+    source), never read again from disk: a file saved during the build must not be taken as built.
+    """
+    guide = sources.guide
     code = sorted((Path(__file__).parent / "outputs").glob("*.py"))
-    return key_of(guide_key(config.root), repr((config.base_url, config.build_time)),
-                  *(part for path in catalogs + code for part in (path.name, path.read_bytes())))
+    return key_of(repr(without_programmes(guide)), *(p.digest or repr(p) for p in guide.programmes),
+                  *(i18n.catalog_digest(t) for _, t in sorted(sources.translations.items())),
+                  repr((config.base_url, config.build_time)), *(part for path in code for part in (path.name, path.read_bytes())))
 
 
 def build_site(config: Config, sources: Sources | None = None) -> Rendered:

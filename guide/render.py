@@ -210,16 +210,13 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
-def catalog_keys(config: Config) -> dict[str | None, str]:
+def catalog_keys(translations: dict[str, NullTranslations]) -> dict[str | None, str]:
     """Return a hash of the catalog each language's pages are translated with.
 
     A page in one language reads only its own catalog, so a .po edit re-renders only that
     language; the pages in no language (the chooser, the 404 page) read both.
     """
-    keys: dict[str | None, str] = {lang: key_of(lang) for lang in LANGS}
-    for lang in i18n.TRANSLATED_LANGS:
-        path = i18n.po_path(config, lang)
-        keys[lang] = key_of(lang, path.read_bytes() if path.is_file() else b"")
+    keys: dict[str | None, str] = {lang: key_of(lang, i18n.catalog_digest(translations[lang])) for lang in LANGS}
     keys[None] = key_of(*(keys[lang] for lang in LANGS))
     return keys
 
@@ -254,7 +251,7 @@ class PageRenderer:
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.catalogs = catalog_keys(config) if self.keyed else {}
+        self.catalogs = catalog_keys(translations) if self.keyed else {}
 
     def keys(self, pages: list[Page]) -> list[str]:
         """Return a hash of everything each page's bytes depend on ("" with the cache off).
