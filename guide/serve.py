@@ -1,8 +1,11 @@
 """Live preview: serve the built site, rebuild what a change affects, reload the browser.
 
 Each rebuild is the build's own update of the output folder (guide.write): only pages whose
-inputs changed are rendered, and they reach the served folder only once all of them are. When a change breaks the build, the last good site stays
-served and every HTML page shows the error above its content until a good save recovers.
+inputs changed are rendered, and they reach the served folder only once all of them are. When a
+change breaks the build, the last good site stays served and every HTML page shows the error
+above its content until a good save recovers. Saves are noticed through the operating system's
+file events (watchfiles), not by polling: a burst of saves is one rebuild, and a save made while
+a rebuild runs causes another one after it.
 """
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import dataclasses
 import html
 import mimetypes
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import i18n
 from .config import Config
@@ -21,8 +26,8 @@ from .data import load_guide
 from .pipeline import Sources, build_site, load_sources
 from .yamlsource import Parsed
 
-POLL_SECONDS = 0.05
-QUIET_SECONDS = 0.1  # a burst of saves closer together than this causes one rebuild
+QUIET_MS = 50  # a burst of saves closer together than this causes one rebuild
+LONGEST_BURST_MS = 1600  # ... unless it goes on longer than this
 ERROR_TITLE = {"ko": "변경 사항을 반영하지 못했습니다", "en": "The last change could not be built"}
 ERROR_HINT = {
     "ko": "아래 문제를 고쳐 저장하면 자동으로 다시 만듭니다. 그동안 마지막으로 성공한 사이트를 보여 줍니다.",
@@ -42,16 +47,22 @@ class Preview:
         self.sources: Sources | None = None
         self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
         self.error: str | None = None
+        self.unbuilt: set[Path] = set()  # files changed since the last good build
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed)
         return f"everything ({build_site(self.config, self.sources).summary()})"
 
     def rebuild(self, changed: set[Path]) -> None:
-        """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error."""
+        """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error.
+
+        Until a build succeeds, the files changed since the last good one stay to be reloaded:
+        a later save of another file must not build on sources that are still broken.
+        """
         started = time.perf_counter()
+        self.unbuilt |= changed
         try:
-            what = self.update(changed) if self.sources else self.build_all()
+            what = self.update(self.unbuilt) if self.sources else self.build_all()
         except BuildFailed as failed:
             self.error = failed.report()
             log(self.error)
@@ -60,7 +71,7 @@ class Preview:
             self.error = f"{type(exc).__name__}: {exc}"
             log(self.error)
             return
-        self.error = None
+        self.error, self.unbuilt = None, set()
         names = ", ".join(sorted(str(p.relative_to(self.config.root)) for p in changed)[:3])
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
 
@@ -102,15 +113,48 @@ def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
     return "all", set()
 
 
-def watched_files(config: Config) -> dict[Path, tuple[int, int]]:
-    """Return (mtime, size) of every source file the site is made from."""
-    folders = [config.data_dir, config.content_dir, config.templates_dir, config.locales_dir]
-    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for folder in folders if folder.is_dir()
-            for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and not p.name.endswith("~")}
+class Watcher:
+    """Turns the operating system's file events into rebuilds, one at a time.
+
+    Events arrive on the watching thread, grouped by watchfiles until the files are quiet for
+    QUIET_MS; `schedule` runs `flush` where rebuilds happen (the server's event loop). Changes
+    that arrive while a rebuild runs wait in `pending` and are all rebuilt by the next flush.
+    """
+
+    def __init__(self, preview: Preview, schedule: Callable[[Callable[[], None]], object], rebuilt: Callable[[], object]):
+        self.preview, self.schedule, self.rebuilt = preview, schedule, rebuilt
+        self.pending: set[Path] = set()
+        self.lock = threading.Lock()
+        self.ready = threading.Event()  # set once the operating system is watching
+
+    def run(self, stop: threading.Event) -> None:
+        """Watch the source folders until stop is set."""
+        import watchfiles
+
+        config = self.preview.config
+        folders = [f for f in (config.data_dir, config.content_dir, config.templates_dir, config.locales_dir) if f.is_dir()]
+        events = watchfiles.watch(*folders, watch_filter=is_source, step=QUIET_MS, debounce=LONGEST_BURST_MS,
+                                  stop_event=stop, rust_timeout=200, yield_on_timeout=True)
+        for batch in events:
+            self.ready.set()
+            if batch:
+                with self.lock:
+                    self.pending |= {Path(path) for _, path in batch}
+                self.schedule(self.flush)
+
+    def flush(self) -> None:
+        """Rebuild for everything saved since the last rebuild."""
+        with self.lock:
+            changed, self.pending = self.pending, set()
+        if changed:
+            self.preview.rebuild(changed)
+            self.rebuilt()
 
 
-def changes(before: dict, after: dict) -> set[Path]:
-    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+def is_source(change, path: str) -> bool:
+    """Whether a file event is about a source file (not an editor's backup, swap or hidden file)."""
+    name = Path(path).name
+    return not name.startswith((".", "#")) and not name.endswith(("~", ".swp", ".swx"))
 
 
 def error_panel(error: str, lang: str) -> bytes:
@@ -170,30 +214,23 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
     from tornado import ioloop
 
     preview = Preview(config)
+    # Watching starts before the first build, so that a save made during it is rebuilt after it.
+    watcher = Watcher(preview, ioloop.IOLoop.current().add_callback, LiveReloadHandler.reload_waiters)
+    stop = threading.Event()
+    threading.Thread(target=watcher.run, args=(stop,), name="watch sources", daemon=True).start()
+    watcher.ready.wait(5)
     started = time.perf_counter()
     try:
         log(f"built {preview.build_all()} in {time.perf_counter() - started:.2f} s")
     except BuildFailed as failed:
         preview.error = failed.report()
         log(preview.error)
-    state = {"files": watched_files(config), "pending": set(), "last": 0.0}
-
-    def poll() -> None:
-        now = watched_files(config)
-        found = changes(state["files"], now)
-        state["files"] = now
-        if found:
-            state["pending"] |= found
-            state["last"] = time.monotonic()
-        elif state["pending"] and time.monotonic() - state["last"] >= QUIET_SECONDS:
-            pending, state["pending"] = state["pending"], set()
-            preview.rebuild(pending)
-            LiveReloadHandler.reload_waiters()
-
     server = Server(app=wsgi_app(preview))
     # livereload's own watcher would watch the working directory when given nothing; it gets
-    # one file that never changes, and the polling above decides when to rebuild and reload.
+    # one file that never changes, and the Watcher decides when to rebuild and reload.
     server.watch(str(config.root / "build.py"), delay="forever")
-    ioloop.PeriodicCallback(poll, POLL_SECONDS * 1000).start()
     log(f"serving {config.out} on http://{host}:{port}/ (Ctrl+C to stop)")
-    server.serve(host=host, port=port, debug=False, open_url_delay=None)
+    try:
+        server.serve(host=host, port=port, debug=False, open_url_delay=None)
+    finally:
+        stop.set()

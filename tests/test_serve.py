@@ -17,7 +17,7 @@ import pytest
 from guide.serve import classify
 from guide.config import Config
 
-from conftest import ROOT
+from conftest import ROOT, fixture_project, run_build
 from quality import browser
 
 PROGRAMME = "data/programmes/sehub.yaml"
@@ -150,3 +150,80 @@ def test_a_partial_rebuild_equals_a_full_build(project, tmp_path, path, old, new
     full = {p.relative_to(tmp_path / "full"): p.read_bytes() for p in (tmp_path / "full").rglob("*") if p.is_file()}
     assert served.keys() == full.keys()
     assert [name for name in served if served[name] != full[name]] == []
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def fresh_build(root: Path, out: Path) -> dict[str, bytes]:
+    """A clean full build of the sources as they are now: cache off, fresh folder."""
+    result = run_build("--out", str(out), root=root, env={"GUIDE_CACHE": "off"})
+    assert result.returncode == 0, result.stderr
+    return tree(out)
+
+
+def fixture_preview(tmp_path: Path) -> tuple[Path, "Preview"]:
+    from datetime import datetime, timezone
+
+    from guide.serve import Preview
+
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=tmp_path / "served", build_time=datetime.fromtimestamp(1700000000, tz=timezone.utc)))
+    preview.build_all()
+    return root, preview
+
+
+@pytest.mark.parametrize("during", ["content/en/about.md", "data/programmes/sehub.yaml"])
+def test_a_save_during_a_rebuild_ends_as_a_full_build_of_the_last_sources(tmp_path, monkeypatch, during):
+    """The file events of a save made while a rebuild runs cause another rebuild, whatever file it touches."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import guide.serve
+    from guide.serve import Watcher
+
+    root, preview = fixture_preview(tmp_path)
+    real_build, builds = guide.serve.build_site, []
+
+    def build_with_a_save_meanwhile(*args, **kwargs):
+        builds.append(1)
+        if len(builds) == 1:  # sources are read; this save comes too late for this rebuild
+            edit(root / during, "Winter school" if during.startswith("data") else "See [the schedule]", "Saved meanwhile")
+            time.sleep(0.3)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(guide.serve, "build_site", build_with_a_save_meanwhile)
+    rebuilt = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as loop:  # one thread runs the rebuilds, as the server's event loop does
+        watcher, stop = Watcher(preview, loop.submit, rebuilt.set), threading.Event()
+        thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            assert watcher.ready.wait(10)
+            edit(root / "data/districts.yaml", "Mapo-gu", "Mapo-gu (edited)")
+            wait_for(lambda: len(builds) >= 2 and not watcher.pending, 30)
+            loop.submit(lambda: None).result()  # the second rebuild has finished
+        finally:
+            stop.set()
+            thread.join(10)
+    assert preview.error is None
+    served = tree(preview.config.out)
+    assert b"Saved meanwhile" in b"".join(served.values()) and b"Mapo-gu (edited)" in served["en/districts/mapo/index.html"]
+    assert served == fresh_build(root, tmp_path / "fresh")
+
+
+def test_a_save_while_the_build_is_broken_does_not_hide_the_error(tmp_path):
+    """A good save of one file must not build on another file that is still broken, nor clear its error."""
+    root, preview = fixture_preview(tmp_path)
+    prose = root / "content/en/about.md"
+    prose.write_text("no front matter\n", "utf-8")
+    preview.rebuild({prose})
+    assert "content/en/about.md" in preview.error
+    edit(root / "data/districts.yaml", "Mapo-gu", "Mapo-gu (edited)")
+    preview.rebuild({root / "data/districts.yaml"})
+    assert preview.error and "content/en/about.md" in preview.error
+    prose.write_text("---\ntitle: About\ndescription: Fixed.\norder: 1\n---\n\nFixed.\n", "utf-8")
+    preview.rebuild({prose})
+    assert preview.error is None
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
