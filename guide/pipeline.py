@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from . import i18n
 from .cache import DiskCache, key_of
@@ -18,8 +19,9 @@ from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
-from .render import render_pages, template_problems, without_programmes
-from .write import Discard, Update, updating
+from .reads import Reads, Recording, dumped, messages_key, missing_msgids, read_reads
+from .render import missing_messages, render_pages, template_problems, without_programmes
+from .write import Discard, Update, updating, write_file
 from .yamlsource import Parsed
 
 
@@ -38,6 +40,7 @@ class Rendered:
     files: dict[str, bytes]
     written: frozenset[str] = frozenset()  # files that went straight to the output folder
     changed: frozenset[str] = frozenset()  # of those, the files that were new or different
+    looked_up: Reads = field(default_factory=dict)  # the messages each output looked up (see reads)
 
     def summary(self) -> str:
         per_lang = Counter(p.lang for p in self.pages if p.lang)
@@ -46,8 +49,12 @@ class Rendered:
         return f"{len(self.pages)} pages ({langs}), {len(files)} files"
 
 
-def load_sources(config: Config, parsed: Parsed | None = None) -> Sources:
-    """Read data, content and catalogs; raise BuildFailed listing every problem in all of them."""
+def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool = False) -> Sources:
+    """Read data, content and catalogs; raise BuildFailed listing every problem in all of them.
+
+    A build finds the messages its catalogs lack while rendering (see render_site); `check`
+    (every_msgid) also extracts every msgid of the code and the templates, as Babel does.
+    """
     errors: list[SourceError] = []
     guide = None
     try:
@@ -59,36 +66,81 @@ def load_sources(config: Config, parsed: Parsed | None = None) -> Sources:
     broken_templates = template_problems(config)
     errors += broken_templates
     if not broken_templates:  # the messages a catalog must hold are read out of the templates
-        errors += i18n.catalog_problems(config)
+        errors += i18n.catalog_problems(config, every_msgid)
     if errors or guide is None:
         raise BuildFailed(errors)
     return Sources(guide, documents, i18n.translations(config))
 
 
-def render_site(config: Config, sources: Sources | None = None, into: Update | None = None) -> Rendered:
-    """Return every output file of the hosted site, in memory, or write it into an update."""
+def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None) -> Rendered:
+    """Return every output file of the hosted site, in memory, or write it into an update.
+
+    `last` is what each output looked up in the last build (see reads): with it, only outputs
+    whose inputs or looked-up messages changed are made again. Raise BuildFailed if any output
+    looked up a message its catalog lacks.
+    """
     sources = sources or load_sources(config)
-    gettexts = {lang: t.gettext for lang, t in sources.translations.items()}
-    pages = site_pages(sources.guide, sources.documents, gettexts, config.build_time)
+    last = last or {}
+    listing = {lang: Recording(t) for lang, t in sources.translations.items()}  # what titles and crumbs look up
+    pages = site_pages(sources.guide, sources.documents, {lang: r.gettext for lang, r in listing.items()}, config.build_time)
     pages, search_files = with_search_indexes(pages, config.file_urls, DiskCache(config.root / ".cache"))
+    looked_up = {f"<pages {lang}>": r.taken() for lang, r in listing.items()}
 
     def other_files() -> dict[str, bytes]:
         """Everything but the pages; made while worker processes render the pages."""
         files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
         files.update(search_files)
         key = feeds_key(config, sources) if into is not None else ""
-        if key and into.keep_all(key):
+        kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
+        if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept)):
+            looked_up.update(kept)
             return files
-        feeds = chain(calendar_files(sources.guide, config.base_url, config.build_time, gettexts),
-                      export_files(sources.guide, config.base_url, gettexts))
-        if into is None:
-            return {**files, **{name: b"".join(parts) for name, parts in feeds}}
+        feeds, made = feed_files(config, sources)
+        names = []
         for name, parts in feeds:  # written as made: a large guide's feeds run to hundreds of MB
-            into.write_parts(name, parts, key)
+            names.append(name)
+            if into is None:
+                files[name] = b"".join(parts)
+            else:
+                into.write_parts(name, parts, key)
+        looked_up.update(made())
+        for name in names if key else ():
+            into.rekey(name, feeds_whole_key(key, sources.translations, looked_up))
         return files
 
-    files = render_pages(pages, sources.guide, config, sources.translations, into, other_files)
-    return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset())
+    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last)
+    looked_up.update(pages_looked_up)
+    problems = missing_translations(config, sources, pages, looked_up)
+    if problems:
+        raise BuildFailed(problems)
+    return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset(), looked_up=looked_up)
+
+
+def feed_files(config: Config, sources: Sources) -> tuple[Iterator[tuple[str, Iterable[bytes]]], Callable[[], Reads]]:
+    """Return the calendars and exports, made as they are read, and what returns the messages they looked up."""
+    recordings = {lang: Recording(t) for lang, t in sources.translations.items()}
+    gettexts = {lang: r.gettext for lang, r in recordings.items()}
+    feeds = chain(calendar_files(sources.guide, config.base_url, config.build_time, gettexts),
+                  export_files(sources.guide, config.base_url, gettexts))
+    return feeds, lambda: {f"<feeds {lang}>": r.taken() for lang, r in recordings.items()}
+
+
+def feeds_whole_key(key: str, translations: dict, looked_up: Reads) -> str:
+    """The feeds' key and the translations of the messages they looked up."""
+    return key_of(key, *(messages_key(translations[lang], looked_up.get(f"<feeds {lang}>", frozenset())) for lang in sorted(translations)))
+
+
+def missing_translations(config: Config, sources: Sources, pages: list[Page], looked_up: Reads) -> list[SourceError]:
+    """Return an error for each message an output looked up that its language's catalog lacks."""
+    found = [(lang, msgid, where) for lang in i18n.TRANSLATED_LANGS
+             for name, where in ((f"<pages {lang}>", "guide/pages.py"), (f"<feeds {lang}>", "the calendars and data files"))
+             for msgid in missing_msgids(sources.translations[lang], looked_up.get(name, frozenset()))]
+    first: dict[tuple[str, str], str] = {}
+    for lang, msgid, where in found + missing_messages(pages, sources.translations, looked_up):
+        first.setdefault((lang, msgid), where)
+    return [SourceError(str(i18n.po_path(config, lang).relative_to(config.root)), None, f"msgid {msgid!r}",
+                        f"missing from the catalog (used by {where}); run `python build.py messages update`")
+            for (lang, msgid), where in sorted(first.items())]
 
 
 def feeds_key(config: Config, sources: Sources) -> str:
@@ -113,11 +165,16 @@ def build_site(config: Config, sources: Sources | None = None) -> Rendered:
     rendered and reach the output folder (see write.Update).
     """
     sources = sources or load_sources(config)
-    with updating(config.out, output_record(config)) as update:
-        rendered = render_site(config, sources, into=update)
+    record = output_record(config)
+    lookups = record.parent.parent / "reads" / record.name if record else None
+    with updating(config.out, record) as update:
+        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {})
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
-    return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed))
+    if lookups:
+        write_file(lookups, dumped({name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
+                                   | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))
+    return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 
 
 def output_record(config: Config) -> Path | None:
@@ -128,7 +185,7 @@ def output_record(config: Config) -> Path | None:
 
 def check_sources(config: Config) -> str:
     """Validate everything, render every page without writing it, and return a summary of what the data holds."""
-    sources = load_sources(config)
+    sources = load_sources(config, every_msgid=True)
     render_site(config, sources, into=Discard())  # errors raised inside templates show only while rendering
     guide = sources.guide
     phases = [phase for p in guide.programmes for phase in p.phases]

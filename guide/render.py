@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -13,7 +14,7 @@ from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, Stri
 from babel.support import NullTranslations
 from markupsafe import Markup, escape
 
-from . import i18n, vocabulary
+from . import i18n, reads, vocabulary
 from .amounts import format_amounts
 from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
@@ -197,27 +198,56 @@ def without_programmes(guide: Guide) -> Guide:
 
 
 def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
-    """Return a hash of everything a page may read besides its own context and its catalog.
+    """Return a hash of everything a page may read besides its own context, its templates and its messages.
 
-    That is the model templates reach through `guide` (all but the programmes), the templates,
-    the code that renders, the asset names and the settings.
+    That is the model templates reach through `guide` (all but the programmes), the code that
+    renders, the asset names and the settings.
     """
-    sources = sorted([*config.templates_dir.rglob("*"), *Path(__file__).parent.rglob("*.py")])
+    code = sorted(Path(__file__).parent.rglob("*.py"))
     return key_of(
         repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
         repr((config.base_url, config.file_urls, config.build_time)),
-        *(part for path in sources if path.is_file() for part in (str(path.name), path.read_bytes())),
+        *(part for path in code for part in (str(path.name), path.read_bytes())),
     )
 
 
-def catalog_keys(translations: dict[str, NullTranslations]) -> dict[str | None, str]:
-    """Return a hash of the catalog each language's pages are translated with.
+# A tag that names another template; group 2 is a quoted name, or anything else (a variable, a list).
+REFERENCE = re.compile(r"""\{%[-+]?\s*(extends|include|import|from)\s+(?:(["'])([^"']+)\2|\S)""")
 
-    A page in one language reads only its own catalog, so a .po edit re-renders only that
-    language; the pages in no language (the chooser, the 404 page) read both.
+
+def referenced_templates(source: str) -> set[str | None]:
+    """Return the templates a template's source names (None for one named by a variable).
+
+    Read with a pattern rather than Jinja's parser, which costs ~10 ms a template on every build;
+    a tag inside a comment counts too, which only ever adds to a tree.
     """
-    keys: dict[str | None, str] = {lang: key_of(lang, i18n.catalog_digest(translations[lang])) for lang in LANGS}
-    keys[None] = key_of(*(keys[lang] for lang in LANGS))
+    return {match[3] if match[3] else None for match in REFERENCE.finditer(source)}
+
+
+def template_keys(config: Config, names: set[str]) -> dict[str, str]:
+    """Return, per page template, a hash of the templates of its tree (through extends, include, import).
+
+    So a template edit re-renders only the pages whose tree holds it. A template named by a
+    variable could be any: such a tree counts every template.
+    """
+    sources: dict[str, str] = {}
+    referenced: dict[str, set[str | None]] = {}
+    for path in sorted(config.templates_dir.rglob("*.html")):
+        name = path.relative_to(config.templates_dir).as_posix()
+        sources[name] = path.read_text("utf-8")
+        referenced[name] = referenced_templates(sources[name])
+    keys = {}
+    for name in names:
+        tree, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current is None:
+                tree = set(sources)
+                break
+            if current not in tree:
+                tree.add(current)
+                todo += referenced.get(current, ())
+        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, sources.get(n, ""))))
     return keys
 
 
@@ -246,15 +276,19 @@ class PageRenderer:
         self.whole_guide, self.guide = guide, without_programmes(guide)
         self.config, self.translations = config, translations
         self.lang: object = object()
-        for name in sorted({p.template for p in pages}):
-            self.env.get_template(name)  # compiled once here, shared by forked workers
+        self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
+        self.lookups: reads.Reads = {}  # what each page rendered here looked up
+        templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
+        # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.catalogs = catalog_keys(translations) if self.keyed else {}
+        self.trees = template_keys(config, templates) if self.keyed else {}
+        for name in sorted(templates):
+            self.env.get_template(name)  # compiled once here, shared by forked workers
 
     def keys(self, pages: list[Page]) -> list[str]:
-        """Return a hash of everything each page's bytes depend on ("" with the cache off).
+        """Return a hash of everything each page's bytes depend on but its messages ("" with the cache off).
 
         The digests of the objects pages share are remembered while the keys are made, then
         let go: for a large guide they run to hundreds of thousands.
@@ -262,21 +296,39 @@ class PageRenderer:
         if not self.keyed:
             return [""] * len(pages)
         fingerprint = guide_fingerprints(self.whole_guide)
-        return [key_of(self.inputs, self.catalogs[page.lang], page.path, page.template, page.title, repr(page.crumbs),
-                       fingerprint(page.context)) for page in pages]
+        return [key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
+                       repr(page.crumbs), fingerprint(page.context)) for page in pages]
+
+    def with_messages(self, key: str, page: Page, lookups: frozenset) -> str:
+        """The page's whole key: its key and the translations of the messages it looks up."""
+        return key_of(key, reads.messages_key(self.translation(page.lang), lookups))
+
+    def translation(self, lang: str | None) -> NullTranslations:
+        return self.translations[lang or i18n.SOURCE_LANG]  # pages in no language read English
+
+    def write(self, page: Page, key: str, into: Update) -> None:
+        """Render a page into an update, under its whole key once its lookups are known."""
+        into.write_parts(page.path, self.parts(page), key)
+        self.lookups[page.path] = self.recording.taken()
+        if key:
+            into.rekey(page.path, self.with_messages(key, page, self.lookups[page.path]))
 
     def __call__(self, page: Page) -> bytes:
-        return b"".join(self.parts(page))
+        data = b"".join(self.parts(page))
+        self.lookups[page.path] = self.recording.taken()
+        return data
 
     def install(self, lang: str | None) -> None:
-        """Translate with the catalog of the page's language (pages in no language read English)."""
+        """Translate with the catalog of the page's language, recording the messages looked up."""
         if lang != self.lang:
-            self.env.install_gettext_translations(self.translations[lang or i18n.SOURCE_LANG], newstyle=True)
+            self.recording = reads.Recording(self.translation(lang))
+            self.env.install_gettext_translations(self.recording, newstyle=True)
             self.lang = lang
 
     def parts(self, page: Page) -> Iterator[bytes]:
         """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
         self.install(page.lang)
+        self.recording.taken()  # what was looked up before this page is not this page's
         pieces = self.env.get_template(page.template).generate(page_context(page, self.guide, self.config, self.assets))
         return encoded_chunks(pieces)
 
@@ -285,23 +337,36 @@ class PageRenderer:
 
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
-                 into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
-    """Return {output path: bytes} of the pages and the assets, or write the pages into an update.
+                 into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None,
+                 last: reads.Reads | None = None) -> tuple[dict[str, bytes], reads.Reads]:
+    """Return {output path: bytes} of the pages and the assets, and what each page looked up.
 
     Into an update, only pages the output folder does not hold already are rendered (see
-    write.Update), and they are written as they are rendered, to keep memory small.
-    `meanwhile` makes the other outputs in this process while workers render the pages.
+    write.Update): a page is current if its key and the translations of the messages it looked
+    up (`last`, the record of the last build) are unchanged. Pages are written as they are
+    rendered, to keep memory small. `meanwhile` makes the other outputs in this process while
+    workers render the pages.
     """
     from .workers import render_all
 
     renderer = PageRenderer(pages, guide, config, translations)
-    if into is None:
-        todo = [(page, "") for page in pages]
-    else:
-        todo = [(page, key) for page, key in zip(pages, renderer.keys(pages)) if not into.current(page.path, key)]
+    last = last or {}
+    todo, kept = [], {}
+    for page, key in zip(pages, renderer.keys(pages) if into is not None else [""] * len(pages)):
+        looked_up = last.get(page.path)
+        if into is not None and looked_up is not None and into.current(page.path, renderer.with_messages(key, page, looked_up)):
+            kept[page.path] = looked_up
+        else:
+            todo.append((page, key))
     output = renderer.asset_files()
     output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
-    return output
+    return output, {**kept, **renderer.lookups}
+
+
+def missing_messages(pages: list[Page], translations: dict[str, NullTranslations], looked_up: reads.Reads) -> list[tuple[str, str, str]]:
+    """Return (language, msgid, output name) of each message a translated page looked up that its catalog lacks."""
+    return [(page.lang, msgid, page.path) for page in pages if page.lang in i18n.TRANSLATED_LANGS and page.path in looked_up
+            for msgid in reads.missing_msgids(translations[page.lang], looked_up[page.path])]
 
 
 def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:

@@ -87,7 +87,7 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
     """Return the sources with the parts the changed files belong to read again (and checked)."""
     kind, _ = classify(changed, config)
     if kind == "catalog":
-        problems = i18n.catalog_problems(config)
+        problems = i18n.catalog_problems(config, every_msgid=False)
         if problems:
             raise BuildFailed(problems)
         return dataclasses.replace(sources, translations=i18n.translations(config))

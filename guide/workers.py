@@ -44,10 +44,12 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         if status == "error":
             raise RuntimeError(f"a rendering worker failed:\n{payload}")
         errors += found
+        made, lookups = payload
+        render.lookups.update(lookups)
         if into is None:
-            output.update(payload)
+            output.update(made)
         else:
-            into.merge(*payload)
+            into.merge(*made)
     fail_on(errors)
     return output
 
@@ -64,7 +66,7 @@ def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> 
             if into is None:
                 output[page.path] = render(page)
             else:
-                into.write_parts(page.path, render.parts(page), key)
+                render.write(page, key, into)
         except Exception as exc:
             error = located_error(exc, page.path, render.config.templates_dir)
             if error is None:  # not the templates' doing: a fault of the generator itself
@@ -79,12 +81,13 @@ def fail_on(errors: list[RenderError]) -> None:
 
 
 def worker(render, pages, into, sender) -> None:
-    """Render a chunk in a child process and send back its output (or what it wrote), or the error."""
+    """Render a chunk in a child process and send back its output (or what it wrote) and its lookups, or the error."""
     try:
-        if into is not None:  # send back only what this worker adds, not what was known before the fork
+        render.lookups = {}  # send back only what this worker adds, not what was known before the fork
+        if into is not None:
             into.made, into.changed = {}, set()
         output, errors = render_chunk(render, pages, into)
-        sender.send(("ok", output if into is None else (into.made, into.changed), errors))
+        sender.send(("ok", (output if into is None else (into.made, into.changed), render.lookups), errors))
     except BaseException:
         sender.send(("error", traceback.format_exc(), []))
     finally:

@@ -81,6 +81,10 @@ class Update:
         self.changed.add(name)
         return False
 
+    def rekey(self, name: str, key: str) -> None:
+        """File a written file under a key known only once it was made."""
+        self.made[name] = (key, self.made[name][1])
+
     def merge(self, made: Made, changed: set[str]) -> None:
         """Take in what a worker process wrote."""
         self.made.update(made)

@@ -66,3 +66,17 @@ def test_translations_are_compiled_in_memory():
 
 def test_month_names_come_from_babel():
     assert i18n.month_names("ko")[0] == "1월" and i18n.month_names("en")[11] == "December"
+
+
+def test_a_build_that_looks_up_a_missing_message_fails_and_writes_nothing(tmp_path):
+    """The build finds the messages its catalog lacks while rendering, without extracting every msgid."""
+    root = fixture_project(tmp_path)
+    out = tmp_path / "site"
+    assert run_build("--out", str(out), root=root).returncode == 0
+    before = (out / "ko" / "index.html").read_bytes()
+    edit_catalog(root, lambda c: (c.delete("Skip to main content"), c.delete("Home")))
+    result = run_build("--out", str(out), root=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "locales/ko/LC_MESSAGES/messages.po msgid 'Skip to main content': missing from the catalog (used by ko/" in result.stderr
+    assert "msgid 'Home': missing from the catalog (used by guide/pages.py)" in result.stderr
+    assert (out / "ko" / "index.html").read_bytes() == before

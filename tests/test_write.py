@@ -80,3 +80,22 @@ def test_a_group_label_edit_rewrites_the_pages_that_name_it(tmp_path):
     out, rewritten, _ = rewritten_by(tmp_path, "data/groups.yaml", lambda text: text.replace('en: "Co-operative"', 'en: "Cooperative"'))
     assert {"en/programmes/for/cooperative/index.html", "en/index.html", "en/programmes/winter-school/index.html"} <= rewritten
     assert b"Cooperative" in (out / "en" / "programmes" / "for" / "cooperative" / "index.html").read_bytes()
+
+
+def test_a_template_edit_rewrites_only_the_pages_whose_tree_holds_it(tmp_path):
+    out, rewritten, _ = rewritten_by(tmp_path, "templates/prose.html", lambda text: text.replace("{% block main %}", "{% block main %}<p>Edited</p>"))
+    assert rewritten == {"en/about/index.html", "ko/about/index.html"}
+
+
+def test_a_macro_edit_rewrites_the_pages_that_import_it(tmp_path):
+    out, rewritten, count = rewritten_by(tmp_path, "templates/macros.html", lambda text: text.replace("{% macro strip(months) %}", "{% macro strip(months) %}<!-- edited -->"))
+    assert "en/programmes/fair/index.html" in rewritten  # every page's tree holds base.html, which imports the macros
+    assert b"<!-- edited -->" in (out / "en" / "programmes" / "fair" / "index.html").read_bytes()
+
+
+def test_a_catalog_edit_rewrites_only_the_pages_that_looked_up_the_message(tmp_path):
+    out, rewritten, _ = rewritten_by(tmp_path, "locales/ko/LC_MESSAGES/messages.po", lambda text: text.replace('msgstr "지원대상"', 'msgstr "지원 대상"'))
+    assert {"ko/programmes/fair/index.html", "ko/programmes/winter-school/index.html"} <= rewritten
+    assert not any(name.startswith("en/") for name in rewritten)
+    assert not rewritten & {"ko/index.html", "ko/about/index.html", "ko/districts/mapo/index.html"}
+    assert "지원 대상" in (out / "ko" / "programmes" / "fair" / "index.html").read_text("utf-8")

@@ -1,0 +1,102 @@
+"""What each page read while it was rendered: the catalog messages it looked up.
+
+A page's key (render.PageRenderer.keys) covers what is known before rendering: its context,
+the templates of its tree, the code and the settings. Which messages a template looks up is
+known only once it has run (a message may be chosen by the data, as a centre's kind is), so
+lookups are recorded while each page renders and kept with the output record. On the next build
+a page is current when its key and the translations of the messages it looked up last time are
+unchanged: a .po edit re-renders only the pages that looked up a changed message. The same
+record tells which messages a page needs that the catalog lacks.
+"""
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+from babel.support import NullTranslations
+
+from .cache import key_of
+
+Lookup = str | tuple  # a msgid, (singular, plural), or ("\x04", context, msgid[, plural])
+Reads = dict[str, frozenset]  # output name -> the messages it looked up
+
+
+class Recording:
+    """A translation that remembers every message looked up through it, until `taken`."""
+
+    def __init__(self, translation: NullTranslations):
+        self.translation = translation
+        self.seen: set[Lookup] = set()
+
+    def gettext(self, message: str) -> str:
+        self.seen.add(message)
+        return self.translation.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        self.seen.add((singular, plural))
+        return self.translation.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        self.seen.add(("\x04", context, message))
+        return self.translation.pgettext(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        self.seen.add(("\x04", context, singular, plural))
+        return self.translation.npgettext(context, singular, plural, n)
+
+    def taken(self) -> frozenset:
+        """Return the messages looked up since the last call, and start afresh."""
+        seen, self.seen = frozenset(self.seen), set()
+        return seen
+
+
+def entry(translation: NullTranslations, lookup: Lookup):
+    """Return what the catalog holds for a message (None when it lacks it)."""
+    catalog = getattr(translation, "_catalog", {})  # gettext's own table; none for the source language
+    if isinstance(lookup, str):
+        return catalog.get(lookup)
+    if lookup[0] == "\x04":
+        lookup = (f"{lookup[1]}\x04{lookup[2]}", *lookup[3:])
+    if len(lookup) == 1:
+        return catalog.get(lookup[0])
+    return tuple(catalog.get((lookup[0], form)) for form in range(6))
+
+
+def messages_key(translation: NullTranslations, lookups: frozenset) -> str:
+    """Return a hash of how a translation renders the messages looked up, and of its plural rule."""
+    info = getattr(translation, "_info", {})
+    return key_of(info.get("plural-forms", ""), *(repr((lookup, entry(translation, lookup))) for lookup in sorted(lookups, key=repr)))
+
+
+def missing_msgids(translation: NullTranslations, lookups: frozenset) -> list[str]:
+    """Return the msgids of the messages looked up that the catalog has no entry for."""
+    return sorted({msgid(lookup) for lookup in lookups if not has_entry(entry(translation, lookup))})
+
+
+def has_entry(found) -> bool:
+    return found is not None and (not isinstance(found, tuple) or found[0] is not None)
+
+
+def msgid(lookup: Lookup) -> str:
+    """The msgid of a lookup, as the catalog lists it."""
+    if isinstance(lookup, str):
+        return lookup
+    return lookup[2] if lookup[0] == "\x04" else lookup[0]
+
+
+def read_reads(path: Path | None) -> Reads:
+    """Return the record of the last build's lookups (empty if there is none or it is damaged)."""
+    if path is None:
+        return {}
+    try:
+        table, pages = marshal.loads(path.read_bytes())
+        return {name: frozenset(table[index]) for name, index in pages.items()}
+    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+        return {}
+
+
+def dumped(reads: Reads) -> bytes:
+    """Serialize a record; pages that looked up the same messages share one entry."""
+    table: dict[tuple, int] = {}
+    pages = {name: table.setdefault(tuple(sorted(lookups, key=repr)), len(table)) for name, lookups in sorted(reads.items())}
+    return marshal.dumps((list(table), pages))
