@@ -199,7 +199,7 @@ def run_serve(config: Config, args) -> int:
 
 
 def run_bundle(config: Config, args) -> int:
-    from .outputs.bundle import write_bundle
+    from .bundle import write_bundle
 
     path = write_bundle(config)
     say(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
@@ -207,7 +207,7 @@ def run_bundle(config: Config, args) -> int:
 
 
 def run_pdf(config: Config, args) -> int:
-    from .outputs.pdf import write_pdfs
+    from .pdf import write_pdfs
 
     for path in write_pdfs(config, [args.lang] if args.lang else ["ko", "en"]):
         say(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")

@@ -35,7 +35,7 @@ def bundle(tmp_path_factory) -> Path:
     from datetime import datetime, timezone
 
     from guide.config import Config
-    from guide.outputs.bundle import write_bundle
+    from guide.bundle import write_bundle
 
     when = datetime.fromtimestamp(1700000000, tz=timezone.utc)
     return write_bundle(Config(root=ROOT, build_time=when), tmp_path_factory.mktemp("dist"))

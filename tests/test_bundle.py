@@ -22,7 +22,7 @@ ROOT_RELATIVE = re.compile(r"""(?:href|src|action)\s*=\s*["']/|url\(\s*["']?/"""
 BLOCKED_ON_FILE = re.compile(r"\bfetch\s*\(|\bimportScripts\b|\bnew\s+(?:Shared)?Worker\b|serviceWorker|^\s*import\s", re.M)
 BUILD_IN_A_FRESH_INTERPRETER = (
     "import sys; from pathlib import Path; "
-    "from guide.config import Config, build_time_from_env; from guide.outputs.bundle import write_bundle; "
+    "from guide.config import Config, build_time_from_env; from guide.bundle import write_bundle; "
     "print(write_bundle(Config(build_time=build_time_from_env()), Path(sys.argv[1])))"
 )
 

@@ -113,7 +113,7 @@ def test_other_commands_do_not_import_weasyprint():
 
 
 def test_the_pdf_fetcher_serves_only_the_rendered_files():
-    from guide.outputs.pdf import MemoryFetcher
+    from guide.pdf import MemoryFetcher
 
     fetcher = MemoryFetcher("https://guide.example/", {"assets/brochure.css": b"p {}", "ko/brochure/index.html": b"<p>"})
     assert fetcher.fetch("https://guide.example/assets/brochure.css").read() == b"p {}"
@@ -126,7 +126,7 @@ def test_the_pdf_fetcher_serves_only_the_rendered_files():
 
 def test_the_pdf_build_stops_at_an_address_outside_the_site():
     from guide.errors import BuildFailed
-    from guide.outputs.pdf import brochure_pdf
+    from guide.pdf import brochure_pdf
 
     page = '<!doctype html><html lang="en"><title>x</title><link rel="stylesheet" href="https://cdn.example/x.css"><p>x'
     with pytest.raises(BuildFailed) as failed:

@@ -20,13 +20,13 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..config import Config
-from ..errors import BuildFailed, SourceError
-from ..model import Edition
-from ..pipeline import load_sources, render_site
-from ..urls import page_path, public_path
-from ..write import write_file
-from .pdftags import Description, accessible_pdf, install
+from .config import Config
+from .errors import BuildFailed, SourceError
+from .model import Edition
+from .pipeline import load_sources, render_site
+from .urls import page_path, public_path
+from .write import write_file
+from .outputs.pdftags import Description, accessible_pdf, install
 
 install()  # WeasyPrint's tagging, with the HTML's languages, header scopes and link texts
 

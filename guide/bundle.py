@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ..config import Config
-from ..write import write_file
+from .config import Config
+from .write import write_file
 
 # Files that only make sense hosted: 404.html links from the root ("/ko/"), and the sitemap and
 # robots.txt name the hosted address.
@@ -30,7 +30,7 @@ def bundle_name(year: int) -> str:
 
 def bundle_files(config: Config) -> tuple[str, dict[str, bytes]]:
     """Render the guide with file links; return the bundle's folder name and its files."""
-    from ..pipeline import load_sources, render_site  # the pipeline imports the outputs, not the reverse
+    from .pipeline import load_sources, render_site
 
     offline = replace(config, file_urls=True)
     sources = load_sources(offline)
