@@ -69,16 +69,6 @@ def translations(config: Config) -> dict[str, NullTranslations]:
     return result
 
 
-def catalog_digest(translation: NullTranslations) -> str:
-    """Return a hash of the messages a loaded catalog holds.
-
-    Made from what was loaded, not from the file, which may have been saved again since: a
-    key must never describe newer sources than the output made under it.
-    """
-    messages = getattr(translation, "_catalog", {})  # gettext's own table of msgid -> msgstr
-    return key_of(repr(sorted(messages.items(), key=repr)))
-
-
 def extracted_catalog(config: Config) -> Catalog:
     """Return a catalog of every msgid in the code and the templates."""
     catalog = Catalog(project="seoul-social-economy-guide", domain=DOMAIN)

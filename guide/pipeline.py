@@ -144,15 +144,14 @@ def missing_translations(config: Config, sources: Sources, pages: list[Page], lo
 
 
 def feeds_key(config: Config, sources: Sources) -> str:
-    """Return a hash of everything the calendars and exports depend on: data, catalogs, code, settings.
+    """Return a hash of what the calendars and exports depend on but their messages: data, code, settings.
 
-    The data and catalogs are hashed as they were loaded (each programme by the digest of its
-    source), never read again from disk: a file saved during the build must not be taken as built.
+    The data is hashed as it was loaded (each programme by the digest of its source), never
+    read again from disk: a file saved during the build must not be taken as built.
     """
     guide = sources.guide
     code = sorted((Path(__file__).parent / "outputs").glob("*.py"))
     return key_of(repr(without_programmes(guide)), *(p.digest or repr(p) for p in guide.programmes),
-                  *(i18n.catalog_digest(t) for _, t in sorted(sources.translations.items())),
                   repr((config.base_url, config.build_time)), *(part for path in code for part in (path.name, path.read_bytes())))
 
 

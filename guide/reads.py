@@ -1,4 +1,4 @@
-"""What each page read while it was rendered: the catalog messages it looked up.
+"""What each page read: the templates of its tree, and the catalog messages it looked up.
 
 A page's key (render.PageRenderer.keys) covers what is known before rendering: its context,
 the templates of its tree, the code and the settings. Which messages a template looks up is
@@ -11,6 +11,7 @@ record tells which messages a page needs that the catalog lacks.
 from __future__ import annotations
 
 import marshal
+import re
 from pathlib import Path
 
 from babel.support import NullTranslations
@@ -100,3 +101,43 @@ def dumped(reads: Reads) -> bytes:
     table: dict[tuple, int] = {}
     pages = {name: table.setdefault(tuple(sorted(lookups, key=repr)), len(table)) for name, lookups in sorted(reads.items())}
     return marshal.dumps((list(table), pages))
+
+
+# A tag that names another template; group 2 is a quoted name, or anything else (a variable, a list).
+REFERENCE = re.compile(r"""\{%[-+]?\s*(extends|include|import|from)\s+(?:(["'])([^"']+)\2|\S)""")
+
+
+def referenced_templates(source: str) -> set[str | None]:
+    """Return the templates a template's source names (None for one named by a variable).
+
+    Read with a pattern rather than Jinja's parser, which costs ~10 ms a template on every build;
+    a tag inside a comment counts too, which only ever adds to a tree.
+    """
+    return {match[3] if match[3] else None for match in REFERENCE.finditer(source)}
+
+
+def template_keys(folder: Path, names: set[str]) -> dict[str, str]:
+    """Return, per page template, a hash of the templates of its tree (through extends, include, import).
+
+    So a template edit re-renders only the pages whose tree holds it. A template named by a
+    variable could be any: such a tree counts every template.
+    """
+    sources: dict[str, str] = {}
+    referenced: dict[str, set[str | None]] = {}
+    for path in sorted(folder.rglob("*.html")):
+        name = path.relative_to(folder).as_posix()
+        sources[name] = path.read_text("utf-8")
+        referenced[name] = referenced_templates(sources[name])
+    keys = {}
+    for name in names:
+        tree, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current is None:
+                tree = set(sources)
+                break
+            if current not in tree:
+                tree.add(current)
+                todo += referenced.get(current, ())
+        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, sources.get(n, ""))))
+    return keys

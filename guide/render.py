@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -211,46 +210,6 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
-# A tag that names another template; group 2 is a quoted name, or anything else (a variable, a list).
-REFERENCE = re.compile(r"""\{%[-+]?\s*(extends|include|import|from)\s+(?:(["'])([^"']+)\2|\S)""")
-
-
-def referenced_templates(source: str) -> set[str | None]:
-    """Return the templates a template's source names (None for one named by a variable).
-
-    Read with a pattern rather than Jinja's parser, which costs ~10 ms a template on every build;
-    a tag inside a comment counts too, which only ever adds to a tree.
-    """
-    return {match[3] if match[3] else None for match in REFERENCE.finditer(source)}
-
-
-def template_keys(config: Config, names: set[str]) -> dict[str, str]:
-    """Return, per page template, a hash of the templates of its tree (through extends, include, import).
-
-    So a template edit re-renders only the pages whose tree holds it. A template named by a
-    variable could be any: such a tree counts every template.
-    """
-    sources: dict[str, str] = {}
-    referenced: dict[str, set[str | None]] = {}
-    for path in sorted(config.templates_dir.rglob("*.html")):
-        name = path.relative_to(config.templates_dir).as_posix()
-        sources[name] = path.read_text("utf-8")
-        referenced[name] = referenced_templates(sources[name])
-    keys = {}
-    for name in names:
-        tree, todo = set(), [name]
-        while todo:
-            current = todo.pop()
-            if current is None:
-                tree = set(sources)
-                break
-            if current not in tree:
-                tree.add(current)
-                todo += referenced.get(current, ())
-        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, sources.get(n, ""))))
-    return keys
-
-
 def guide_fingerprints(guide: Guide) -> Fingerprints:
     """Fingerprints that know the guide's objects by name: by id where the inputs key covers their
     content already, by the digest of their source for programmes."""
@@ -283,7 +242,7 @@ class PageRenderer:
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.trees = template_keys(config, templates) if self.keyed else {}
+        self.trees = reads.template_keys(config.templates_dir, templates) if self.keyed else {}
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
 
