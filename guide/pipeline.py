@@ -25,6 +25,9 @@ from .write import Discard, Update, updating, write_file
 from .yamlsource import Parsed
 
 
+SMALL_FILE = 1 << 20  # bytes; a feed this small is compared in memory before it is staged
+
+
 @dataclass(frozen=True)
 class Sources:
     """Everything read from the project, validated."""
@@ -101,6 +104,8 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
             names.append(name)
             if into is None:
                 files[name] = b"".join(parts)
+            elif isinstance(parts, list) and sum(map(len, parts)) < SMALL_FILE:  # a programme's calendar: staged only if it changed
+                into.write(name, b"".join(parts), key)
             else:
                 into.write_parts(name, parts, key)
         looked_up.update(made())
