@@ -91,7 +91,8 @@ def read_reads(path: Path | None) -> Reads:
         return {}
     try:
         table, pages = marshal.loads(path.read_bytes())
-        return {name: frozenset(table[index]) for name, index in pages.items()}
+        shared = [frozenset(lookups) for lookups in table]  # one object per set, so that keys made from it are made once
+        return {name: shared[index] for name, index in pages.items()}
     except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
         return {}
 

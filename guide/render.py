@@ -237,6 +237,7 @@ class PageRenderer:
         self.lang: object = object()
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
+        self.message_keys: dict[tuple, str] = {}
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
@@ -260,7 +261,10 @@ class PageRenderer:
 
     def with_messages(self, key: str, page: Page, lookups: frozenset) -> str:
         """The page's whole key: its key and the translations of the messages it looks up."""
-        return key_of(key, reads.messages_key(self.translation(page.lang), lookups))
+        messages = self.message_keys.get((page.lang, lookups))
+        if messages is None:  # most pages look up one of a few sets of messages
+            messages = self.message_keys[page.lang, lookups] = reads.messages_key(self.translation(page.lang), lookups)
+        return key_of(key, messages)
 
     def translation(self, lang: str | None) -> NullTranslations:
         return self.translations[lang or i18n.SOURCE_LANG]  # pages in no language read English
