@@ -47,11 +47,19 @@ def words(rng: random.Random) -> str:
     return " ".join(rng.sample(WORDS, 2))
 
 
+def groups(root: Path, rng: random.Random) -> list[str]:
+    """Some of the groups who may apply, as a programme's `eligible` names them."""
+    known = [g["id"] for g in read_data(root, "data/groups.yaml")["groups"]]
+    return rng.sample(known, rng.randint(1, 2))
+
+
 def edit_programme_field(root: Path, rng: random.Random) -> set[Path]:
     data = read_data(root, PROGRAMMES)
     programme = rng.choice(data["programmes"])
-    field = rng.choice(["name", "target", "districts"])
-    if field == "districts":
+    field = rng.choice(["name", "target", "districts", "eligible"])
+    if field == "eligible":
+        programme["eligible"] = groups(root, rng)
+    elif field == "districts":
         districts = [d["id"] for d in read_data(root, "data/districts.yaml")["districts"]]
         programme.pop("districts", None)
         scope = rng.sample(districts, rng.randint(0, len(districts)))
@@ -72,6 +80,7 @@ def add_programme(root: Path, rng: random.Random) -> set[Path]:
         "id": new_id,
         "area": {"ko": ko, "en": en},
         "name": {"ko": f"새 사업 {new_id}", "en": f"New programme {words(rng)}"},
+        "eligible": groups(root, rng),
         "phases": [{"kind": "application", "label": {"ko": "공고/접수", "en": "Call and applications"}, "months": [first]},
                    {"kind": "operation", "label": {"ko": "사업 운영", "en": "Operation"}, "months": list(range(first, last + 1))}],
     }
