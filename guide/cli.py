@@ -110,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {exc}\n"
               "(nothing was written; run again with --traceback to see where it happened)", file=sys.stderr)
         return 2
+    finally:
+        from .write import finish_removals  # the folder a build replaced is removed in the background
+
+        try:
+            finish_removals()
+        except KeyboardInterrupt:
+            pass  # the removal goes on; a folder it leaves is removed by the next build
 
 
 ACTIVITY = {"build": "building the site", "check": "checking the sources", "bundle": "building the offline bundle",

@@ -4,9 +4,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import hashlib
+import itertools
 import marshal
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -227,12 +229,31 @@ def swap_in(staging: Path, out: Path) -> None:
     if not out.exists():
         staging.rename(out)
         return
-    if not exchange(staging, out):
-        retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    retired = out.parent / f".{out.name}.{next(RETIRED)}.old-{os.getpid()}"
+    if exchange(staging, out):
+        staging.rename(retired)
+    else:
         out.rename(retired)
         staging.rename(out)
-        staging = retired
-    remove_tree(staging)
+    retire(retired)
+
+
+RETIRED = itertools.count()
+REMOVING: list[threading.Thread] = []
+
+
+def retire(folder: Path) -> None:
+    """Remove a replaced output folder in the background: the new one is in place already, and
+    deleting thousands of files takes longer than writing the few that changed."""
+    thread = threading.Thread(target=remove_tree, args=(folder,), daemon=False)
+    thread.start()
+    REMOVING.append(thread)
+
+
+def finish_removals() -> None:
+    """Wait until the replaced output folders are gone (a command does, before it ends)."""
+    while REMOVING:
+        REMOVING.pop().join()
 
 
 def exchange(a: Path, b: Path) -> bool:
