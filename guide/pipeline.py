@@ -3,24 +3,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from . import i18n
 from .cache import DiskCache, key_of
 from .config import Config
 from .content import Document, load_documents
 from .data import load_guide
+from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
 from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs.search import with_search_indexes
-from .outputs.exports import export_files
-from .outputs.ics import calendar_files
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
-from .reads import Reads, Recording, dumped, messages_key, missing_msgids, read_reads
-from .render import missing_messages, render_pages, template_problems, without_programmes
+from .reads import Reads, Recording, dumped, missing_msgids, read_reads
+from .render import missing_messages, render_pages, template_problems
 from .write import Discard, Update, updating, write_file
 from .yamlsource import Parsed
 
@@ -75,11 +72,13 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
     return Sources(guide, documents, i18n.translations(config))
 
 
-def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None) -> Rendered:
+def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,
+                parts: Parts | None = None) -> Rendered:
     """Return every output file of the hosted site, in memory, or write it into an update.
 
     `last` is what each output looked up in the last build (see reads): with it, only outputs
-    whose inputs or looked-up messages changed are made again. Raise BuildFailed if any output
+    whose inputs or looked-up messages changed are made again; `parts`, the last build's parts
+    of the feeds (see feeds), are made again only for programmes that changed. Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)
@@ -93,24 +92,25 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         """Everything but the pages; made while worker processes render the pages."""
         files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
         files.update(search_files)
-        key = feeds_key(config, sources) if into is not None else ""
+        key = feeds_key(config, sources.guide) if into is not None else ""
         kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
         if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept)):
             looked_up.update(kept)
             return files
-        feeds, made = feed_files(config, sources)
+        feeds, made = feed_files(config, sources.guide, sources.translations, parts)
         names = []
-        for name, parts in feeds:  # written as made: a large guide's feeds run to hundreds of MB
+        for name, content in feeds:  # written as made: a large guide's feeds run to hundreds of MB
             names.append(name)
             if into is None:
-                files[name] = b"".join(parts)
-            elif isinstance(parts, list) and sum(map(len, parts)) < SMALL_FILE:  # a programme's calendar: staged only if it changed
-                into.write(name, b"".join(parts), key)
+                files[name] = b"".join(content)
+            elif isinstance(content, list) and sum(map(len, content)) < SMALL_FILE:  # a programme's calendar: staged only if it changed
+                into.write(name, b"".join(content), key)
             else:
-                into.write_parts(name, parts, key)
+                into.write_parts(name, content, key)
         looked_up.update(made())
+        whole_key = feeds_whole_key(key, sources.translations, looked_up) if key else ""
         for name in names if key else ():
-            into.rekey(name, feeds_whole_key(key, sources.translations, looked_up))
+            into.rekey(name, whole_key)
         return files
 
     files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last)
@@ -119,20 +119,6 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     if problems:
         raise BuildFailed(problems)
     return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset(), looked_up=looked_up)
-
-
-def feed_files(config: Config, sources: Sources) -> tuple[Iterator[tuple[str, Iterable[bytes]]], Callable[[], Reads]]:
-    """Return the calendars and exports, made as they are read, and what returns the messages they looked up."""
-    recordings = {lang: Recording(t) for lang, t in sources.translations.items()}
-    gettexts = {lang: r.gettext for lang, r in recordings.items()}
-    feeds = chain(calendar_files(sources.guide, config.base_url, config.build_time, gettexts),
-                  export_files(sources.guide, config.base_url, gettexts))
-    return feeds, lambda: {f"<feeds {lang}>": r.taken() for lang, r in recordings.items()}
-
-
-def feeds_whole_key(key: str, translations: dict, looked_up: Reads) -> str:
-    """The feeds' key and the translations of the messages they looked up."""
-    return key_of(key, *(messages_key(translations[lang], looked_up.get(f"<feeds {lang}>", frozenset())) for lang in sorted(translations)))
 
 
 def missing_translations(config: Config, sources: Sources, pages: list[Page], looked_up: Reads) -> list[SourceError]:
@@ -148,19 +134,7 @@ def missing_translations(config: Config, sources: Sources, pages: list[Page], lo
             for (lang, msgid), where in sorted(first.items())]
 
 
-def feeds_key(config: Config, sources: Sources) -> str:
-    """Return a hash of what the calendars and exports depend on but their messages: data, code, settings.
-
-    The data is hashed as it was loaded (each programme by the digest of its source), never
-    read again from disk: a file saved during the build must not be taken as built.
-    """
-    guide = sources.guide
-    code = sorted((Path(__file__).parent / "outputs").glob("*.py"))
-    return key_of(repr(without_programmes(guide)), *(p.digest or repr(p) for p in guide.programmes),
-                  repr((config.base_url, config.build_time)), *(part for path in code for part in (path.name, path.read_bytes())))
-
-
-def build_site(config: Config, sources: Sources | None = None) -> Rendered:
+def build_site(config: Config, sources: Sources | None = None, parts: Parts | None = None) -> Rendered:
     """Render everything, then bring the output folder up to date in one step at the end.
 
     Sources are read and validated before anything is written (or given, already read: the
@@ -171,13 +145,17 @@ def build_site(config: Config, sources: Sources | None = None) -> Rendered:
     sources = sources or load_sources(config)
     record = output_record(config)
     lookups = record.parent.parent / "reads" / record.name if record else None
+    stored = parts is None and record is not None
+    parts = stored_parts(config) if stored else parts
     with updating(config.out, record) as update:
-        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {})
+        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if lookups:
         write_file(lookups, dumped({name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
                                    | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))
+    if stored:
+        store_parts(config, parts)
     return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
-from ..model import LANGS, Guide
+from ..model import LANGS, Guide, Programme
+from . import Part, made
 from ..urls import absolute_url, data_path
 from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, GROUP_COLUMNS, ORGANISATION_COLUMNS,
                      PHASE_COLUMNS, PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, GroupRow, OrganisationRow,
@@ -37,15 +39,24 @@ def cell(value: Any) -> str:
 
 def csv_parts(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
     """Yield a CSV table in parts, with a BOM and CRLF rows (the csv module's default), for Korean Excel."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([c.name for c in columns])
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    yield csv_head(columns)
     for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([cell(c.value(row)) for c in columns])
-        yield buffer.getvalue().encode("utf-8")
+        yield csv_rows(columns, [row])
+
+
+def csv_head(columns: list[Column]) -> bytes:
+    """The first bytes of a CSV file: a byte order mark and the header row."""
+    return "\ufeff".encode("utf-8") + csv_lines([[c.name for c in columns]])
+
+
+def csv_rows(columns: list[Column], rows: Iterable[Any]) -> bytes:
+    return csv_lines([cell(c.value(row)) for c in columns] for row in rows)
+
+
+def csv_lines(values: Iterable[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(values)
+    return buffer.getvalue().encode("utf-8")
 
 
 def json_parts(data: Any) -> list[bytes]:
@@ -60,15 +71,24 @@ def records_parts(fields: dict[str, Any], key: str, records: Iterable[dict[str, 
     encoder, and a large guide's records run to tens of megabytes; a record a line also reads
     and diffs well.
     """
+    return lines_parts(fields, key, map(record_line, records))
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def lines_parts(fields: dict[str, Any], key: str, lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Yield a data file in parts from its records, each already one line of JSON."""
     head = json.dumps(fields | {key: []}, ensure_ascii=False, indent=2)  # ends '"key": []\n}'
-    rows = iter(records)
+    rows = iter(lines)
     first = next(rows, None)
     if first is None:
         yield (head + "\n").encode("utf-8")
         return
-    yield (head[:-len("]\n}")] + "\n    " + json.dumps(first, ensure_ascii=False)).encode("utf-8")
-    for r in rows:
-        yield (",\n    " + json.dumps(r, ensure_ascii=False)).encode("utf-8")
+    yield (head[:-len("]\n}")] + "\n    ").encode("utf-8") + first
+    for line in rows:
+        yield b",\n    " + line
     yield b"\n  ]\n}\n"
 
 
@@ -131,13 +151,24 @@ def programme_record(row: ProgrammeRow) -> dict[str, Any]:
     }
 
 
-def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]]) -> Iterator[tuple[str, Iterable[bytes]]]:
-    """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV."""
+def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]],
+                 part: Part = made) -> Iterator[tuple[str, Iterable[bytes]]]:
+    """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV.
+
+    What each programme adds to a file is one part, made through `part`.
+    """
     ctx = Context(guide, base_url, gettexts)
     organisations = [OrganisationRow(c, ctx) for c in guide.centres]
-    programmes = [ProgrammeRow(p, ctx) for p in guide.programmes]
+
+    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[bytes]:
+        for programme in guide.programmes:
+            data = part(kind, programme, lambda: make(programme))
+            if data:
+                yield data
+
     yield data_path("organisations.json"), records_parts(edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations))
-    yield data_path("programmes.json"), records_parts(edition_fields(guide), "programmes", (programme_record(r) for r in programmes))
+    yield data_path("programmes.json"), lines_parts(edition_fields(guide), "programmes",
+                                                    parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
     yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
     yield data_path("programmes.schema.json"), json_parts(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
     groups = [GroupRow(g, ctx) for g in guide.groups]
@@ -145,6 +176,6 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     yield data_path("groups.schema.json"), json_parts(file_schema(base_url, "groups", "Who can apply for the Seoul social economy support programmes", "groups", object_schema(GROUP_COLUMNS)))
     yield data_path("groups.csv"), csv_parts(GROUP_COLUMNS, groups)
     yield data_path("organisations.csv"), csv_parts(ORGANISATION_COLUMNS, organisations)
-    yield data_path("programmes.csv"), csv_parts(PROGRAMME_COLUMNS, programmes)
-    yield data_path("phases.csv"), csv_parts(PHASE_TABLE_COLUMNS, (r for p in guide.programmes for r in phase_rows(p, ctx)))
-    yield data_path("amounts.csv"), csv_parts(AMOUNT_TABLE_COLUMNS, (r for p in guide.programmes for r in amount_rows(p)))
+    yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)])))
+    yield data_path("phases.csv"), chain([csv_head(PHASE_TABLE_COLUMNS)], parts("phases csv", lambda p: csv_rows(PHASE_TABLE_COLUMNS, phase_rows(p, ctx))))
+    yield data_path("amounts.csv"), chain([csv_head(AMOUNT_TABLE_COLUMNS)], parts("amounts csv", lambda p: csv_rows(AMOUNT_TABLE_COLUMNS, amount_rows(p))))

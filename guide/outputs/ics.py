@@ -16,6 +16,7 @@ from ..model import LANGS, Guide, Phase, Programme
 from ..timeline import days_of
 from ..urls import absolute_url, calendar_path, page_path
 from ..vocabulary import PHASE_KINDS
+from . import Part, made
 
 UID_DOMAIN = "seoul-social-economy-guide"
 LINE_OCTETS = 75  # RFC 5545 3.1: content lines fold at 75 octets, line break excluded
@@ -149,11 +150,11 @@ def build_stamp(build_time: datetime | None, year: int) -> str:
 
 
 def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
-                   gettexts: dict[str, Callable[[str], str]]) -> Iterator[tuple[str, list[bytes]]]:
+                   gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[bytes]]]:
     """Yield the edition's calendar and one per programme with phases, in each language, in parts.
 
     One file at a time, so that a large guide's calendars need not all be in memory at once;
-    each event is written once, for its programme's file and for the edition's.
+    each programme's events are made once (through `part`), for its own file and for the edition's.
     """
     year = guide.edition.year
     stamp = build_stamp(build_time, year)
@@ -162,8 +163,9 @@ def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
         about = "\n".join(notice[lang] for notice in guide.edition.notices)
         every: list[bytes] = []
         for programme in guide.programmes:
-            events = ["".join(event.lines(stamp)).encode("utf-8") for event in programme_events(guide, programme, lang, _, base_url)]
-            every += events
+            events = part(f"events {lang}", programme, lambda: b"".join(
+                "".join(event.lines(stamp)).encode("utf-8") for event in programme_events(guide, programme, lang, _, base_url)))
             if events:
-                yield calendar_path(lang, programme.id), calendar_parts(f"{programme.name[lang]} ({year})", about, lang, events, year)
+                every.append(events)
+                yield calendar_path(lang, programme.id), calendar_parts(f"{programme.name[lang]} ({year})", about, lang, [events], year)
         yield calendar_path(lang), calendar_parts(guide.edition.schedule_title[lang], about, lang, every, year)

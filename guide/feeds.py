@@ -1,0 +1,132 @@
+"""The calendars and open data files, joined from per-programme parts kept from build to build.
+
+What a programme adds to a feed (its calendar events in each language, its rows of the data
+files) depends on the programme, on the rest of the data (providers, districts and groups are
+named in it), on the settings and code, and on the catalog messages looked up while making it.
+Each part is kept under a key of the first three, with the messages it looked up and how the
+catalogs rendered them: an edit of one programme remakes that programme's parts, and the
+edition-wide files are joined again from the parts. A build keeps the parts in .cache/; the
+preview keeps them in memory.
+"""
+from __future__ import annotations
+
+import marshal
+from itertools import chain
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .cache import DiskCache, key_of
+from .config import Config
+from .model import Guide, Programme
+from .outputs.exports import export_files
+from .outputs.ics import calendar_files
+from .reads import Reads, Recording, messages_key
+from .render import without_programmes
+
+Lookups = tuple[tuple[str, frozenset], ...]  # (language, the messages looked up in it), by language
+Entry = tuple[bytes, Lookups, str]  # a part, what it looked up, and a hash of how the catalogs render that
+PARTS = "feed-parts"  # the .cache/ namespace
+
+
+class Parts:
+    """The parts of the feeds: those of the last build, and those this build used or made.
+
+    Called as an outputs.Part: returns a programme's part from the last build when its key and
+    the translations of the messages it looked up are unchanged, else makes it.
+    """
+
+    def __init__(self, last: dict[str, Entry] | None = None):
+        self.last = last or {}
+        self.kept: dict[str, Entry] = {}
+        self.base = ""
+        self.recordings: dict[str, Recording] = {}
+        self.rendered: dict[Lookups, str] = {}  # how this build's catalogs render a set of lookups
+        self.remade: list[tuple[str, str]] = []  # (kind, programme id) of each part this build made
+
+    def start(self, base: str, recordings: dict[str, Recording]) -> Parts:
+        """Begin a build whose parts share the key `base`, recording messages into recordings."""
+        self.last, self.kept = self.kept or self.last, {}
+        self.base, self.recordings, self.rendered, self.remade = base, recordings, {}, []
+        return self
+
+    def __call__(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
+        if not programme.digest:  # read from no file (a test's model): nothing to key it by
+            return make()
+        key = key_of(self.base, kind, programme.digest)
+        entry = self.last.get(key)
+        if entry is not None and entry[2] == self.messages(entry[1]):
+            for lang, found in entry[1]:
+                self.recordings[lang].seen |= found
+        else:
+            data, lookups = self.captured(make)
+            entry = (data, lookups, self.messages(lookups))
+            self.remade.append((kind, programme.id))
+        self.kept[key] = entry
+        return entry[0]
+
+    def captured(self, make: Callable[[], bytes]) -> tuple[bytes, Lookups]:
+        """Make a part; return it and the messages it looked up (which stay recorded for the build too)."""
+        before = {lang: r.taken() for lang, r in self.recordings.items()}
+        data = make()
+        lookups = tuple((lang, found) for lang, r in sorted(self.recordings.items()) if (found := r.taken()))
+        for lang, r in self.recordings.items():
+            r.seen |= before[lang] | dict(lookups).get(lang, frozenset())
+        return data, lookups
+
+    def messages(self, lookups: Lookups) -> str:
+        found = self.rendered.get(lookups)
+        if found is None:
+            translations = {lang: r.translation for lang, r in self.recordings.items()}
+            found = self.rendered[lookups] = key_of(*(messages_key(translations[lang], seen) for lang, seen in lookups))
+        return found
+
+    def current(self) -> dict[str, Entry]:
+        """The parts of the last build this build made: what the next one may reuse."""
+        return self.kept or self.last
+
+
+def stored_parts(config: Config) -> Parts:
+    """Return the parts the last build kept in .cache/ (none if there are none or they are damaged)."""
+    data = DiskCache(config.root / ".cache").get(PARTS, "last")
+    try:
+        entries = marshal.loads(data) if data else {}
+    except (ValueError, EOFError, TypeError):
+        entries = {}
+    return Parts(entries if isinstance(entries, dict) else {})
+
+
+def store_parts(config: Config, parts: Parts) -> None:
+    if parts.kept:
+        DiskCache(config.root / ".cache").put(PARTS, "last", marshal.dumps(parts.kept))
+
+
+def feed_files(config: Config, guide: Guide, translations: dict, parts: Parts | None = None,
+               ) -> tuple[Iterator[tuple[str, Iterable[bytes]]], Callable[[], Reads]]:
+    """Return the calendars and exports, made as they are read, and what returns the messages they looked up."""
+    recordings = {lang: Recording(t) for lang, t in translations.items()}
+    gettexts = {lang: r.gettext for lang, r in recordings.items()}
+    part = (parts or Parts()).start(parts_key(config, guide), recordings)
+    feeds = chain(calendar_files(guide, config.base_url, config.build_time, gettexts, part),
+                  export_files(guide, config.base_url, gettexts, part))
+    return feeds, lambda: {f"<feeds {lang}>": r.taken() for lang, r in recordings.items()}
+
+
+def parts_key(config: Config, guide: Guide) -> str:
+    """Return a hash of what every programme's parts depend on besides the programme: the rest of the data, settings, code."""
+    code = sorted((Path(__file__).parent / "outputs").glob("*.py"))
+    return key_of(repr(without_programmes(guide)), repr((config.base_url, config.build_time)),
+                  *(part for path in code for part in (path.name, path.read_bytes())))
+
+
+def feeds_key(config: Config, guide: Guide) -> str:
+    """Return a hash of what the calendars and exports depend on but their messages: data, code, settings.
+
+    The data is hashed as it was loaded (each programme by the digest of its source), never
+    read again from disk: a file saved during the build must not be taken as built.
+    """
+    return key_of(parts_key(config, guide), *(p.digest or repr(p) for p in guide.programmes))
+
+
+def feeds_whole_key(key: str, translations: dict, looked_up: Reads) -> str:
+    """The feeds' key and the translations of the messages they looked up."""
+    return key_of(key, *(messages_key(translations[lang], looked_up.get(f"<feeds {lang}>", frozenset())) for lang in sorted(translations)))
