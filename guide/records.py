@@ -1,0 +1,285 @@
+"""The guide's records read from each data file: the edition, districts, centres, providers, groups, and
+the programmes with their phases, amounts and contacts (what spans files is checked in data.py)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from . import model as m
+from .amounts import PERS, QUALIFIERS, UNITS, Amount
+from .cache import key_of
+from .fields import Reader
+from .phones import Phone, expand_printed
+from .yamlsource import KeyPath
+
+
+def read_edition(r: Reader, value: Any) -> m.Edition:
+    keys = ("year", "title", "schedule_title", "notices", "portal", "source", "licence")
+    doc = r.mapping(value, (), keys) or {}
+    portal = r.mapping(doc.get("portal", {}), ("portal",), ("name", "url")) or {}
+    licence = r.mapping(doc.get("licence", {}), ("licence",), ("status", "text")) or {}
+    return m.Edition(
+        year=r.integer(doc.get("year"), ("year",), 2000, 2100),
+        title=r.text(doc.get("title"), ("title",)),
+        schedule_title=r.text(doc.get("schedule_title"), ("schedule_title",)),
+        notices=tuple(r.text(n, ("notices", i)) for i, n in enumerate(r.items(doc.get("notices"), ("notices",)))),
+        portal_name=r.text(portal.get("name"), ("portal", "name")),
+        portal_url=r.url(portal.get("url"), ("portal", "url")) or "",
+        source=r.text(doc.get("source"), ("source",)),
+        licence_status=r.choice(licence.get("status"), ("licence", "status"), m.LICENCE_STATUSES, "licence status"),
+        licence_text=r.text(licence.get("text"), ("licence", "text")),
+    )
+
+
+def read_districts(r: Reader, value: Any, seen: dict) -> tuple[m.Text, tuple[m.District, ...]]:
+    doc = r.mapping(value, (), ("code_scheme", "districts")) or {}
+    records = r.items(doc.get("districts"), ("districts",), allow_empty=False)
+    r.unique_ids(records, ("districts",), seen)
+    districts = tuple(read_district(r, d, ("districts", i)) for i, d in enumerate(records))
+    cells: dict[tuple[int, int], str] = {}
+    for i, district in enumerate(districts):
+        cell = (district.map_row, district.map_col)
+        if cell in cells:
+            r.fail(("districts", i, "map"), f"map cell {cell} is already taken by '{cells[cell]}'")
+        cells[cell] = district.id
+    return r.text(doc.get("code_scheme"), ("code_scheme",)), districts
+
+
+def read_district(r: Reader, value: Any, kp: KeyPath) -> m.District:
+    d = r.mapping(value, kp, ("id", "name", "code", "map")) or {}
+    cell = r.mapping(d.get("map", {}), kp + ("map",), ("row", "col")) or {}
+    code = r.string(d.get("code"), kp + ("code",))
+    if code and not re.fullmatch(r"[1-5]\d{4}", code):
+        r.fail(kp + ("code",), f"'{code}' is not a five-digit si-gun-gu code (Seoul's are 11xxx)")
+    return m.District(
+        id=r.slug(d.get("id"), kp + ("id",)),
+        name=r.text(d.get("name"), kp + ("name",)),
+        code=code,
+        map_row=r.integer(cell.get("row"), kp + ("map", "row"), 0, 99),
+        map_col=r.integer(cell.get("col"), kp + ("map", "col"), 0, 99),
+    )
+
+
+def read_centres(r: Reader, value: Any, seen: dict) -> tuple[m.Centre, ...]:
+    doc = r.mapping(value, (), ("centres",)) or {}
+    records = r.items(doc.get("centres"), ("centres",), allow_empty=False)
+    r.unique_ids(records, ("centres",), seen)
+    return tuple(read_centre(r, c, ("centres", i)) for i, c in enumerate(records))
+
+
+def read_centre(r: Reader, value: Any, kp: KeyPath) -> m.Centre:
+    c = r.mapping(value, kp, ("id", "district", "name", "kind", "phones_printed", "phones"), ("website",)) or {}
+    phones = r.phones(c.get("phones"), kp + ("phones",))
+    printed = r.string(c.get("phones_printed"), kp + ("phones_printed",))
+    check_expansion(r, printed, phones, kp + ("phones",))
+    return m.Centre(
+        id=r.slug(c.get("id"), kp + ("id",)),
+        district=r.optional(c, "district", kp, r.slug),
+        name=r.text(c.get("name"), kp + ("name",)),
+        kind=r.choice(c.get("kind"), kp + ("kind",), m.CENTRE_KINDS, "kind of organisation"),
+        phones_printed=printed,
+        phones=phones,
+        website=r.optional(c, "website", kp, r.url),
+    )
+
+
+def check_expansion(r: Reader, printed: str, phones: tuple[Phone, ...], kp: KeyPath) -> None:
+    """The expanded phones must be exactly what the printed text stands for."""
+    try:
+        expected = expand_printed(printed)
+    except ValueError as exc:
+        r.fail(kp[:-1] + ("phones_printed",), str(exc))
+        return
+    if expected != phones:
+        shown = ", ".join(p.display for p in expected)
+        r.fail(kp, f"does not match phones_printed '{printed}' (which stands for {shown})")
+
+
+def read_providers(r: Reader, value: Any, seen: dict) -> tuple[m.Provider, ...]:
+    doc = r.mapping(value, (), ("providers",)) or {}
+    records = r.items(doc.get("providers"), ("providers",), allow_empty=False)
+    r.unique_ids(records, ("providers",), seen)
+    return tuple(read_provider(r, p, ("providers", i)) for i, p in enumerate(records))
+
+
+def read_provider(r: Reader, value: Any, kp: KeyPath) -> m.Provider:
+    p = r.mapping(value, kp, ("id", "name", "table_title"), ("centre", "phones", "website", "note")) or {}
+    phones = r.optional(p, "phones", kp, r.phones, ())
+    return m.Provider(
+        id=r.slug(p.get("id"), kp + ("id",)),
+        name=r.text(p.get("name"), kp + ("name",)),
+        table_title=r.text(p.get("table_title"), kp + ("table_title",)),
+        centre=r.optional(p, "centre", kp, r.slug),
+        phones=phones,
+        website=r.optional(p, "website", kp, r.url),
+        note=r.optional(p, "note", kp, r.text),
+    )
+
+
+def read_groups(r: Reader, value: Any) -> tuple[m.Group, ...]:
+    """Read who can apply: each group's parent must come before it, so the hierarchy has no cycle."""
+    doc = r.mapping(value, (), ("groups",)) or {}
+    records = r.items(doc.get("groups"), ("groups",), allow_empty=False)
+    r.unique_ids(records, ("groups",), {})
+    groups: list[m.Group] = []
+    for i, record in enumerate(records):
+        kp: KeyPath = ("groups", i)
+        g = r.mapping(record, kp, ("id", "name"), ("within", "note")) or {}
+        group = m.Group(id=r.slug(g.get("id"), kp + ("id",)), name=r.text(g.get("name"), kp + ("name",)),
+                        within=r.optional(g, "within", kp, r.slug), note=r.optional(g, "note", kp, r.text))
+        if group.within and group.within not in {earlier.id for earlier in groups}:
+            r.fail(kp + ("within",), f"'{group.within}' is not a group listed above this one (a group's parent comes before it)")
+        groups.append(group)
+    return tuple(groups)
+
+
+def read_eligible(r: Reader, value: Any, kp: KeyPath) -> tuple[str, ...]:
+    """Read the ids of the groups that may apply, each once."""
+    ids: list[str] = []
+    for i, item in enumerate(r.items(value, kp)):
+        group = r.slug(item, kp + (i,))
+        if group in ids:
+            r.fail(kp + (i,), f"'{group}' is listed twice")
+        ids.append(group)
+    return tuple(ids)
+
+
+def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) -> tuple[str, tuple[m.Programme, ...]]:
+    doc = r.mapping(value, (), ("provider", "programmes")) or {}
+    provider = r.slug(doc.get("provider"), ("provider",))
+    records = r.items(doc.get("programmes"), ("programmes",), allow_empty=False)
+    r.unique_ids(records, ("programmes",), seen)
+    return provider, tuple(read_programme(r, p, ("programmes", i), provider, year, start + i) for i, p in enumerate(records))
+
+
+def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:
+    required = ("id", "area", "name", "eligible", "phases")
+    optional = ("name_printed", "target", "budget", "average", "contacts", "notes", "districts")
+    p = r.mapping(value, kp, required, optional) or {}
+    phases = tuple(read_phase(r, x, kp + ("phases", i), year) for i, x in enumerate(r.items(p.get("phases"), kp + ("phases",))))
+    notes = r.optional(p, "notes", kp, lambda v, k: tuple(r.text(x, k + (i,)) for i, x in enumerate(r.items(v, k))), ())
+    if not phases and not notes:
+        r.fail(kp + ("phases",), "a programme without phases needs a note saying why")
+    eligible = read_eligible(r, p["eligible"], kp + ("eligible",)) if "eligible" in p else ()
+    if "eligible" in p and not eligible and p.get("target") is not None:
+        r.fail(kp + ("eligible",), "the brochure prints a target, so name at least one group that may apply (see data/groups.yaml)")
+    return m.Programme(
+        id=r.slug(p.get("id"), kp + ("id",)),
+        provider=provider,
+        area=r.text(p.get("area"), kp + ("area",)),
+        name=r.text(p.get("name"), kp + ("name",)),
+        name_printed=r.optional(p, "name_printed", kp, r.boolean, True),
+        target=r.optional(p, "target", kp, r.text),
+        budget=r.optional(p, "budget", kp, lambda v, k: read_amounts(r, v, k), ()),
+        average=r.optional(p, "average", kp, lambda v, k: read_amounts(r, v, k), ()),
+        contacts=r.optional(p, "contacts", kp, lambda v, k: tuple(read_contact(r, x, k + (i,)) for i, x in enumerate(r.items(v, k))), ()),
+        notes=notes,
+        phases=phases,
+        order=order,
+        where=(where := (r.source.path, r.source.line(kp))),
+        digest=key_of(repr(value), provider, repr((order, where, year))),
+        districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
+        eligible=eligible,
+    )
+
+
+def read_contact(r: Reader, value: Any, kp: KeyPath) -> m.Contact:
+    c = r.mapping(value, kp, ("team",), ("phone", "website")) or {}
+    return m.Contact(
+        team=r.text(c.get("team"), kp + ("team",)),
+        phone=r.optional(c, "phone", kp, r.phone),
+        website=r.optional(c, "website", kp, r.url),
+    )
+
+
+def read_phase(r: Reader, value: Any, kp: KeyPath, edition_year: int) -> m.Phase:
+    optional = ("months", "year", "dates", "approximate", "note")
+    p = r.mapping(value, kp, ("kind", "label"), optional) or {}
+    kind = r.choice(p.get("kind"), kp + ("kind",), m.PHASE_KINDS, "phase kind")
+    months = r.optional(p, "months", kp, lambda v, k: read_months(r, v, k), ())
+    if not months and kind not in m.YEAR_ROUND_KINDS and "months" not in p:
+        r.fail(kp + ("months",), f"missing: a '{kind}' phase needs its months (only {', '.join(m.YEAR_ROUND_KINDS)} phases may omit them)")
+    year = r.optional(p, "year", kp, lambda v, k: r.integer(v, k, edition_year - 1, edition_year + 1), edition_year)
+    phase = m.Phase(
+        kind=kind,
+        label=r.text(p.get("label"), kp + ("label",)),
+        months=months,
+        year=year,
+        dates=r.optional(p, "dates", kp, lambda v, k: read_dates(r, v, k), ()),
+        approximate=r.optional(p, "approximate", kp, r.boolean, False),
+        note=r.optional(p, "note", kp, r.text),
+    )
+    if phase.approximate and phase.note is None:
+        r.fail(kp + ("note",), "missing: an approximate phase needs a note saying why its months are a reading")
+    check_dates_in_months(r, phase, kp)
+    return phase
+
+
+def read_months(r: Reader, value: Any, kp: KeyPath) -> tuple[int, ...]:
+    """Return consecutive months (1–12), which may wrap over the year end."""
+    months = []
+    for i, month in enumerate(r.items(value, kp, allow_empty=False)):
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            r.fail(kp + (i,), f"{month!r} is not a month (1–12)")
+            return ()
+        months.append(month)
+    for i, (a, b) in enumerate(zip(months, months[1:]), start=1):
+        if b != a % 12 + 1:
+            r.fail(kp + (i,), f"months must be consecutive: {b} does not follow {a}")
+            return ()
+    if len(months) > 12:
+        r.fail(kp, "covers more than twelve months")
+    return tuple(months)
+
+
+def read_dates(r: Reader, value: Any, kp: KeyPath) -> tuple[date, ...]:
+    """Return one date or a [start, end] pair."""
+    values = r.items(value, kp, allow_empty=False)
+    dates = []
+    for i, v in enumerate(values):
+        try:
+            dates.append(v if isinstance(v, date) else date.fromisoformat(str(v)))
+        except ValueError:
+            r.fail(kp + (i,), f"{v!r} is not a date (YYYY-MM-DD)")
+            return ()
+    if len(dates) > 2 or (len(dates) == 2 and dates[1] < dates[0]):
+        r.fail(kp, "must be one date or a [start, end] pair in order")
+    return tuple(dates)
+
+
+def check_dates_in_months(r: Reader, phase: m.Phase, kp: KeyPath) -> None:
+    keys = set(phase.month_keys())
+    for i, day in enumerate(phase.dates):
+        if (day.year, day.month) not in keys:
+            r.fail(kp + ("dates", i), f"{day.isoformat()} is outside the phase's months")
+
+
+def read_amounts(r: Reader, value: Any, kp: KeyPath) -> tuple[Amount, ...]:
+    return tuple(a for i, x in enumerate(r.items(value, kp, allow_empty=False)) if (a := read_amount(r, x, kp + (i,))))
+
+
+def read_amount(r: Reader, value: Any, kp: KeyPath) -> Amount | None:
+    keys = ("won", "count", "count_max", "unit", "qualifier", "per", "tbd")
+    a = r.mapping(value, kp, ("printed",), keys)
+    if a is None:
+        return None
+    kinds = [k for k in ("won", "count", "tbd") if a.get(k) is not None]
+    if len(kinds) != 1:
+        r.fail(kp, "needs exactly one of won, count or tbd")
+        return None
+    fields = dict(
+        printed=r.string(a.get("printed"), kp + ("printed",)),
+        won=r.optional(a, "won", kp, lambda v, k: r.integer(v, k, 0)),
+        count=r.optional(a, "count", kp, lambda v, k: r.integer(v, k, 0)),
+        count_max=r.optional(a, "count_max", kp, lambda v, k: r.integer(v, k, 0)),
+        unit=r.optional(a, "unit", kp, lambda v, k: r.choice(v, k, UNITS, "unit")),
+        qualifier=r.optional(a, "qualifier", kp, lambda v, k: r.choice(v, k, QUALIFIERS, "qualifier")),
+        per=r.optional(a, "per", kp, lambda v, k: r.choice(v, k, PERS, "'per'")),
+        tbd=r.optional(a, "tbd", kp, r.boolean, False),
+    )
+    try:
+        return Amount(**fields)
+    except ValueError as exc:
+        r.fail(kp, str(exc))
+        return None
