@@ -13,9 +13,10 @@ from typing import Any
 
 from ..errors import SourceError
 from ..model import LANGS
-from .cells import Place, Problem, Row, Table, clean
+from .cells import Problem, clean
 from .columns import AMOUNTS, CONTACTS, ORGANISATIONS, PHASES, PROGRAMMES, Sheet, SheetColumn
 from .documents import CENTRES, Entry, entries, exported, programme_files
+from .rows import Row, Table
 
 
 @dataclass

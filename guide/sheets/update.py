@@ -16,10 +16,11 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BuildFailed, SourceError
-from .cells import Place, read_files
 from .columns import AMOUNTS, Sheet
 from .documents import CENTRES, dump, load_documents
 from .merge import Merged, merge
+from .rows import Place
+from .workbooks import read_files
 
 PARTS = ("phases", "budget", "average", "contacts")
 
