@@ -61,26 +61,32 @@ def field_name(keypath: KeyPath) -> str:
     return text
 
 
-Parsed = dict[str, tuple[bytes, tuple[YamlSource | None, list[SourceError]]]]  # shown path: (bytes, result)
+Result = tuple["YamlSource | None", list[SourceError]]
+Parsed = dict[str, tuple[bytes, Result, dict]]  # shown path: (bytes, result, its items by their text; see yamlitems)
 
 
-def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> tuple[YamlSource | None, list[SourceError]]:
+def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
     """Parse one file; return the source, or None and the errors that stopped it.
 
     With `parsed` (the preview keeps one between rebuilds), a file whose bytes are those of its
-    last parse is not parsed again: editing one file of a large data folder reparses that file.
+    last parse is not parsed again, and of a programmes file that changed only the items that
+    changed are (see yamlitems): editing one programme of a large data folder reparses it alone.
     """
     raw = path.read_bytes()
     known = parsed.get(shown) if parsed is not None else None
     if known is not None and known[0] == raw:
         return known[1]
-    result = parse_yaml(raw, shown)
+    items: dict = {}
+    result = parse_yaml(raw, shown, (known[2] if known is not None else {}, items))
     if parsed is not None:
-        parsed[shown] = (raw, result)
+        parsed[shown] = (raw, result, items)
     return result
 
 
-def parse_yaml(raw: bytes, shown: str) -> tuple[YamlSource | None, list[SourceError]]:
+def parse_yaml(raw: bytes, shown: str, items: tuple[dict, dict] | None = None) -> Result:
+    """Parse a file whole, or with `items` (those of its last parse, and where to keep this one's) item by item."""
+    from .yamlitems import itemwise  # which reads item by item with this module's parser
+
     text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
@@ -88,7 +94,8 @@ def parse_yaml(raw: bytes, shown: str) -> tuple[YamlSource | None, list[SourceEr
         problems = structure_problems(text, shown) if needs_scan(text) else []
         if problems:
             return None, problems
-        return parsed_source(text, shown, EAGER_DEPTH)
+        source = itemwise(text, shown, *items) if items is not None else None
+        return (source, []) if source is not None else parsed_source(text, shown, EAGER_DEPTH)
     except yaml.YAMLError as exc:
         return None, [syntax_error(exc, shown, text)]
 

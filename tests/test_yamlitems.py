@@ -1,0 +1,67 @@
+"""A programmes file read item by item gives exactly what reading it whole gives, or is read whole."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guide.yamlitems import itemwise
+from guide.yamlsource import EAGER_DEPTH, parse_yaml, parsed_source
+
+from conftest import ROOT
+
+PROGRAMME_FILES = sorted((ROOT / "data" / "programmes").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures").rglob("programmes/*.yaml"))
+
+HEAD = "provider: sehub\nprogrammes:\n"
+ITEM = "  - id: {id}\n    name: {{ko: 이름, en: Name {id}}}\n    phases:\n      - months: [1, 2]\n"
+
+
+def whole(text: str):
+    return parsed_source(text, "data/programmes/x.yaml", EAGER_DEPTH)[0]
+
+
+@pytest.mark.parametrize("path", PROGRAMME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_programmes_file_reads_alike_item_by_item(path: Path):
+    text = path.read_text("utf-8")
+    kept: dict = {}
+    source = itemwise(text, str(path), {}, kept)
+    try:
+        expected = whole(text)
+    except yaml.YAMLError:  # an invalid fixture: read whole, for its error
+        assert source is None
+        return
+    if source is None:
+        return  # a shape read whole
+    assert source.data == expected.data
+    assert source.lines == expected.lines
+    assert len(kept) == len(source.data["programmes"])
+
+
+def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
+    text = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(5))
+    known: dict = {}
+    itemwise(text, "x.yaml", {}, known)
+    edited = text.replace("Name p3}", "Name p3 edited}\n    target: {ko: 대상, en: Target}")
+    kept: dict = {}
+    source = itemwise(edited, "x.yaml", known, kept)
+    reused = [chunk for chunk in kept if chunk in known]
+    assert len(reused) == 4 and len(kept) == 5
+    assert source.data == whole(edited).data and source.lines == whole(edited).lines
+    assert source.lines[("programmes", 4)] == whole(edited).lines[("programmes", 4)] == 2 + 4 * 4 + 1 + 1
+
+
+@pytest.mark.parametrize("text", [
+    HEAD + ITEM.format(id="a") + "other: key after the list\n",  # not only items after the head
+    HEAD + "  - id: a\n    name: \"a quoted name that goes on\n  - id: b\n    over lines\"\n",  # an item line inside a quoted text
+    HEAD + ITEM.format(id="a") + "\t- id: b\n",  # a tab
+    HEAD,  # no items: `programmes:` is empty, not an empty list
+    HEAD + ITEM.format(id="a") + "---\n" + HEAD,  # a second document
+    HEAD + "  - id: a\n    id: b\n",  # a duplicate key: reported as the whole file reports it
+    "programmes:\n" + ITEM.format(id="a") + "provider: sehub\n",  # a key after the list
+])
+def test_shapes_that_are_not_certain_are_read_whole(text):
+    assert itemwise(text, "x.yaml", {}, {}) is None
+    by_items = parse_yaml(text.encode("utf-8"), "x.yaml", ({}, {}))
+    read_whole = parse_yaml(text.encode("utf-8"), "x.yaml")
+    assert (by_items[0] and by_items[0].data, by_items[1]) == (read_whole[0] and read_whole[0].data, read_whole[1])
