@@ -56,8 +56,21 @@ def site_pages(guide: Guide, documents: tuple[Document, ...], gettexts: dict[str
     return pages
 
 
+# The last guide's shared views: the preview rebuilds pages after a prose or catalog edit from
+# the very same guide object, and keeping its views keeps their digests too (see render.keys).
+LAST_VIEWS: list[tuple[Guide, tuple, dict[str, Any]]] = []
+
+
 def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
-    """What pages of both languages show alike, worked out once: months, strips, schedule tables."""
+    """What pages of both languages show alike, worked out once per guide: months, strips, schedule tables."""
+    moment = (now, None) if now else (None, datetime.now(timezone.utc).strftime("%Y-%m"))  # the home page's month
+    if LAST_VIEWS and LAST_VIEWS[0][0] is guide and LAST_VIEWS[0][1] == moment:
+        return LAST_VIEWS[0][2]
+    LAST_VIEWS[:] = [(guide, moment, views(guide, now))]
+    return LAST_VIEWS[0][2]
+
+
+def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     year = guide.edition.year
     months = timeline.by_month(guide.programmes, year)
     month = chosen_month(guide, now, months)

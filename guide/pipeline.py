@@ -18,7 +18,7 @@ from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
 from .render import missing_messages, render_pages, template_problems
-from .write import Discard, Update, updating, write_file
+from .write import Discard, Held, Update, updating, write_file
 from .yamlsource import Parsed
 
 
@@ -73,12 +73,13 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
 
 
 def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,
-                parts: Parts | None = None) -> Rendered:
+                parts: Parts | None = None, keep: bool = False) -> Rendered:
     """Return every output file of the hosted site, in memory, or write it into an update.
 
     `last` is what each output looked up in the last build (see reads): with it, only outputs
     whose inputs or looked-up messages changed are made again; `parts`, the last build's parts
-    of the feeds (see feeds), are made again only for programmes that changed. Raise BuildFailed if any output
+    of the feeds (see feeds), are made again only for programmes that changed. `keep` keeps the
+    digests that made the pages' keys for the next build (see render.guide_fingerprints). Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)
@@ -113,7 +114,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
             into.rekey(name, whole_key)
         return files
 
-    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last)
+    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last, keep)
     looked_up.update(pages_looked_up)
     problems = missing_translations(config, sources, pages, looked_up)
     if problems:
@@ -134,7 +135,15 @@ def missing_translations(config: Config, sources: Sources, pages: list[Page], lo
             for (lang, msgid), where in sorted(first.items())]
 
 
-def build_site(config: Config, sources: Sources | None = None, parts: Parts | None = None) -> Rendered:
+@dataclass
+class Memory:
+    """What a long-running process (the preview) keeps between builds instead of reading it again from disk."""
+
+    parts: Parts = field(default_factory=Parts)  # of the feeds (see feeds)
+    output: Held = field(default_factory=Held)  # the output folder's record (see write)
+
+
+def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:
     """Render everything, then bring the output folder up to date in one step at the end.
 
     Sources are read and validated before anything is written (or given, already read: the
@@ -145,10 +154,11 @@ def build_site(config: Config, sources: Sources | None = None, parts: Parts | No
     sources = sources or load_sources(config)
     record = output_record(config)
     lookups = record.parent.parent / "reads" / record.name if record else None
-    stored = parts is None and record is not None
-    parts = stored_parts(config) if stored else parts
-    with updating(config.out, record) as update:
-        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts)
+    stored = memory is None and record is not None
+    parts = memory.parts if memory else stored_parts(config) if stored else None
+    with updating(config.out, record, memory.output if memory else None) as update:
+        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts,
+                                keep=memory is not None)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if lookups:

@@ -210,7 +210,29 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
+# The last guide's fingerprints, and how many digests they held once first used: the preview
+# makes keys again and again for the same guide (after a prose or catalog edit), and the
+# objects it shares with the last build keep their digests; let go of when they grow too many.
+LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints, int]] = []
+
+
 def guide_fingerprints(guide: Guide) -> Fingerprints:
+    """Fingerprints for pages of a guide, those of the last build when the guide is the same object."""
+    if LAST_FINGERPRINTS:
+        last, fingerprints, size = LAST_FINGERPRINTS[0]
+        if last is guide and len(fingerprints.memo) <= 3 * size:
+            return fingerprints
+    LAST_FINGERPRINTS.clear()
+    return named_fingerprints(guide)
+
+
+def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
+    """Keep a guide's fingerprints for the next build, once the keys of its pages are made."""
+    if not LAST_FINGERPRINTS:
+        LAST_FINGERPRINTS.append((guide, fingerprints, len(fingerprints.memo)))
+
+
+def named_fingerprints(guide: Guide) -> Fingerprints:
     """Fingerprints that know the guide's objects by name: by id where the inputs key covers their
     content already, by the digest of their source for programmes."""
     fingerprints = Fingerprints()
@@ -247,17 +269,21 @@ class PageRenderer:
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
 
-    def keys(self, pages: list[Page]) -> list[str]:
+    def keys(self, pages: list[Page], keep: bool = False) -> list[str]:
         """Return a hash of everything each page's bytes depend on but its messages ("" with the cache off).
 
-        The digests of the objects pages share are remembered while the keys are made, then
-        let go: for a large guide they run to hundreds of thousands.
+        The digests of the objects pages share are remembered while the keys are made. A build
+        lets them go (for a large guide they run to hundreds of thousands); with `keep`, they
+        are kept for the next build of the same guide object (see guide_fingerprints).
         """
         if not self.keyed:
             return [""] * len(pages)
         fingerprint = guide_fingerprints(self.whole_guide)
-        return [key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
+        keys = [key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
                        repr(page.crumbs), fingerprint(page.context)) for page in pages]
+        if keep:
+            kept_fingerprints(self.whole_guide, fingerprint)
+        return keys
 
     def with_messages(self, key: str, page: Page, lookups: frozenset) -> str:
         """The page's whole key: its key and the translations of the messages it looks up."""
@@ -301,21 +327,21 @@ class PageRenderer:
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
                  into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None,
-                 last: reads.Reads | None = None) -> tuple[dict[str, bytes], reads.Reads]:
+                 last: reads.Reads | None = None, keep: bool = False) -> tuple[dict[str, bytes], reads.Reads]:
     """Return {output path: bytes} of the pages and the assets, and what each page looked up.
 
     Into an update, only pages the output folder does not hold already are rendered (see
     write.Update): a page is current if its key and the translations of the messages it looked
     up (`last`, the record of the last build) are unchanged. Pages are written as they are
     rendered, to keep memory small. `meanwhile` makes the other outputs in this process while
-    workers render the pages.
+    workers render the pages. `keep` keeps what made the keys for the next build (the preview).
     """
     from .workers import render_all
 
     renderer = PageRenderer(pages, guide, config, translations)
     last = last or {}
     todo, kept = [], {}
-    for page, key in zip(pages, renderer.keys(pages) if into is not None else [""] * len(pages)):
+    for page, key in zip(pages, renderer.keys(pages, keep) if into is not None else [""] * len(pages)):
         looked_up = last.get(page.path)
         if into is not None and looked_up is not None and into.current(page.path, renderer.with_messages(key, page, looked_up)):
             kept[page.path] = looked_up

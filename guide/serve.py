@@ -23,7 +23,8 @@ from .config import Config
 from .content import load_documents
 from .errors import BuildFailed
 from .data import load_guide
-from .pipeline import Sources, build_site, load_sources
+from .pipeline import Memory, Sources, build_site, load_sources
+from .render import template_problems
 from .yamlsource import Parsed
 
 QUIET_MS = 50  # a burst of saves closer together than this causes one rebuild
@@ -48,10 +49,11 @@ class Preview:
         self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build
+        self.memory = Memory()  # the feeds' parts and the output folder's record, between rebuilds
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed)
-        return f"everything ({build_site(self.config, self.sources).summary()})"
+        return f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
 
     def rebuild(self, changed: set[Path]) -> None:
         """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error.
@@ -78,7 +80,7 @@ class Preview:
     def update(self, changed: set[Path]) -> str:
         """Reload what the changed files are part of, then build: only pages whose inputs changed are rendered."""
         sources = reloaded(self.sources, changed, self.config, self.parsed)
-        rendered = build_site(self.config, sources)
+        rendered = build_site(self.config, sources, self.memory)
         self.sources = sources
         return f"{len(rendered.changed)} of {len(rendered.written)} files"
 
@@ -98,11 +100,16 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
         return dataclasses.replace(sources, documents=documents)
     if kind == "data":
         return dataclasses.replace(sources, guide=load_guide(config.root, parsed))
+    if kind == "templates":  # the same sources, rendered through other templates
+        problems = template_problems(config)
+        if problems:
+            raise BuildFailed(problems)
+        return sources
     return load_sources(config, parsed)
 
 
 def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
-    """Return ('catalog', langs), ('prose', slugs) or ('all', set()) for a set of changed files."""
+    """Return ('catalog', langs), ('prose', slugs), ('data' | 'templates' | 'all', set()) for a set of changed files."""
     parts = [p.relative_to(config.root).parts for p in changed]
     if parts and all(p[0] == "locales" and len(p) > 2 and p[-1].endswith(".po") for p in parts):
         return "catalog", {p[1] for p in parts}
@@ -110,6 +117,8 @@ def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:
         return "prose", {Path(p[-1]).stem for p in parts}
     if parts and all(p[0] == "data" for p in parts):
         return "data", set()
+    if parts and all(p[0] == "templates" for p in parts):
+        return "templates", set()
     return "all", set()
 
 

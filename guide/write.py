@@ -28,9 +28,10 @@ class Update:
     the output folder whole.
     """
 
-    def __init__(self, out: Path, staging: Path, last: Record, present: dict[str, tuple[int, int]]):
+    def __init__(self, out: Path, staging: Path, last: Record, present: dict[str, tuple[int, int]], in_place: bool = False):
         self.out, self.staging = out, staging
         self.last, self.present = last, present
+        self.in_place = in_place  # move changed files in one by one (see commit)
         self.made: Made = {}
         self.changed: set[str] = set()
 
@@ -58,14 +59,11 @@ class Update:
         """Stage a file, unless the output folder already holds these very bytes."""
         if self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
             return
-        path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        self.staged(name).write_bytes(data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
         """Stage a file made part by part, so that a large one is never in memory whole."""
-        path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = self.staged(name)
         digest = hashlib.blake2b(digest_size=16)
         with path.open("wb") as f:
             for part in parts:
@@ -73,6 +71,14 @@ class Update:
                 f.write(part)
         if self.unchanged(name, key, digest.hexdigest()):
             path.unlink()
+
+    def staged(self, name: str) -> Path:
+        """Where a file is staged: in place of the output folder's tree, or flat when its files are moved in one by one."""
+        if self.in_place:
+            return self.staging / flat_name(name)
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def unchanged(self, name: str, key: str, digest: str) -> bool:
         """Record a file made; return whether the output folder holds it already, untouched."""
@@ -99,15 +105,17 @@ class Update:
         a mix: one file changed or removed is one rename or unlink; more are put together in the
         staging folder (unchanged files as hard links, which copy nothing) and the two folders are
         exchanged in one rename.
+
+        In place (the preview, which serves the folder from the thread that updates it, so that
+        none of its readers sees it meanwhile), changed files are moved in one by one: O(changed)
+        rather than O(files). The record is removed before the first move, so if the process is
+        killed midway, the next build or preview replaces the folder whole.
         """
         stale = sorted(set(self.present) - set(self.made))
         if self.whole:
             swap_in(self.staging, self.out)
-        elif len(stale) + len(self.changed) == 1:
-            remove_files(self.out, stale)
-            for name in self.changed:
-                (self.out / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.staging / name, self.out / name)
+        elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
+            move_in(self.out, self.staging, sorted(self.changed), stale, self.in_place)
         elif stale or self.changed:
             link_unchanged(self.out, self.staging, [name for name in self.made if name not in self.changed])
             swap_in(self.staging, self.out)
@@ -169,24 +177,43 @@ def remove_files(out: Path, names: list[str]) -> None:
             pass  # not empty: other files still live there
 
 
+class Held:
+    """The record of an output folder, held in memory by a process that updates it again and again.
+
+    The preview is the folder's only writer while it runs, so the record it last committed
+    tells what the folder holds without reading the folder again.
+    """
+
+    def __init__(self) -> None:
+        self.record: Record = {}
+
+
 @contextmanager
-def updating(out: Path, record_path: Path | None) -> Iterator[Update]:
-    """Yield an Update of out; commit it if the block succeeds, else leave out as it was."""
+def updating(out: Path, record_path: Path | None, held: Held | None = None) -> Iterator[Update]:
+    """Yield an Update of out; commit it if the block succeeds, else leave out as it was.
+
+    With `held`, the record held in memory stands for the one on disk and for a scan of out,
+    and changed files are moved in place (see Update.commit).
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    last = read_record(record_path) if record_path and out.is_dir() else {}
+    known = held.record if held and record_path and out.is_dir() else {}
+    last = known or (read_record(record_path) if record_path and out.is_dir() else {})
     try:
-        update = Update(out, staging, last, files_in(out) if last else {})
+        present = {name: entry[2:] for name, entry in known.items()} if known else files_in(out) if last else {}
+        update = Update(out, staging, last, present, in_place=held is not None and bool(last))
         yield update
         if record_path:
             record_path.unlink(missing_ok=True)  # out is about to change: the old record no longer holds
         record = update.commit()
         if record_path:
             write_file(record_path, marshal.dumps(record))
+        if held:
+            held.record = record
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -204,6 +231,23 @@ def record_entry(item) -> bool:
     name, entry = item
     return (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 4
             and all(isinstance(v, str) for v in entry[:2]) and all(isinstance(v, int) for v in entry[2:]))
+
+
+def flat_name(name: str) -> str:
+    """A file's name in a flat staging folder: its path with '%' and '/' percent-encoded."""
+    return name.replace("%", "%25").replace("/", "%2F")
+
+
+def move_in(out: Path, staging: Path, changed: list[str], stale: list[str], flat: bool) -> None:
+    """Move changed files from the staging folder into the output folder, one rename each, and remove stale ones."""
+    made_folders = set()
+    for name in changed:
+        source, target = staging / (flat_name(name) if flat else name), out / name
+        if target.parent not in made_folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_folders.add(target.parent)
+        os.replace(source, target)
+    remove_files(out, stale)
 
 
 def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from guide.config import Config
 from guide.feeds import Parts, stored_parts
-from guide.pipeline import build_site
+from guide.pipeline import Memory, build_site
 
 from conftest import fixture_project
 
@@ -32,12 +32,12 @@ def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     root = fixture_project(tmp_path)
     config = config_for(root)
     first = Parts()
-    build_site(config, parts=first)
+    build_site(config, memory=Memory(first))
     everything = {programme for _, programme in first.remade}
     assert len(everything) >= 2 and {kind for kind, _ in first.remade} >= {"events ko", "events en", "json", "csv"}
 
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
-    build_site(config, parts=first)
+    build_site(config, memory=Memory(first))
     assert {programme for _, programme in first.remade} == {"fair"}
     assert "Public procurement fair renamed" in (root / "site" / "en" / "calendar.ics").read_text("utf-8")
 
@@ -46,11 +46,11 @@ def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     build_site(config)
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair again")
     stored = stored_parts(config)
-    build_site(config, parts=stored)
+    build_site(config, memory=Memory(stored))
     assert {programme for _, programme in stored.remade} == {"fair"}
 
     fresh = tmp_path / "fresh"
-    build_site(Config(root=root, out=fresh, build_time=config.build_time), parts=Parts())
+    build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
     assert feeds_of(root / "site") == feeds_of(fresh)
 
 
@@ -58,9 +58,9 @@ def test_a_changed_message_remakes_the_parts_that_looked_it_up(tmp_path):
     root = fixture_project(tmp_path)
     config = config_for(root)
     parts = Parts()
-    build_site(config, parts=parts)
+    build_site(config, memory=Memory(parts))
     replaced(root, KO_PO, 'msgstr "지원대상"', 'msgstr "지원 대상"')  # "Target", in every event of a programme with one
-    build_site(config, parts=parts)
+    build_site(config, memory=Memory(parts))
     remade = set(parts.remade)
     assert remade and all(kind == "events ko" for kind, _ in remade)
     assert {"fair", "winter-school"} <= {programme for _, programme in remade}

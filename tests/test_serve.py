@@ -125,6 +125,7 @@ def test_changes_are_classified_by_what_they_affect():
     assert classify({config.content_dir / "en" / "about.md", config.content_dir / "ko" / "about.md"}, config) == ("prose", {"about"})
     assert classify({config.data_dir / "districts.yaml"}, config)[0] == "data"
     assert classify({po, config.templates_dir / "base.html"}, config)[0] == "all"
+    assert classify({config.templates_dir / "base.html", config.templates_dir / "assets" / "site.css"}, config)[0] == "templates"
 
 
 @pytest.mark.parametrize("path, old, new", [

@@ -99,3 +99,55 @@ def test_a_catalog_edit_rewrites_only_the_pages_that_looked_up_the_message(tmp_p
     assert not any(name.startswith("en/") for name in rewritten)
     assert not rewritten & {"ko/index.html", "ko/about/index.html", "ko/districts/mapo/index.html"}
     assert "지원 대상" in (out / "ko" / "programmes" / "fair" / "index.html").read_text("utf-8")
+
+
+KILLED_MIDWAY = """
+import os, signal, sys
+from pathlib import Path
+from guide import write
+from guide.config import Config
+from guide.pipeline import Memory, build_site
+
+root = Path(sys.argv[1])
+config = Config(root=root, out=root / "site")
+memory = Memory()
+build_site(config, memory=memory)
+for name in ("content/en/about.md", "content/ko/about.md"):
+    path = root / name
+    path.write_text(path.read_text("utf-8") + "\\nAdded while the preview ran.\\n", "utf-8")
+path = root / "data" / "programmes" / "sehub.yaml"
+path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+moved = []
+replace = os.replace
+
+def killed_after_three(source, target):
+    if str(target).startswith(str(config.out) + "/"):  # a move into the output folder
+        if len(moved) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        moved.append(target)
+    replace(source, target)
+
+write.os.replace = killed_after_three
+build_site(config, memory=memory)
+"""
+
+
+def test_moves_cut_short_by_a_kill_are_finished_by_the_next_build(tmp_path):
+    """The preview moves changed files in one by one; the next build replaces a folder left midway."""
+    import subprocess
+    import sys
+
+    root = fixture_project(tmp_path)
+    killed = subprocess.run([sys.executable, "-c", KILLED_MIDWAY, str(root)], capture_output=True, text=True,
+                            env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    assert killed.returncode == -9, killed.stderr
+    staging = [p for p in root.iterdir() if p.name.startswith(".site.new-")]
+    assert len(staging) == 1
+    assert "Winter academy" not in (root / "site" / "en" / "programmes" / "winter-school" / "index.html").read_text("utf-8") \
+        or b"Added while the preview ran." not in (root / "site" / "en" / "about" / "index.html").read_bytes()  # a mix, for now
+
+    assert run_build("--out", str(root / "site"), root=root).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(root / "site") == tree(fresh)
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")]
