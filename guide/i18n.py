@@ -28,7 +28,7 @@ DOMAIN = "messages"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MARKED = re.compile(rb"\b(?:_|N_|[a-z]*gettext)\s*\(")  # a call of one of Babel's default keywords
 TEMPLATE_METHODS = [("**.html", "jinja2.ext:babel_extract")]
-TEMPLATE_OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+TEMPLATE_OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n,guide.fragments.FragmentExtension", "trimmed": "true"}}
 
 
 def po_path(config: Config, lang: str) -> Path:

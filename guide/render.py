@@ -18,6 +18,7 @@ from .amounts import format_amounts
 from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
 from .errors import SourceError
+from .fragments import KEPT, FragmentExtension
 from .hyphenation import hyphenated, romanized_syllables
 from .model import LANGS, Guide, Text
 from .jsonld import page_json_ld
@@ -37,7 +38,7 @@ def environment(config: Config) -> Environment:
         bytecode_cache=bytecode_cache(config),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FragmentExtension],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -283,7 +284,13 @@ class PageRenderer:
                        repr(page.crumbs), fingerprint(page.context)) for page in pages]
         if keep:
             kept_fingerprints(self.whole_guide, fingerprint)
+            self.env.fragments = KEPT  # the preview keeps fragments of pages too (see fragments)
+            KEPT.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint)
         return keys
+
+    def language(self) -> tuple[str, reads.Recording]:
+        """The language of the page being rendered, and what records the messages it looks up."""
+        return str(self.lang), self.recording
 
     def with_messages(self, key: str, page: Page, lookups: frozenset) -> str:
         """The page's whole key: its key and the translations of the messages it looks up."""
@@ -386,7 +393,7 @@ def root_href(lang: str | None, key: str, fragment: str = "") -> str:
 
 def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, Any]:
     """Return what a page's template sees: the page's own context and the helpers every page uses."""
-    links = Links(page.path, config.file_urls)
+    links = Links.of(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
     href: Callable[..., str] = root_href if absolute else links.page
     asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))

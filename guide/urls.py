@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 
@@ -37,12 +38,17 @@ def public_path(path: str) -> str:
     return "/" + (path[: -len("index.html")] if path.endswith("index.html") else path)
 
 
+@dataclass(frozen=True)
 class Links:
-    """Relative links from one output file to others."""
+    """Relative links from one output folder to output files (a value: its repr names the folder)."""
 
-    def __init__(self, from_path: str, file_urls: bool):
-        self.from_dir = posixpath.dirname(from_path)
-        self.file_urls = file_urls
+    from_dir: str
+    file_urls: bool
+
+    @classmethod
+    def of(cls, from_path: str, file_urls: bool) -> Links:
+        """The links of the page written to from_path."""
+        return cls(posixpath.dirname(from_path), file_urls)
 
     def to(self, path: str, fragment: str = "") -> str:
         """Return the relative href from this page to an output file."""

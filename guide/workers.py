@@ -44,8 +44,9 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         if status == "error":
             raise RuntimeError(f"a rendering worker failed:\n{payload}")
         errors += found
-        made, lookups = payload
+        made, lookups, fragments = payload
         render.lookups.update(lookups)
+        render.env.fragments.merge(fragments)
         if into is None:
             output.update(made)
         else:
@@ -84,10 +85,11 @@ def worker(render, pages, into, sender) -> None:
     """Render a chunk in a child process and send back its output (or what it wrote) and its lookups, or the error."""
     try:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
+        render.env.fragments.made = {}
         if into is not None:
             into.made, into.changed = {}, set()
         output, errors = render_chunk(render, pages, into)
-        sender.send(("ok", (output if into is None else (into.made, into.changed), render.lookups), errors))
+        sender.send(("ok", (output if into is None else (into.made, into.changed), render.lookups, render.env.fragments.made), errors))
     except BaseException:
         sender.send(("error", traceback.format_exc(), []))
     finally:

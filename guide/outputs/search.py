@@ -174,7 +174,7 @@ def with_search_indexes(pages: list, file_urls: bool, cache: DiskCache | None = 
             data = cached_index_script(page.context["entries"], cache)
             path = f"assets/search-{page.lang}.{hashlib.sha256(data).hexdigest()[:10]}.js"
             files[path] = data
-            context: dict[str, Any] = {**page.context, "index_src": Links(page.path, file_urls).to(path)}
+            context: dict[str, Any] = {**page.context, "index_src": Links.of(page.path, file_urls).to(path)}
             page = replace(page, context=context)
         result.append(page)
     if cache is not None:

@@ -1,0 +1,58 @@
+"""The preview keeps the listings of list pages: after an edit it renders again only those that show what changed."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from guide import fragments
+from guide.config import Config
+from guide.pipeline import build_site
+from guide.serve import Preview
+
+from conftest import fixture_project
+
+PROGRAMMES = "data/programmes/sehub.yaml"
+
+
+def tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    listings = len(fragments.KEPT.made)
+    assert listings >= 2 * 3  # every programme on the programmes page, in each language, and on group pages
+
+    path = root / PROGRAMMES
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    remade = [text for text, _, _ in fragments.KEPT.made.values()]
+    assert remade and len(remade) < listings
+    assert all("winter-school" in text for text in remade)
+    assert any("Winter academy" in text for text in remade)
+
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+def test_a_changed_message_renders_again_the_listings_that_looked_it_up(tmp_path):
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    po = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    assert 'msgid "Who can apply"\nmsgstr "' in text
+    po.write_text(text.replace('msgid "Who can apply"\nmsgstr "', 'msgid "Who can apply"\nmsgstr "(바뀜) ', 1), "utf-8")
+    preview.rebuild({po})
+    assert preview.error is None
+    remade = [text for text, _, _ in fragments.KEPT.made.values()]
+    assert remade and all("(바뀜)" in text for text in remade)
+    listing = (root / "site" / "ko" / "programmes" / "index.html").read_text("utf-8")
+    shown = re.findall(r'<li class="gd-card gd-listing".*?\n</li>', listing, re.S)
+    assert len(shown) >= 2 and all("(바뀜)" in item for item in shown)
