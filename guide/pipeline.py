@@ -17,7 +17,8 @@ from .outputs.search import with_search_indexes
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
-from .render import missing_messages, render_pages, template_problems
+from .render import missing_messages, render_pages
+from .templating import template_problems
 from .write import Discard, Held, Update, updating, write_file
 from .yamlsource import Parsed
 

@@ -24,7 +24,7 @@ from .content import load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Memory, Sources, build_site, load_sources
-from .render import template_problems
+from .templating import template_problems
 from .yamlsource import Parsed
 
 QUIET_MS = 50  # a burst of saves closer together than this causes one rebuild

@@ -10,7 +10,7 @@ from typing import Callable
 
 from .errors import BuildFailed
 from .pages import Page
-from .render import RenderError, located_error, render_problems
+from .templating import RenderError, located_error, render_problems
 from .write import Update
 
 

@@ -1,0 +1,167 @@
+"""The Jinja environment pages are rendered with: its loader, filters and compiled-template
+cache, and the problems templates cause, found before rendering or located while rendering."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import traceback
+from pathlib import Path
+
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError, pass_context, select_autoescape)
+from markupsafe import Markup, escape
+
+from . import i18n
+from .amounts import format_amounts
+from .config import Config
+from .errors import SourceError
+from .fragments import FragmentExtension
+from .hyphenation import hyphenated, romanized_syllables
+from .model import Text
+from .sourcefiles import file_problems
+
+
+def environment(config: Config) -> Environment:
+    """Return the Jinja environment shared by every page."""
+    env = Environment(
+        loader=FileSystemLoader(config.templates_dir),
+        bytecode_cache=bytecode_cache(config),
+        autoescape=select_autoescape(("html", "xml")),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n", FragmentExtension],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang,
+                       hyphenate=hyphenated_in_lang, tile_name=tile_name_in_lang, marked=other_lang_marked)
+    return env
+
+
+class BytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept in .cache/; a damaged entry is compiled again, never a crash.
+
+    Jinja checks each entry's header and source checksum, but an entry cut short inside the
+    checksum fails to unpickle before that check can answer.
+    """
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+
+def bytecode_cache(config: Config) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept in .cache/ (Jinja checks each template's source before using them)."""
+    if os.environ.get("GUIDE_CACHE", "on") == "off":
+        return None
+    folder = config.root / ".cache" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return BytecodeCache(str(folder))
+
+
+def template_problems(config: Config) -> list[SourceError]:
+    """Return the files under templates/ that lead out of the project or are too large, and every
+    template that does not compile (syntax errors, unknown filters and tests)."""
+    problems = file_problems(config.root, config.templates_dir)
+    if problems:
+        return problems
+    env = environment(config)
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("assets/")):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            problems.append(SourceError(f"templates/{exc.name or name}", exc.lineno, "", exc.message or str(exc)))
+        except UnicodeDecodeError as exc:
+            problems.append(SourceError(f"templates/{name}", None, "", f"is not UTF-8 text ({exc.reason}); save the file as UTF-8"))
+    return problems
+
+
+def located_error(exc: Exception, page_path: str, templates_dir: Path) -> RenderError | None:
+    """Return where in the templates an error raised while rendering a page happened, if it did there."""
+    folder = str(templates_dir.resolve())
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.startswith(folder + os.sep)]
+    if not frames:
+        return None
+    name = os.path.relpath(frames[-1].filename, folder).replace(os.sep, "/")
+    message = exc.message if isinstance(exc, TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+    detail = "".join(traceback.format_exception(exc))
+    return RenderError(f"templates/{name}", frames[-1].lineno, message, "/" + page_path.removesuffix("index.html"), detail)
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderError:
+    """An error a template raised while rendering one page."""
+
+    path: str
+    line: int | None
+    message: str
+    page: str  # the page's address
+    detail: str  # the Python traceback, for work on the generator itself
+
+
+def render_problems(errors: list[RenderError]) -> list[SourceError]:
+    """Return one problem per place in the templates, naming the first page it broke and how many more."""
+    pages: dict[tuple, list[str]] = {}
+    details: dict[tuple, str] = {}
+    for error in errors:
+        where = (error.path, error.line, error.message)
+        pages.setdefault(where, []).append(error.page)
+        details.setdefault(where, error.detail)
+    problems = []
+    for (path, line, message), addresses in pages.items():
+        addresses.sort()
+        more = f" and {len(addresses) - 1} more page(s)" if len(addresses) > 1 else ""
+        problems.append(SourceError(path, line, "", f"{message} (while rendering {addresses[0]}{more})", details[(path, line, message)]))
+    return problems
+
+
+@pass_context
+def text_in_lang(context, text: Text | None) -> str:
+    return text[context["lang"]] if text else ""
+
+
+@pass_context
+def amounts_in_lang(context, amounts) -> str:
+    return format_amounts(tuple(amounts), context["lang"])
+
+
+@pass_context
+def month_in_lang(context, month: int) -> str:
+    return i18n.month_name(month, context["lang"])
+
+
+@pass_context
+def when_in_lang(context, phase) -> str:
+    return i18n.phase_when(phase, context["lang"])
+
+
+@pass_context
+def hyphenated_in_lang(context, text: str) -> str:
+    return hyphenated(text, context["lang"])
+
+
+@pass_context
+def tile_name_in_lang(context, district) -> Markup:
+    """Return a district's name for the map's narrow tiles: in English its romanized syllables
+    breakable with a hyphen, and the unit ("-gu") for screen readers only."""
+    lang = context["lang"]
+    short, name = district.short_name(lang), district.name[lang]
+    if lang != "en":
+        return escape(name)
+    unit = Markup('<span class="gd-visually-hidden">%s</span>') % name[len(short):] if name != short else ""
+    return escape(romanized_syllables(short, district.name.ko.removesuffix("구"))) + unit
+
+
+@pass_context
+def other_lang_marked(context, text: str) -> Markup:
+    return i18n.other_lang_marked(text, context["lang"])
+
+
+@pass_context
+def day_in_lang(context, day) -> str:
+    return i18n.format_day(day, context["lang"])
