@@ -21,7 +21,7 @@ from .cache import Fingerprints, key_of
 from .reads import Recording, messages_key
 
 Entry = tuple[str, frozenset, str]  # the text, the messages it looked up, a hash of their translations
-MAX_CHARACTERS = 64 << 20  # kept in all; past this, new fragments are rendered but not kept
+MAX_CHARACTERS = 32 << 20  # kept in all (up to 64 MB as Python text); past this, new fragments are rendered but not kept
 
 
 class Fragments:
