@@ -78,9 +78,10 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     """Return every output file of the hosted site, in memory, or write it into an update.
 
     `last` is what each output looked up in the last build (see reads): with it, only outputs
-    whose inputs or looked-up messages changed are made again; `parts`, the last build's parts
-    of the feeds (see feeds), are made again only for programmes that changed. `keep` keeps the
-    digests that made the pages' keys for the next build (see render.guide_fingerprints). Raise BuildFailed if any output
+    whose inputs or looked-up messages changed are made again; of `parts`, the last build's
+    parts of the feeds (see feeds), only those of programmes that changed are made again.
+    `keep` keeps what made the pages' keys, and their fragments, for the next build (the
+    preview; see render.guide_fingerprints and fragments). Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)

@@ -49,7 +49,7 @@ class Preview:
         self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build
-        self.memory = Memory()  # the feeds' parts and the output folder's record, between rebuilds
+        self.memory = Memory()  # what a rebuild keeps for the next (see pipeline.Memory)
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed)
