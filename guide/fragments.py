@@ -51,10 +51,7 @@ class Fragments:
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
             return Markup(entry[0])
-        before = recording.taken()
-        text = caller()
-        found = recording.taken()
-        recording.seen |= before | found
+        text, found = recording.captured(caller)
         self.keep(key, (str(text), found, self.messages(recording, found)))
         return text
 

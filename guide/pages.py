@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from . import finder, timeline
+from babel.support import NullTranslations
+
 from .content import Document
 from .model import LANGS, Guide, Programme, Provider, Text
 from .outputs.search import search_entries, search_groups
 from .phones import Phone
+from .reads import Recording
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
 
@@ -46,13 +49,13 @@ def chosen_month(guide: Guide, now: datetime | None, months: dict[int, tuple] | 
     return next((m for m in timeline.MONTHS if timeline.applications(months[m])), 1)
 
 
-def site_pages(guide: Guide, documents: tuple[Document, ...], gettexts: dict[str, Callable[[str], str]], now: datetime | None) -> list[Page]:
-    """Return every HTML page of the hosted site, both languages."""
+def site_pages(guide: Guide, documents: tuple[Document, ...], recordings: dict[str, Recording], now: datetime | None) -> list[Page]:
+    """Return every HTML page of the hosted site, both languages; titles are translated through recordings."""
     pages = [Page(None, "", "chooser.html", "서울 사회적경제 안내서 · Seoul Social Economy Guide")]
     pages.append(Page(None, "", "404.html", "Page not found · 페이지를 찾을 수 없습니다", path_override="404.html"))
     shared = shared_views(guide, now)
     for lang in LANGS:
-        pages += language_pages(guide, shared, [d for d in documents if d.lang == lang], lang, gettexts[lang])
+        pages += language_pages(guide, shared, [d for d in documents if d.lang == lang], lang, recordings[lang])
     return pages
 
 
@@ -109,8 +112,46 @@ def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, list[Pro
             for d in guide.districts}
 
 
-def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Document], lang: str, _: Callable[[str], str]) -> list[Page]:
+def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Document], lang: str, recording: Recording) -> list[Page]:
     """Return the pages of one language."""
+    _ = recording.gettext
+    home = (_("Home"), "")
+    month, months = shared["month"], shared["months"]
+    listed, data = guide_pages(guide, shared, lang, recording)
+    return [
+        Page(lang, "", "home.html", _("Home"), (), {
+            "month": month,
+            "applications": timeline.applications(months[month]),
+            "calls_per_month": shared["calls_per_month"],
+            "documents": documents,
+            "group_tree": shared["group_tree"],
+        }),
+        *listed,
+        *(Page(lang, document.slug, "prose.html", document.title, (home,), {"document": document}) for document in documents),
+        data,
+        search_page(guide, documents, lang, _, home),
+        Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)),
+    ]
+
+
+# The last pages of each language that show no prose, with the messages their titles looked up:
+# after a prose edit the preview keeps them, their contexts and so the digests of their keys.
+LAST_GUIDE_PAGES: dict[str, tuple[Guide, dict, NullTranslations, tuple[list[Page], Page], frozenset]] = {}
+
+
+def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Recording) -> tuple[list[Page], Page]:
+    """Return the pages of one language that show the data alone: those of its records, and the open data page."""
+    last = LAST_GUIDE_PAGES.get(lang)
+    if last and last[0] is guide and last[1] is shared and last[2] is recording.translation:
+        recording.seen |= last[4]
+        return last[3]
+    made, found = recording.captured(lambda: (record_pages(guide, shared, lang, recording.gettext), open_data_page(guide, lang, recording.gettext)))
+    LAST_GUIDE_PAGES[lang] = (guide, shared, recording.translation, made, found)
+    return made
+
+
+def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[str], str]) -> list[Page]:
+    """Return the pages of the guide's records: the directory, the schedule, the programmes, and a page per group, district, month and programme."""
     year = guide.edition.year
     home = (_("Home"), "")
     schedule = (_("Schedule"), "schedule")
@@ -119,13 +160,6 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     directory = (_("Support organisations"), "districts")
     month, months, strips, spans = shared["month"], shared["months"], shared["strips"], shared["spans"]
     pages = [
-        Page(lang, "", "home.html", _("Home"), (), {
-            "month": month,
-            "applications": timeline.applications(months[month]),
-            "calls_per_month": shared["calls_per_month"],
-            "documents": documents,
-            "group_tree": shared["group_tree"],
-        }),
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
             "tables": shared["tables"],
@@ -178,17 +212,17 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "calendar": calendar_path(lang, programme.id) if programme.phases else None,
             "edition_calendar": calendar_path(lang),
         }))
-    for document in documents:
-        pages.append(Page(lang, document.slug, "prose.html", document.title, (home,), {"document": document}))
-    pages.append(Page(lang, "data", "data.html", _("Open data and calendar files"), (home,), {
+    return pages
+
+
+def open_data_page(guide: Guide, lang: str, _: Callable[[str], str]) -> Page:
+    """The page of the open data files and calendars."""
+    return Page(lang, "data", "data.html", _("Open data and calendar files"), ((_("Home"), ""),), {
         "tables": documented_tables(guide),
         "types": TYPE_LABELS,
         "calendars": {l: calendar_path(l) for l in LANGS},
         "events": sum(len(p.phases) for p in guide.programmes),
-    }))
-    pages.append(search_page(guide, documents, lang, _, home))
-    pages.append(Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)))
-    return pages
+    })
 
 
 def search_page(guide: Guide, documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:

@@ -87,7 +87,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     sources = sources or load_sources(config)
     last = last or {}
     listing = {lang: Recording(t) for lang, t in sources.translations.items()}  # what titles and crumbs look up
-    pages = site_pages(sources.guide, sources.documents, {lang: r.gettext for lang, r in listing.items()}, config.build_time)
+    pages = site_pages(sources.guide, sources.documents, listing, config.build_time)
     pages, search_files = with_search_indexes(pages, config.file_urls, DiskCache(config.root / ".cache"))
     looked_up = {f"<pages {lang}>": r.taken() for lang, r in listing.items()}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import marshal
 import re
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from babel.support import NullTranslations
 
@@ -20,6 +21,7 @@ from .cache import key_of
 
 Lookup = str | tuple  # a msgid, (singular, plural), or ("\x04", context, msgid[, plural])
 Reads = dict[str, frozenset]  # output name -> the messages it looked up
+T = TypeVar("T")
 
 
 class Recording:
@@ -49,6 +51,14 @@ class Recording:
         """Return the messages looked up since the last call, and start afresh."""
         seen, self.seen = frozenset(self.seen), set()
         return seen
+
+    def captured(self, make: Callable[[], T]) -> tuple[T, frozenset]:
+        """Return what make returns and the messages it looked up, which stay recorded as well."""
+        before = self.taken()
+        result = make()
+        found = self.taken()
+        self.seen |= before | found
+        return result, found
 
 
 def entry(translation: NullTranslations, lookup: Lookup):
