@@ -8,6 +8,7 @@ from . import model as m
 from .cache import DiskCache, key_of
 from .errors import BuildFailed, SourceError
 from .fields import Reader
+from . import records
 from .records import read_centres, read_districts, read_edition, read_groups, read_programmes, read_providers
 from .sourcefiles import file_problems
 from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
@@ -22,11 +23,15 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     """Read and cross-check data/ under root; raise BuildFailed with every problem.
 
     A guide read without problems is kept in .cache/ under a hash of every data file and of the
-    code that reads them, so an unchanged project is not parsed and checked again.
+    code that reads them, so an unchanged project is not parsed and checked again. With `parsed`
+    (the preview's files as last parsed, which it keeps to reparse only what changed) the files
+    are read through it instead.
     """
     problems = file_problems(root, root / "data")
     if problems:  # checked before anything reads the files, the cache key included
         raise BuildFailed(problems)
+    if parsed is not None:
+        return read_guide(root, parsed)
     cache = DiskCache(root / ".cache")
     key = guide_key(root) if cache.enabled else ""
     cached = cache.get("guide", key)
@@ -84,13 +89,16 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
     check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
     programmes: list[m.Programme] = []
     seen: dict[str, str] = {}
+    remembered = records.PREVIEW if parsed is not None else None  # the preview reparses only what changed
+    if remembered:
+        remembered.renew()
     for path in programme_files:
         shown = f"data/programmes/{path.name}"
         source = load_source(root, shown, errors, parsed)
         if source is None:
             continue
         reader = Reader(source, errors)
-        provider, found = read_programmes(reader, source.data, seen, edition.year, len(programmes))
+        provider, found = read_programmes(reader, source.data, seen, edition.year, len(programmes), remembered)
         if provider and provider not in {p.id for p in providers}:
             reader.fail(("provider",), f"'{provider}' is not a provider in data/providers.yaml (dangling reference)")
         known = {d.id for d in districts}

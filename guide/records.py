@@ -145,12 +145,47 @@ def read_eligible(r: Reader, value: Any, kp: KeyPath) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int) -> tuple[str, tuple[m.Programme, ...]]:
+def read_programmes(r: Reader, value: Any, seen: dict, year: int, start: int,
+                    remembered: Remembered | None = None) -> tuple[str, tuple[m.Programme, ...]]:
     doc = r.mapping(value, (), ("provider", "programmes")) or {}
     provider = r.slug(doc.get("provider"), ("provider",))
     records = r.items(doc.get("programmes"), ("programmes",), allow_empty=False)
     r.unique_ids(records, ("programmes",), seen)
-    return provider, tuple(read_programme(r, p, ("programmes", i), provider, year, start + i) for i, p in enumerate(records))
+    read = remembered.read if remembered else read_programme
+    return provider, tuple(read(r, p, ("programmes", i), provider, year, start + i) for i, p in enumerate(records))
+
+
+class Remembered:
+    """The programmes of the last read, by the identity of the parsed item each was read from.
+
+    The preview keeps the values of the items whose text did not change (see yamlitems), so a
+    programme read from the very same item in the same place reads the same: it is not read
+    again. Each read keeps only its own programmes (see `renew`).
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[int, tuple[Any, tuple, m.Programme]] = {}
+        self.now: dict[int, tuple[Any, tuple, m.Programme]] = {}
+
+    def renew(self) -> None:
+        """Begin a read of the whole data folder."""
+        self.last, self.now = self.now or self.last, {}
+
+    def read(self, r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:
+        place = (provider, year, order, r.source.path, r.source.line(kp))
+        known = self.last.get(id(value))
+        if known is not None and known[0] is value and known[1] == place:
+            programme = known[2]
+        else:
+            errors = len(r.errors)
+            programme = read_programme(r, value, kp, provider, year, order)
+            if len(r.errors) > errors:
+                return programme
+        self.now[id(value)] = (value, place, programme)
+        return programme
+
+
+PREVIEW = Remembered()  # the preview's, from read to read
 
 
 def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int, order: int) -> m.Programme:

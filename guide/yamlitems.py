@@ -18,61 +18,58 @@ from .yamlsource import EAGER_DEPTH, KeyPath, YamlSource, parsed_source
 
 LIST = "programmes"
 Items = dict[str, tuple[Any, dict[KeyPath, int]]]  # an item's text: its value, and its values' lines (its first is 1)
-HEAD_END = re.compile(rf"^{LIST}:[ \t]*(#.*)?$")
-ITEM = re.compile(r"^( *)- ")
+HEAD_END = re.compile(rf"^{LIST}:[ \t]*(#[^\r\n]*)?\r?$", re.M)
+ITEM = re.compile(r"^( *)- ", re.M)
+MEANINGFUL = re.compile(r"^ *[^ \r\n#]", re.M)  # a line that is neither blank nor a comment
+ODD_LINES = re.compile(r"^ *\t|\r(?!\n)|[\x85\u2028\u2029]", re.M)  # tabs that indent, line breaks other than \n and \r\n
 
 
 def itemwise(text: str, shown: str, known: Items, kept: Items) -> YamlSource | None:
     """Return the document parsed item by item (items found in `known` are not parsed again), or
     None where its shape does not allow it. Every item read is put in `kept`."""
-    lines = text.splitlines(keepends=True)
-    spans = item_spans(lines)
-    if not spans:
+    starts = item_starts(text)
+    if not starts:
         return None
-    head_end = spans[0][0]
     try:
-        head, errors = parsed_source("".join(lines[:head_end]), shown, EAGER_DEPTH)
+        head, errors = parsed_source(text[:starts[0]], shown, EAGER_DEPTH)
     except yaml.YAMLError:
         return None
     if errors or not isinstance(head.data, dict) or LIST not in head.data or head.data[LIST] is not None:
         return None
     source = YamlSource(shown, head.data, head.lines, text=text)
     values = []
-    for index, (start, end) in enumerate(spans):
-        chunk = "".join(lines[start:end])
+    line = text.count("\n", 0, starts[0])  # lines before the item
+    for index, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)])):
+        chunk = text[start:end]
         item = known.get(chunk) or kept.get(chunk) or parsed_item(chunk, shown)
         if item is None:
             return None
         kept[chunk] = item
         values.append(item[0])
-        source.lines.update(((LIST, index) + keypath, start + line) for keypath, line in item[1].items())
+        source.lines.update(((LIST, index) + keypath, line + number) for keypath, number in item[1].items())
+        line += chunk.count("\n")
     head.data[LIST] = values
     return source
 
 
-def item_spans(lines: list[str]) -> list[tuple[int, int]] | None:
-    """Return the (first, past-last) line of each item of the list that ends the document, or None."""
-    head_end = next((i + 1 for i, line in enumerate(lines) if HEAD_END.match(line)), None)
-    if head_end is None:
+def item_starts(text: str) -> list[int] | None:
+    """Return where each item of the list that ends the document starts, or None if that is not certain.
+
+    Every line at or left of the first item's dash, but blank lines and comments, must start an item.
+    """
+    head = HEAD_END.search(text)
+    if head is None or ODD_LINES.search(text):
         return None
-    spans: list[tuple[int, int]] = []
-    indent = None
-    for number in range(head_end, len(lines)):
-        line = lines[number]
-        stripped = line.lstrip(" ")
-        if line.startswith("\t") or stripped.startswith("\t"):
-            return None
-        if not stripped.strip() or stripped.startswith("#"):
-            continue  # a blank line or a comment belongs to the item above (or to the head)
-        item = ITEM.match(line)
-        if indent is None and item:
-            indent = item[1]
-        if item and item[1] == indent:
-            spans.append((number, number))
-        elif indent is None or len(line) - len(stripped) <= len(indent):
+    first = ITEM.search(text, head.end())
+    if first is None or MEANINGFUL.search(text, head.end() + 1, first.start()):
+        return None  # no item, or something between the head and the first item
+    indent = len(first[1])
+    starts = []
+    for line in re.finditer(rf"^ {{0,{indent}}}(?=[^ \r\n#])", text[first.start():], re.M):
+        if line.end() - line.start() != indent or not text.startswith("- ", first.start() + line.end()):
             return None  # something other than an item at the list's level
-    ends = [start for start, _ in spans[1:]] + [len(lines)]
-    return [(start, end) for (start, _), end in zip(spans, ends)]
+        starts.append(first.start() + line.start())
+    return starts
 
 
 def parsed_item(chunk: str, shown: str) -> tuple[Any, dict[KeyPath, int]] | None:

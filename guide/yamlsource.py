@@ -21,6 +21,8 @@ MAX_DEPTH = 32  # mappings and lists inside each other; the data needs six
 MARKERS = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!][^\s,\[\]{}]|<<", re.M)
 SCAN_FROM_BRACKETS = 2000
 SCAN_FROM_INDENT = 200
+# A line (after any line break YAML knows) indented, or dashed, deeper than that.
+DEEP_LINE = re.compile(rf"(?:^|(?<=[\r\x85\u2028\u2029]))[ \-?:\t]{{{SCAN_FROM_INDENT + 1}}}", re.M)
 MAX_REPORTED = 20  # structure problems reported per file
 
 
@@ -117,7 +119,7 @@ def needs_scan(text: str) -> bool:
         return True
     if text.count("[") + text.count("{") > SCAN_FROM_BRACKETS:
         return True
-    return max((len(line) - len(line.lstrip(" -?:\t")) for line in text.splitlines()), default=0) > SCAN_FROM_INDENT
+    return DEEP_LINE.search(text) is not None
 
 
 def structure_problems(text: str, shown: str) -> list[SourceError]:

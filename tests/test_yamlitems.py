@@ -38,6 +38,13 @@ def test_each_programmes_file_reads_alike_item_by_item(path: Path):
     assert len(kept) == len(source.data["programmes"])
 
 
+def test_windows_line_ends_read_alike_item_by_item():
+    text = (HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(3)) + "\n# the end\n").replace("\n", "\r\n")
+    source = itemwise(text, "x.yaml", {}, {})
+    assert source is not None
+    assert source.data == whole(text).data and source.lines == whole(text).lines
+
+
 def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
     text = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(5))
     known: dict = {}
@@ -55,6 +62,7 @@ def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
     HEAD + ITEM.format(id="a") + "other: key after the list\n",  # not only items after the head
     HEAD + "  - id: a\n    name: \"a quoted name that goes on\n  - id: b\n    over lines\"\n",  # an item line inside a quoted text
     HEAD + ITEM.format(id="a") + "\t- id: b\n",  # a tab
+    (HEAD + ITEM.format(id="a") + ITEM.format(id="b")).replace("\n", "\r"),  # old Mac line ends
     HEAD,  # no items: `programmes:` is empty, not an empty list
     HEAD + ITEM.format(id="a") + "---\n" + HEAD,  # a second document
     HEAD + "  - id: a\n    id: b\n",  # a duplicate key: reported as the whole file reports it
@@ -65,3 +73,17 @@ def test_shapes_that_are_not_certain_are_read_whole(text):
     by_items = parse_yaml(text.encode("utf-8"), "x.yaml", ({}, {}))
     read_whole = parse_yaml(text.encode("utf-8"), "x.yaml")
     assert (by_items[0] and by_items[0].data, by_items[1]) == (read_whole[0] and read_whole[0].data, read_whole[1])
+
+
+def test_the_preview_reads_again_only_the_programme_it_edited(tmp_path):
+    from conftest import fixture_project
+    from guide.data import load_guide
+
+    root = fixture_project(tmp_path)
+    parsed: dict = {}
+    before = {p.id: p for p in load_guide(root, parsed).programmes}
+    path = root / "data" / "programmes" / "sehub.yaml"
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    after = {p.id: p for p in load_guide(root, parsed).programmes}
+    assert after.keys() == before.keys() and after["winter-school"].name.en == "Winter academy"
+    assert [pid for pid in after if after[pid] is not before[pid]] == ["winter-school"]
