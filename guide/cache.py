@@ -93,8 +93,10 @@ ENTRY_MAGIC = b"guide-cache-1\n"
 CHECK_BYTES = 16
 
 
-def sealed(data: bytes) -> bytes:
-    return ENTRY_MAGIC + hashlib.blake2b(data, digest_size=CHECK_BYTES).digest() + data
+def seal(data: bytes) -> bytes:
+    """What an entry starts with: the magic and a digest of its data."""
+    return ENTRY_MAGIC + hashlib.blake2b(data, digest_size=CHECK_BYTES).digest()
+
 
 
 def unsealed(entry: bytes) -> bytes | None:
@@ -149,7 +151,9 @@ class DiskCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{key}.{os.getpid()}")
-            temporary.write_bytes(sealed(data))
+            with temporary.open("wb") as f:  # the seal, then the data: a large entry is not copied to be sealed
+                f.write(seal(data))
+                f.write(data)
             temporary.replace(path)
         except OSError:
             pass  # a read-only checkout still builds, only more slowly
