@@ -72,9 +72,6 @@ class Fragments:
             self.keep(key, entry)
 
 
-KEPT = Fragments()  # the preview's, from build to build
-
-
 class FragmentExtension(Extension):
     """`{% fragment value, … %}body{% endfragment %}`: the body, rendered once per key (see Fragments)."""
 

@@ -10,6 +10,7 @@ from .cache import DiskCache, key_of
 from .config import Config
 from .content import Document, load_documents
 from .data import load_guide
+from .fragments import Fragments
 from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
 from .errors import BuildFailed, SourceError
 from .model import Guide
@@ -74,14 +75,14 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
 
 
 def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,
-                parts: Parts | None = None, keep: bool = False) -> Rendered:
+                parts: Parts | None = None, fragments: Fragments | None = None) -> Rendered:
     """Return every output file of the hosted site, in memory, or write it into an update.
 
     `last` is what each output looked up in the last build (see reads): with it, only outputs
     whose inputs or looked-up messages changed are made again; of `parts`, the last build's
     parts of the feeds (see feeds), only those of programmes that changed are made again.
-    `keep` keeps what made the pages' keys, and their fragments, for the next build (the
-    preview; see render.guide_fingerprints and fragments). Raise BuildFailed if any output
+    The preview gives the `fragments` of pages it keeps (see fragments), and keeps what made the
+    pages' keys for its next build (see render.guide_fingerprints). Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)
@@ -116,7 +117,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
             into.rekey(name, whole_key)
         return files
 
-    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last, keep)
+    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last, fragments)
     looked_up.update(pages_looked_up)
     problems = missing_translations(config, sources, pages, looked_up)
     if problems:
@@ -143,6 +144,7 @@ class Memory:
 
     parts: Parts = field(default_factory=Parts)  # of the feeds (see feeds)
     output: Held = field(default_factory=Held)  # the output folder's record (see write)
+    fragments: Fragments = field(default_factory=Fragments)  # of pages (see fragments)
 
 
 def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:
@@ -160,7 +162,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     parts = memory.parts if memory else stored_parts(config) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
         rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts,
-                                keep=memory is not None)
+                                fragments=memory.fragments if memory else None)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if lookups:

@@ -109,9 +109,9 @@ def read_reads(path: Path | None) -> Reads:
 
 def dumped(reads: Reads) -> bytes:
     """Serialize a record; pages that looked up the same messages share one entry."""
-    table: dict[tuple, int] = {}
-    pages = {name: table.setdefault(tuple(sorted(lookups, key=repr)), len(table)) for name, lookups in sorted(reads.items())}
-    return marshal.dumps((list(table), pages))
+    sets: dict[frozenset, int] = {}
+    pages = {name: sets.setdefault(lookups, len(sets)) for name, lookups in sorted(reads.items())}
+    return marshal.dumps(([tuple(sorted(lookups, key=repr)) for lookups in sets], pages))
 
 
 # A tag that names another template; group 2 is a quoted name, or anything else (a variable, a list).

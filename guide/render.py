@@ -13,7 +13,7 @@ from babel.support import NullTranslations
 from . import i18n, reads, vocabulary
 from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
-from .fragments import KEPT
+from .fragments import Fragments
 from .model import LANGS, Guide
 from .jsonld import page_json_ld
 from .pages import Page
@@ -59,20 +59,22 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
-# The last guide's fingerprints, and how many digests they held once first used: the preview
-# makes keys again and again for the same guide (after a prose or catalog edit), and the
-# objects it shares with the last build keep their digests; let go of when they grow too many.
+# The preview's fingerprints, for which guide they were last used and how many digests they held
+# once first used: digests are kept by identity (each object kept alive), so they hold for every
+# object a new guide shares with the last (programmes read from unchanged text, views, pages).
 LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints, int]] = []
 
 
 def guide_fingerprints(guide: Guide) -> Fingerprints:
-    """Fingerprints for pages of a guide, those of the last build when the guide is the same object."""
+    """Fingerprints for the pages of a guide: the preview's, until they grow past three times their first number."""
     if LAST_FINGERPRINTS:
         last, fingerprints, size = LAST_FINGERPRINTS[0]
-        if last is guide and len(fingerprints.memo) <= 3 * size:
+        if len(fingerprints.memo) <= 3 * size:
+            if last is not guide:
+                LAST_FINGERPRINTS[0] = (guide, named_fingerprints(guide, fingerprints), size)
             return fingerprints
     LAST_FINGERPRINTS.clear()
-    return named_fingerprints(guide)
+    return named_fingerprints(guide, Fingerprints())
 
 
 def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
@@ -81,10 +83,9 @@ def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
         LAST_FINGERPRINTS.append((guide, fingerprints, len(fingerprints.memo)))
 
 
-def named_fingerprints(guide: Guide) -> Fingerprints:
-    """Fingerprints that know the guide's objects by name: by id where the inputs key covers their
-    content already, by the digest of their source for programmes."""
-    fingerprints = Fingerprints()
+def named_fingerprints(guide: Guide, fingerprints: Fingerprints) -> Fingerprints:
+    """Return fingerprints that know the guide's objects by name: by id where the inputs key covers
+    their content already, by the digest of their source for programmes."""
     for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
         for obj in objects:
             fingerprints.name(obj, f"<{kind} {obj.id}>")
@@ -118,22 +119,22 @@ class PageRenderer:
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
 
-    def keys(self, pages: list[Page], keep: bool = False) -> list[str]:
+    def keys(self, pages: list[Page], fragments: Fragments | None = None) -> list[str]:
         """Return a hash of everything each page's bytes depend on but its messages ("" with the cache off).
 
         The digests of the objects pages share are remembered while the keys are made. A build
-        lets them go (for a large guide they run to hundreds of thousands); with `keep`, they
-        are kept for the next build of the same guide object (see guide_fingerprints).
+        lets them go (for a large guide they run to hundreds of thousands). The preview keeps
+        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps.
         """
         if not self.keyed:
             return [""] * len(pages)
         fingerprint = guide_fingerprints(self.whole_guide)
         keys = [key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
                        repr(page.crumbs), fingerprint(page.context)) for page in pages]
-        if keep:
+        if fragments is not None:
             kept_fingerprints(self.whole_guide, fingerprint)
-            self.env.fragments = KEPT  # the preview keeps fragments of pages too (see fragments)
-            KEPT.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint)
+            self.env.fragments = fragments
+            fragments.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint)
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:
@@ -182,21 +183,21 @@ class PageRenderer:
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
                  into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None,
-                 last: reads.Reads | None = None, keep: bool = False) -> tuple[dict[str, bytes], reads.Reads]:
+                 last: reads.Reads | None = None, fragments: Fragments | None = None) -> tuple[dict[str, bytes], reads.Reads]:
     """Return {output path: bytes} of the pages and the assets, and what each page looked up.
 
     Into an update, only pages the output folder does not hold already are rendered (see
     write.Update): a page is current if its key and the translations of the messages it looked
     up (`last`, the record of the last build) are unchanged. Pages are written as they are
     rendered, to keep memory small. `meanwhile` makes the other outputs in this process while
-    workers render the pages. `keep` keeps what made the keys for the next build (the preview).
+    workers render the pages. The preview gives the `fragments` of pages it keeps (see fragments).
     """
     from .workers import render_all
 
     renderer = PageRenderer(pages, guide, config, translations)
     last = last or {}
     todo, kept = [], {}
-    for page, key in zip(pages, renderer.keys(pages, keep) if into is not None else [""] * len(pages)):
+    for page, key in zip(pages, renderer.keys(pages, fragments) if into is not None else [""] * len(pages)):
         looked_up = last.get(page.path)
         if into is not None and looked_up is not None and into.current(page.path, renderer.with_messages(key, page, looked_up)):
             kept[page.path] = looked_up
@@ -209,8 +210,15 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
 
 def missing_messages(pages: list[Page], translations: dict[str, NullTranslations], looked_up: reads.Reads) -> list[tuple[str, str, str]]:
     """Return (language, msgid, output name) of each message a translated page looked up that its catalog lacks."""
+    missing: dict[tuple[str, frozenset], list[str]] = {}  # pages share a few sets of lookups
+
+    def missing_in(lang: str, lookups: frozenset) -> list[str]:
+        if (lang, lookups) not in missing:
+            missing[lang, lookups] = reads.missing_msgids(translations[lang], lookups)
+        return missing[lang, lookups]
+
     return [(page.lang, msgid, page.path) for page in pages if page.lang in i18n.TRANSLATED_LANGS and page.path in looked_up
-            for msgid in reads.missing_msgids(translations[page.lang], looked_up[page.path])]
+            for msgid in missing_in(page.lang, looked_up[page.path])]
 
 
 def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
