@@ -36,24 +36,37 @@ class Document:
     source: str
 
 
-def load_documents(content_dir: Path, root: Path) -> tuple[tuple[Document, ...], list[SourceError]]:
-    """Read content/{ko,en}/*.md; every page must exist in both languages and keep to the HTML policy."""
+Known = dict[str, tuple[bytes, Document]]  # a file as last read without a problem: its bytes and its document
+
+
+def load_documents(content_dir: Path, root: Path, known: Known | None = None) -> tuple[tuple[Document, ...], list[SourceError]]:
+    """Read content/{ko,en}/*.md; every page must exist in both languages and keep to the HTML policy.
+
+    With `known` (the preview keeps it between rebuilds), a file whose bytes are those of its last
+    reading is not read again; `known` is brought up to date when no file has a problem.
+    """
     errors = file_problems(root, content_dir)
     if errors:
         return (), errors
-    read = []
+    read, kept, raws = [], [], {}
     slugs = {lang: {p.stem for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
     for lang in LANGS:
         for path in sorted((content_dir / lang).glob("*.md")):
             shown = str(path.relative_to(root))
-            document = read_document(path, shown, lang, errors)
-            if document:
+            raws[shown] = raw = path.read_bytes()
+            last = known.get(shown) if known is not None else None
+            if last is not None and last[0] == raw:
+                kept.append(last[1])
+            elif document := read_document(raw, path.stem, shown, lang, errors):
                 read.append(document)
             for other in LANGS:
                 if path.stem not in slugs[other]:
                     errors.append(SourceError(shown, None, "", f"has no {other} translation (content/{other}/{path.name} is missing)"))
     htmls = markdown_htmls(read, DiskCache(root / ".cache"), errors)
-    documents = [replace(document, html=html) for (document, _, _), html in zip(read, htmls)]
+    documents = kept + [replace(document, html=html) for (document, _, _), html in zip(read, htmls)]
+    if known is not None and not errors:
+        known.clear()
+        known.update((d.source, (raws[d.source], d)) for d in documents)
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
 
 
@@ -106,9 +119,9 @@ def converter():
     return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
-def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) -> tuple[Document, str, int] | None:
+def read_document(raw: bytes, slug: str, shown: str, lang: str, errors: list[SourceError]) -> tuple[Document, str, int] | None:
     """Parse one Markdown file's front matter; return the document (its HTML still to make), its body and its first line."""
-    text, error = decoded(path.read_bytes(), shown)
+    text, error = decoded(raw, shown)
     if error is not None:
         errors.append(error)
         return None
@@ -119,10 +132,10 @@ def read_document(path: Path, shown: str, lang: str, errors: list[SourceError]) 
     meta = front_matter(match.group(1), shown, errors)
     if meta is None:
         return None
-    if not SLUG.match(path.stem):
+    if not SLUG.match(slug):
         errors.append(SourceError(shown, None, "", "file name must be a slug (lowercase letters, digits, hyphens)"))
     first = text[: match.end()].count("\n") + 1  # the line the body starts on
-    return Document(path.stem, lang, meta["title"], meta["description"], meta["order"], "", shown), text[match.end():], first
+    return Document(slug, lang, meta["title"], meta["description"], meta["order"], "", shown), text[match.end():], first
 
 
 def front_matter(text: str, shown: str, errors: list[SourceError]) -> dict | None:

@@ -11,7 +11,7 @@ from babel.support import NullTranslations
 
 from .content import Document
 from .model import LANGS, Guide, Programme, Provider, Text
-from .outputs.search import search_entries, search_groups
+from .outputs.search import data_entries, page_entries, search_groups
 from .phones import Phone
 from .reads import Recording
 from .outputs.tables import TYPE_LABELS, documented_tables
@@ -117,7 +117,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     _ = recording.gettext
     home = (_("Home"), "")
     month, months = shared["month"], shared["months"]
-    listed, data = guide_pages(guide, shared, lang, recording)
+    listed, data, entries = guide_pages(guide, shared, lang, recording)
     return [
         Page(lang, "", "home.html", _("Home"), (), {
             "month": month,
@@ -129,23 +129,26 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
         *listed,
         *(Page(lang, document.slug, "prose.html", document.title, (home,), {"document": document}) for document in documents),
         data,
-        search_page(guide, documents, lang, _, home),
+        search_page(entries, documents, lang, _, home),
         Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)),
     ]
 
 
 # The last pages of each language that show no prose, with the messages their titles looked up:
 # after a prose edit the preview keeps them, their contexts and so the digests of their keys.
-LAST_GUIDE_PAGES: dict[str, tuple[Guide, dict, NullTranslations, tuple[list[Page], Page], frozenset]] = {}
+LAST_GUIDE_PAGES: dict[str, tuple[Guide, dict, NullTranslations, tuple[list[Page], Page, tuple], frozenset]] = {}
 
 
-def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Recording) -> tuple[list[Page], Page]:
-    """Return the pages of one language that show the data alone: those of its records, and the open data page."""
+def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Recording) -> tuple[list[Page], Page, tuple]:
+    """Return the pages of one language that show the data alone (those of its records and the open
+    data page), and the search entries of the data."""
     last = LAST_GUIDE_PAGES.get(lang)
     if last and last[0] is guide and last[1] is shared and last[2] is recording.translation:
         recording.seen |= last[4]
         return last[3]
-    made, found = recording.captured(lambda: (record_pages(guide, shared, lang, recording.gettext), open_data_page(guide, lang, recording.gettext)))
+    _ = recording.gettext
+    made, found = recording.captured(lambda: (record_pages(guide, shared, lang, _), open_data_page(guide, lang, _),
+                                              data_entries(guide, shared["city_centres"], lang, _)))
     LAST_GUIDE_PAGES[lang] = (guide, shared, recording.translation, made, found)
     return made
 
@@ -225,9 +228,9 @@ def open_data_page(guide: Guide, lang: str, _: Callable[[str], str]) -> Page:
     })
 
 
-def search_page(guide: Guide, documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
+def search_page(data: tuple, documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
     """The search page: every entry listed by kind (what it shows without JavaScript), filtered by its script."""
-    entries = search_entries(guide, documents, city_centres(guide), lang, _)
+    entries = data + page_entries(documents)
     return Page(lang, "search", "search.html", _("Search"), (home,), {"entries": entries, "groups": search_groups(entries, _)})
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import i18n
 from .cache import DiskCache, key_of
 from .config import Config
-from .content import Document, load_documents
+from .content import Document, Known, load_documents
 from .data import load_guide
 from .fragments import Fragments
 from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
@@ -51,11 +51,12 @@ class Rendered:
         return f"{len(self.pages)} pages ({langs}), {len(files)} files"
 
 
-def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool = False) -> Sources:
+def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool = False, prose: Known | None = None) -> Sources:
     """Read data, content and catalogs; raise BuildFailed listing every problem in all of them.
 
     A build finds the messages its catalogs lack while rendering (see render_site); `check`
-    (every_msgid) also extracts every msgid of the code and the templates, as Babel does.
+    (every_msgid) also extracts every msgid of the code and the templates, as Babel does. The
+    preview gives the data files (`parsed`) and prose files (`prose`) as it last read them.
     """
     errors: list[SourceError] = []
     guide = None
@@ -63,7 +64,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         guide = load_guide(config.root, parsed)
     except BuildFailed as failed:
         errors += failed.errors
-    documents, content_errors = load_documents(config.content_dir, config.root)
+    documents, content_errors = load_documents(config.content_dir, config.root, prose)
     errors += content_errors
     broken_templates = template_problems(config)
     errors += broken_templates

@@ -77,6 +77,11 @@ def guide_fingerprints(guide: Guide) -> Fingerprints:
     return named_fingerprints(guide, Fingerprints())
 
 
+# The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)
+# has the same key while the inputs and its templates are the same.
+LAST_KEYS: dict[int, tuple[Page, str, str, str]] = {}
+
+
 def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
     """Keep a guide's fingerprints for the next build, once the keys of its pages are made."""
     if not LAST_FINGERPRINTS:
@@ -129,9 +134,18 @@ class PageRenderer:
         if not self.keyed:
             return [""] * len(pages)
         fingerprint = guide_fingerprints(self.whole_guide)
-        keys = [key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
-                       repr(page.crumbs), fingerprint(page.context)) for page in pages]
+        last = LAST_KEYS if fragments is not None else {}
+        keys = []
+        for page in pages:
+            known = last.get(id(page))
+            if known is not None and known[0] is page and known[1] == self.inputs and known[2] == self.trees[page.template]:
+                keys.append(known[3])
+            else:
+                keys.append(key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
+                                   repr(page.crumbs), fingerprint(page.context)))
         if fragments is not None:
+            LAST_KEYS.clear()
+            LAST_KEYS.update((id(page), (page, self.inputs, self.trees[page.template], key)) for page, key in zip(pages, keys))
             kept_fingerprints(self.whole_guide, fingerprint)
             self.env.fragments = fragments
             fragments.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint)

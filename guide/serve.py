@@ -20,7 +20,7 @@ from typing import Callable
 
 from . import i18n
 from .config import Config
-from .content import load_documents
+from .content import Known, load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Memory, Sources, build_site, load_sources
@@ -47,12 +47,13 @@ class Preview:
         self.config = config
         self.sources: Sources | None = None
         self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
+        self.prose: Known = {}  # the prose files as last read, likewise
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build
         self.memory = Memory()  # what a rebuild keeps for the next (see pipeline.Memory)
 
     def build_all(self) -> str:
-        self.sources = load_sources(self.config, self.parsed)
+        self.sources = load_sources(self.config, self.parsed, prose=self.prose)
         return f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
 
     def rebuild(self, changed: set[Path]) -> None:
@@ -79,13 +80,13 @@ class Preview:
 
     def update(self, changed: set[Path]) -> str:
         """Reload what the changed files are part of, then build: only pages whose inputs changed are rendered."""
-        sources = reloaded(self.sources, changed, self.config, self.parsed)
+        sources = reloaded(self.sources, changed, self.config, self.parsed, self.prose)
         rendered = build_site(self.config, sources, self.memory)
         self.sources = sources
         return f"{len(rendered.changed)} of {len(rendered.written)} files"
 
 
-def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parsed) -> Sources:
+def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parsed, prose: Known) -> Sources:
     """Return the sources with the parts the changed files belong to read again (and checked)."""
     kind, _ = classify(changed, config)
     if kind == "catalog":
@@ -94,7 +95,7 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
             raise BuildFailed(problems)
         return dataclasses.replace(sources, translations=i18n.translations(config))
     if kind == "prose":
-        documents, problems = load_documents(config.content_dir, config.root)
+        documents, problems = load_documents(config.content_dir, config.root, prose)
         if problems:
             raise BuildFailed(problems)
         return dataclasses.replace(sources, documents=documents)
@@ -105,7 +106,7 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
         if problems:
             raise BuildFailed(problems)
         return sources
-    return load_sources(config, parsed)
+    return load_sources(config, parsed, prose=prose)
 
 
 def classify(changed: set[Path], config: Config) -> tuple[str, set[str]]:

@@ -1,4 +1,4 @@
-"""The preview keeps the listings of list pages: after an edit it renders again only those that show what changed."""
+"""The preview keeps what it read and rendered: listings of list pages, prose files; after an edit it redoes only what changed."""
 from __future__ import annotations
 
 import re
@@ -55,3 +55,24 @@ def test_a_changed_message_renders_again_the_listings_that_looked_it_up(tmp_path
     listing = (root / "site" / "ko" / "programmes" / "index.html").read_text("utf-8")
     shown = re.findall(r'<li class="gd-card gd-listing".*?\n</li>', listing, re.S)
     assert len(shown) >= 2 and all("(바뀜)" in item for item in shown)
+
+
+def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):
+    from guide.content import load_documents
+
+    root = fixture_project(tmp_path)
+    known: dict = {}
+    before, problems = load_documents(root / "content", root, known)
+    assert not problems and len(known) == len(before) >= 2
+    path = root / "content" / "en" / "about.md"
+    path.write_text(path.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    after, problems = load_documents(root / "content", root, known)
+    assert not problems
+    same = {d.source for d in after if any(d is b for b in before)}
+    assert same == {d.source for d in before} - {"content/en/about.md"}
+    assert "One more sentence." in next(d.html for d in after if d.source == "content/en/about.md")
+
+    path.write_text("no front matter\n", "utf-8")  # a broken file is reported, and is not taken as known
+    _, problems = load_documents(root / "content", root, known)
+    assert [p.path for p in problems] == ["content/en/about.md"]
+    assert known["content/en/about.md"][1].html.count("One more sentence.") == 1

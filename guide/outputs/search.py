@@ -44,10 +44,11 @@ class Entry:
     text: str
 
 
-def search_entries(guide: Guide, documents: Iterable, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
-    """Return the entries of one language, grouped by kind in the order of KINDS."""
+def data_entries(guide: Guide, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+    """Return the entries of one language that come from the data, grouped by kind in the order of
+    KINDS; the prose pages' (page_entries) come last."""
     return (programme_entries(guide, lang) + group_entries(guide, lang, _) + organisation_entries(guide, city_centres, lang, _)
-            + district_entries(guide, lang, _) + page_entries(documents))
+            + district_entries(guide, lang, _))
 
 
 def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
