@@ -27,7 +27,7 @@ from .pipeline import Memory, Sources, build_site, load_sources
 from .templating import template_problems
 from .yamlsource import Parsed
 
-QUIET_MS = 50  # a burst of saves closer together than this causes one rebuild
+QUIET_MS = 20  # a burst of saves closer together than this causes one rebuild (an editor's save is a few events within a millisecond or two)
 LONGEST_BURST_MS = 1600  # ... unless it goes on longer than this
 ERROR_TITLE = {"ko": "변경 사항을 반영하지 못했습니다", "en": "The last change could not be built"}
 ERROR_HINT = {
