@@ -37,8 +37,9 @@ class Parts:
     the translations of the messages it looked up are unchanged, else makes it.
     """
 
-    def __init__(self, last: dict[str, Entry] | None = None):
+    def __init__(self, last: dict[str, Entry] | None = None, load: Callable[[], dict[str, Entry]] | None = None):
         self.last = last or {}
+        self.load = load  # what reads the last build's parts, once they are needed
         self.kept: dict[str, Entry] = {}
         self.base = ""
         self.recordings: dict[str, Recording] = {}
@@ -47,6 +48,8 @@ class Parts:
 
     def start(self, base: str, recordings: dict[str, Recording]) -> Parts:
         """Begin a build whose parts share the key `base`, recording messages into recordings."""
+        if self.load and not self.kept:
+            self.last, self.load = self.load(), None
         self.last, self.kept = self.kept or self.last, {}
         self.base, self.recordings, self.rendered, self.remade = base, recordings, {}, []
         return self
@@ -83,10 +86,6 @@ class Parts:
             found = self.rendered[lookups] = key_of(*(messages_key(translations[lang], seen) for lang, seen in lookups))
         return found
 
-    def current(self) -> dict[str, Entry]:
-        """The parts of the last build this build made: what the next one may reuse."""
-        return self.kept or self.last
-
 
 def unpacked(entry: Entry) -> bytes | None:
     """Return a kept part, or None if it is not one (kept by other code: the part is made again)."""
@@ -97,13 +96,19 @@ def unpacked(entry: Entry) -> bytes | None:
 
 
 def stored_parts(config: Config) -> Parts:
-    """Return the parts the last build kept in .cache/ (none if there are none or they are damaged)."""
+    """Return the parts the last build kept in .cache/, read only if the feeds are made (a build that
+    keeps them whole does not read them)."""
+    return Parts(load=lambda: parts_on_disk(config))
+
+
+def parts_on_disk(config: Config) -> dict[str, Entry]:
+    """The parts the last build kept in .cache/ (none if there are none or they are damaged)."""
     data = DiskCache(config.root / ".cache").get(PARTS, "last")
     try:
         entries = marshal.loads(data) if data else {}
     except (ValueError, EOFError, TypeError):
         entries = {}
-    return Parts(entries if isinstance(entries, dict) else {})
+    return entries if isinstance(entries, dict) else {}
 
 
 def store_parts(config: Config, parts: Parts) -> None:

@@ -1,7 +1,7 @@
 """Fragments of pages kept between the preview's rebuilds: a list page is mostly listings that did not change.
 
-The programmes page, each group's page and the month pages show hundreds of programmes, each
-through the same macro. After an edit of one programme the other listings render to the same
+The programmes page and each group's page show hundreds of programmes, each through the same
+listing macro. After an edit of one programme the other listings render to the same
 text, so `{% fragment a, b, … %}…{% endfragment %}` keeps what its body rendered under a key of:
 the values it names (what the body shows, the page's links among them), the tag's place, the
 page's language, and everything every page reads (the templates, the guide but its programmes,
