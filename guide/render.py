@@ -10,14 +10,14 @@ from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
 
-from . import i18n, reads, vocabulary
+from . import hyphenation, i18n, reads, vocabulary
 from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
 from .fragments import Fragments
 from .model import LANGS, Guide
 from .jsonld import page_json_ld
 from .pages import Page
-from .templating import environment
+from .templating import environment, gettext_globals
 from .urls import Links, localise_hrefs
 from .write import Update
 
@@ -115,6 +115,7 @@ class PageRenderer:
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
         self.message_keys: dict[tuple, str] = {}
+        self.formatted: dict[str | None, dict] = {}  # each language's messages without variables, as pages show them
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
@@ -181,7 +182,7 @@ class PageRenderer:
         """Translate with the catalog of the page's language, recording the messages looked up."""
         if lang != self.lang:
             self.recording = reads.Recording(self.translation(lang))
-            self.env.install_gettext_translations(self.recording, newstyle=True)
+            self.env.globals.update(gettext_globals(self.recording, self.formatted.setdefault(lang, {})))
             self.lang = lang
 
     def parts(self, page: Page) -> Iterator[bytes]:
@@ -218,7 +219,10 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
         else:
             todo.append((page, key))
     output = renderer.asset_files()
-    output.update(render_all(renderer, todo, jobs_for(config, len(todo)), into, meanwhile or dict))
+    jobs = jobs_for(config, len(todo))
+    if jobs > 1 and any(page.lang == "en" for page, _ in todo):
+        hyphenation.dictionary()  # loaded here once rather than by every worker, on every build of the preview
+    output.update(render_all(renderer, todo, jobs, into, meanwhile or dict))
     return output, {**kept, **renderer.lookups}
 
 

@@ -18,6 +18,7 @@ from .errors import SourceError
 from .fragments import FragmentExtension
 from .hyphenation import hyphenated, romanized_syllables
 from .model import Text
+from .reads import Recording
 from .sourcefiles import file_problems
 
 
@@ -62,6 +63,45 @@ def bytecode_cache(config: Config) -> FileSystemBytecodeCache | None:
     except OSError:
         return None
     return BytecodeCache(str(folder))
+
+
+def gettext_globals(recording: Recording, formatted: dict) -> dict:
+    """Return the gettext functions templates call, as Jinja's newstyle gettext makes them.
+
+    The result is the same: the translation as markup, always %-formatted with the call's
+    variables (every template is autoescaped). Each lookup is recorded. A message without
+    variables is formatted once per language (`formatted`, kept by the caller) instead of
+    on every call: a page looks up about forty messages, and Jinja's own functions pass through
+    three layers of context calls for each.
+    """
+    translation = recording.translation
+
+    def gettext(__string: str, **variables) -> str:
+        recording.seen.add(__string)
+        if variables:
+            return Markup(translation.gettext(__string)) % variables
+        found = formatted.get(__string)
+        if found is None:
+            found = formatted[__string] = Markup(translation.gettext(__string)) % {}
+        return found
+
+    def ngettext(__singular: str, __plural: str, __num: int, **variables) -> str:
+        recording.seen.add((__singular, __plural))
+        variables.setdefault("num", __num)
+        return Markup(translation.ngettext(__singular, __plural, __num)) % variables
+
+    def pgettext(__string_ctx: str, __string: str, **variables) -> str:
+        recording.seen.add(("\x04", __string_ctx, __string))
+        variables.setdefault("context", __string_ctx)
+        return Markup(translation.pgettext(__string_ctx, __string)) % variables
+
+    def npgettext(__string_ctx: str, __singular: str, __plural: str, __num: int, **variables) -> str:
+        recording.seen.add(("\x04", __string_ctx, __singular, __plural))
+        variables.setdefault("context", __string_ctx)
+        variables.setdefault("num", __num)
+        return Markup(translation.npgettext(__string_ctx, __singular, __plural, __num)) % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
 
 
 def template_problems(config: Config) -> list[SourceError]:
