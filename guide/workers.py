@@ -28,6 +28,8 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         return output
     context = multiprocessing.get_context("fork")
     chunks = [pages[i::jobs] for i in range(jobs)]  # interleaved, so big pages spread over workers
+    if into is not None:
+        into.share_room(jobs + 1)
     receivers, processes = [], []
     for chunk in chunks:
         receiver, sender = context.Pipe(duplex=False)
@@ -87,9 +89,9 @@ def worker(render, pages, into, sender) -> None:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
         render.env.fragments.made = {}
         if into is not None:
-            into.made, into.changed = {}, set()
+            into.made, into.changed, into.held = {}, set(), {}
         output, errors = render_chunk(render, pages, into)
-        sender.send(("ok", (output if into is None else (into.made, into.changed), render.lookups, render.env.fragments.made), errors))
+        sender.send(("ok", (output if into is None else (into.made, into.changed, into.held), render.lookups, render.env.fragments.made), errors))
     except BaseException:
         sender.send(("error", traceback.format_exc(), []))
     finally:

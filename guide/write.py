@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
+HELD_MAX = 64 << 20  # bytes of changed files the preview holds in memory until commit, over all its processes
 
 
 class Update:
@@ -34,6 +35,8 @@ class Update:
         self.in_place = in_place  # move changed files in one by one (see commit)
         self.made: Made = {}
         self.changed: set[str] = set()
+        self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
+        self.room = HELD_MAX  # bytes this process may still hold
 
     @property
     def whole(self) -> bool:
@@ -57,23 +60,54 @@ class Update:
 
     def write(self, name: str, data: bytes, key: str = "") -> None:
         """Stage a file, unless the output folder already holds these very bytes."""
-        if self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
-            return
-        self.staged(name).write_bytes(data)
+        if not self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
+            self.keep(name, data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
         """Stage a file made part by part, so that a large one is never in memory whole."""
-        path = self.staged(name)
         digest = hashlib.blake2b(digest_size=16)
-        with path.open("wb") as f:
+        held: list[bytes] = []
+        size, file = 0, None
+        try:
             for part in parts:
                 digest.update(part)
-                f.write(part)
+                if file is None and self.in_place and size + len(part) <= self.room:
+                    held.append(part)
+                    size += len(part)
+                    continue
+                if file is None:
+                    file = self.staged(name).open("wb")
+                    file.writelines(held)
+                    held = []
+                file.write(part)
+        finally:
+            if file is not None:
+                file.close()
         if self.unchanged(name, key, digest.hexdigest()):
-            path.unlink()
+            if file is not None:
+                self.staged(name).unlink()
+        elif file is None:
+            self.keep(name, b"".join(held))
+
+    def keep(self, name: str, data: bytes) -> None:
+        """Hold a changed file in memory until commit (in place, while there is room), or stage it.
+
+        Creating a file and renaming it over the old one costs several times more than writing
+        the old file anew, and a template edit in the preview changes thousands of pages.
+        """
+        if self.in_place and len(data) <= self.room:
+            self.held[name] = data
+            self.room -= len(data)
+        else:
+            self.staged(name).write_bytes(data)
+
+    def share_room(self, processes: int) -> None:
+        """Divide the room to hold files among this process and the workers it is about to fork."""
+        self.room //= processes
 
     def staged(self, name: str) -> Path:
         """Where a file is staged: in place of the output folder's tree, or flat when its files are moved in one by one."""
+        self.held.pop(name, None)
         if self.in_place:
             return self.staging / flat_name(name)
         path = self.staging / name
@@ -93,10 +127,11 @@ class Update:
         """File a written file under a key known only once it was made."""
         self.made[name] = (key, self.made[name][1])
 
-    def merge(self, made: Made, changed: set[str]) -> None:
-        """Take in what a worker process wrote."""
+    def merge(self, made: Made, changed: set[str], held: dict[str, bytes]) -> None:
+        """Take in what a worker process wrote or holds."""
         self.made.update(made)
         self.changed.update(changed)
+        self.held.update(held)
 
     def commit(self) -> Record:
         """Bring the output folder up to date in one step; return the record of what it now holds.
@@ -115,7 +150,8 @@ class Update:
         if self.whole:
             swap_in(self.staging, self.out)
         elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
-            move_in(self.out, self.staging, sorted(self.changed), stale, self.in_place)
+            move_in(self.out, self.staging, sorted(self.changed - self.held.keys()), stale, self.in_place)
+            write_held(self.out, self.held)
         elif stale or self.changed:
             link_unchanged(self.out, self.staging, [name for name in self.made if name not in self.changed])
             swap_in(self.staging, self.out)
@@ -248,6 +284,32 @@ def move_in(out: Path, staging: Path, changed: list[str], stale: list[str], flat
             made_folders.add(target.parent)
         os.replace(source, target)
     remove_files(out, stale)
+
+
+def write_held(out: Path, held: dict[str, bytes]) -> None:
+    """Write held files into the output folder over the old ones, in place (see Update.commit).
+
+    The old bytes are overwritten, then the file is cut to its new length: truncating first
+    costs ten times more on ext4, which flushes a file truncated and rewritten on close.
+    """
+    made_folders = set()
+    for name in sorted(held):
+        target = out / name
+        if target.parent not in made_folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_folders.add(target.parent)
+        overwrite(target, held[name])
+
+
+def overwrite(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
 
 
 def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:

@@ -118,22 +118,29 @@ for name in ("content/en/about.md", "content/ko/about.md"):
 path = root / "data" / "programmes" / "sehub.yaml"
 path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
 moved = []
-replace = os.replace
+replace, overwrite = os.replace, write.overwrite
 
-def killed_after_three(source, target):
-    if str(target).startswith(str(config.out) + "/"):  # a move into the output folder
+def killed_after_three(target):
+    if str(target).startswith(str(config.out) + "/"):  # a file changed in the output folder
         if len(moved) == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         moved.append(target)
+
+def replaced(source, target):
+    killed_after_three(target)
     replace(source, target)
 
-write.os.replace = killed_after_three
+def overwritten(target, data):
+    killed_after_three(target)
+    overwrite(target, data)
+
+write.os.replace, write.overwrite = replaced, overwritten
 build_site(config, memory=memory)
 """
 
 
 def test_moves_cut_short_by_a_kill_are_finished_by_the_next_build(tmp_path):
-    """The preview moves changed files in one by one; the next build replaces a folder left midway."""
+    """The preview moves or writes changed files in one by one; the next build replaces a folder left midway."""
     import subprocess
     import sys
 
@@ -151,3 +158,29 @@ def test_moves_cut_short_by_a_kill_are_finished_by_the_next_build(tmp_path):
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(root / "site") == tree(fresh)
     assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")]
+
+
+def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(tmp_path, monkeypatch):
+    """In place, changed files are held in memory and written over the old ones, up to a bound; the rest are moved in."""
+    from guide import write
+    from guide.config import Config, build_time_from_env
+    from guide.pipeline import Memory, build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as run_build gives it
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=tmp_path / "out", jobs=2, build_time=build_time_from_env())
+    memory = Memory()
+    build_site(config, memory=memory)
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text("utf-8").replace('<footer class="gd-footer">', '<footer class="gd-footer" data-edited>'), "utf-8")
+    overwritten, moved = [], []
+    overwrite, replace = write.overwrite, write.os.replace
+    monkeypatch.setattr(write, "overwrite", lambda path, data: (overwritten.append(path), overwrite(path, data)))
+    monkeypatch.setattr(write.os, "replace", lambda source, target: (moved.append(target), replace(source, target)))
+    monkeypatch.setattr(write, "HELD_MAX", 150_000)  # room for some of the pages, not all
+    build_site(config, memory=memory)
+    assert overwritten and moved
+    fresh = tmp_path / "fresh"
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(config.out) == tree(fresh)
+    assert b"data-edited" in (config.out / "en" / "index.html").read_bytes()
