@@ -4,6 +4,7 @@ Each page's bytes depend only on the page, so the output is the same for any num
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from typing import Callable
@@ -31,6 +32,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     if into is not None:
         into.share_room(jobs + 1)
     receivers, processes = [], []
+    gc.freeze()  # the workers' collections then skip everything made before the fork, which they only read
     for chunk in chunks:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=worker, args=(render, chunk, into, sender), daemon=True)
@@ -38,6 +40,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         sender.close()
         receivers.append(receiver)
         processes.append(process)
+    gc.unfreeze()
     output = meanwhile()
     errors: list[RenderError] = []
     for receiver, process in zip(receivers, processes):
