@@ -234,21 +234,36 @@ class Guide:
         """Return the groups that hold this one, nearest first: a co-operative is a social economy enterprise."""
         return self._group_lines[group_id]
 
+    @cached_property
+    def _group_members(self) -> dict[str, tuple[str, ...]]:
+        return {group.id: tuple(g.id for g in self.groups if group.id in self._group_lines[g.id]) for group in self.groups}
+
     def group_members(self, group_id: str) -> tuple[str, ...]:
         """Return the groups within this one, at any depth, in the file's order."""
-        return tuple(g.id for g in self.groups if group_id in self._group_lines[g.id])
+        return self._group_members.get(group_id, ())
+
+    # Which named groups open a programme to a group, as sets: every group page and filter asks of every programme.
+    @cached_property
+    def _opening_all(self) -> dict[str, frozenset[str]]:
+        return {g.id: frozenset((g.id, *self._group_lines[g.id])) for g in self.groups}
+
+    @cached_property
+    def _opening_some(self) -> dict[str, frozenset[str]]:
+        return {g.id: frozenset(self._group_members[g.id]) for g in self.groups}
 
     def open_to(self, programme: Programme, group_id: str) -> bool:
         """Whether the group may apply: the programme names it, or a group that holds it."""
-        return any(g in programme.eligible for g in (group_id, *self.group_ancestors(group_id)))
+        return not self._opening_all[group_id].isdisjoint(programme.eligible)
 
     def open_to_some(self, programme: Programme, group_id: str) -> bool:
         """Whether only some of the group may apply: the programme names one of its members, not the group itself."""
-        return not self.open_to(programme, group_id) and any(g in programme.eligible for g in self.group_members(group_id))
+        return not self.open_to(programme, group_id) and not self._opening_some[group_id].isdisjoint(programme.eligible)
 
     def relevant_groups(self, programme: Programme) -> tuple[str, ...]:
         """Return every group for which the programme is open to all or some: what the filters match."""
-        return tuple(g.id for g in self.groups if self.open_to(programme, g.id) or self.open_to_some(programme, g.id))
+        eligible = programme.eligible
+        return tuple(g.id for g in self.groups
+                     if not self._opening_all[g.id].isdisjoint(eligible) or not self._opening_some[g.id].isdisjoint(eligible))
 
 
 T = TypeVar("T")
