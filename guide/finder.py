@@ -54,12 +54,10 @@ def application_months(programme: Programme, year: int) -> tuple[int, ...]:
     return tuple(sorted({m for phase in programme.phases if phase.is_application for y, m in phase.month_keys() if y == year}))
 
 
-def listings(guide: Guide) -> dict[str, Listing]:
-    """Return each programme's listing by id."""
-    year = guide.edition.year
-    return {p.id: Listing(p, tuple(g for g in guide.groups if g.id in p.eligible), guide.relevant_groups(p),
-                          application_months(p, year), any(phase.year_round for phase in p.phases), area_id(p.area))
-            for p in guide.programmes}
+def listing(guide: Guide, p: Programme) -> Listing:
+    """Return a programme's listing (it depends on the programme, the groups and the edition year alone)."""
+    return Listing(p, tuple(g for g in guide.groups if g.id in p.eligible), guide.relevant_groups(p),
+                   application_months(p, guide.edition.year), any(phase.year_round for phase in p.phases), area_id(p.area))
 
 
 def by_area(guide: Guide, found: dict[str, Listing]) -> tuple[AreaGroup, ...]:

@@ -73,15 +73,40 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     return LAST_VIEWS[0][2]
 
 
+# Each programme's spans, strip and listing, by identity, and the year and groups they were made
+# with. A programme read from unchanged text is the same object in the preview's next guide (see
+# records.Remembered), so after an edit only the edited programme's are made again, and the
+# digests of the others' are known (see render.keys).
+LAST_PROGRAMME_VIEWS: list[tuple[int, tuple, dict[int, tuple[Programme, tuple]]]] = []
+
+
+def programme_views(guide: Guide) -> dict[str, tuple]:
+    """Return {programme id: (its spans, its strip, its listing)}."""
+    year = guide.edition.year
+    last = LAST_PROGRAMME_VIEWS[0] if LAST_PROGRAMME_VIEWS else None
+    known = last[2] if last and last[0] == year and last[1] == guide.groups else {}
+    made = {}
+    for p in guide.programmes:
+        kept = known.get(id(p))
+        if kept is not None and kept[0] is p:
+            made[id(p)] = kept
+        else:
+            spans = [timeline.span_of(phase, year) for phase in p.phases]
+            made[id(p)] = (p, (spans, timeline.strip(p, year, spans), finder.listing(guide, p)))
+    LAST_PROGRAMME_VIEWS[:] = [(year, guide.groups, made)]
+    return {p.id: views for p, views in made.values()}
+
+
 def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     year = guide.edition.year
     months = timeline.by_month(guide.programmes, year)
     month = chosen_month(guide, now, months)
-    spans = {p.id: [timeline.span_of(phase, year) for phase in p.phases] for p in guide.programmes}
-    strips = {p.id: timeline.strip(p, year, spans[p.id]) for p in guide.programmes}
+    per_programme = programme_views(guide)
+    spans = {pid: made[0] for pid, made in per_programme.items()}
+    strips = {pid: made[1] for pid, made in per_programme.items()}
     tables = schedule_tables(guide, spans)
     in_tables = [p.id for _, groups in tables for _, rows, _ in groups for p, _ in rows]
-    listings = finder.listings(guide)
+    listings = {pid: made[2] for pid, made in per_programme.items()}
     return {
         "month": month,
         "months": months,
