@@ -18,7 +18,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from .cache import Fingerprints, key_of
-from .reads import Recording, messages_key
+from .reads import Recording, distinct, messages_key
 
 Entry = tuple[str, frozenset, str]  # the text, the messages it looked up, a hash of their translations
 MAX_CHARACTERS = 32 << 20  # kept in all (up to 64 MB as Python text); past this, new fragments are rendered but not kept
@@ -68,8 +68,8 @@ class Fragments:
 
     def merge(self, made: dict[str, Entry]) -> None:
         """Take in the fragments a worker process made."""
-        for key, entry in made.items():
-            self.keep(key, entry)
+        for key, (text, found, messages) in made.items():
+            self.keep(key, (text, distinct(found), messages))
 
 
 class FragmentExtension(Extension):

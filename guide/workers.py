@@ -11,6 +11,7 @@ from typing import Callable
 
 from .errors import BuildFailed
 from .pages import Page
+from .reads import distinct
 from .templating import RenderError, located_error, render_problems
 from .write import Update
 
@@ -50,7 +51,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
             raise RuntimeError(f"a rendering worker failed:\n{payload}")
         errors += found
         made, lookups, fragments = payload
-        render.lookups.update(lookups)
+        render.lookups.update((name, distinct(found)) for name, found in lookups.items())
         render.env.fragments.merge(fragments)
         if into is None:
             output.update(made)
