@@ -11,6 +11,7 @@ preview's renders every fragment: nothing is kept across processes.
 """
 from __future__ import annotations
 
+import zlib
 from typing import Any, Callable
 
 from jinja2 import nodes
@@ -20,8 +21,10 @@ from markupsafe import Markup
 from .cache import Fingerprints, key_of
 from .reads import Recording, distinct, messages_key
 
-Entry = tuple[str, frozenset, str]  # the text, the messages it looked up, a hash of their translations
-MAX_CHARACTERS = 32 << 20  # kept in all (up to 64 MB as Python text); past this, new fragments are rendered but not kept
+Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messages it looked up, a hash of their translations
+# Kept in all, compressed (listings compress about sixfold, and decompress in microseconds);
+# past this, new fragments are rendered but not kept.
+MAX_BYTES = 32 << 20
 
 
 class Fragments:
@@ -50,9 +53,9 @@ class Fragments:
         entry = self.kept.get(key)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
-            return Markup(entry[0])
+            return Markup(text_of(entry))
         text, found = recording.captured(caller)
-        self.keep(key, (str(text), found, self.messages(recording, found)))
+        self.keep(key, (zlib.compress(str(text).encode("utf-8"), 1), found, self.messages(recording, found)))
         return text
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
@@ -62,14 +65,18 @@ class Fragments:
         return known
 
     def keep(self, key: str, entry: Entry) -> None:
-        if self.size + len(entry[0]) <= MAX_CHARACTERS:
-            self.size += len(entry[0]) - len(self.kept.get(key, ("",))[0])
+        if self.size + len(entry[0]) <= MAX_BYTES:
+            self.size += len(entry[0]) - len(self.kept.get(key, (b"",))[0])
             self.kept[key] = self.made[key] = entry
 
     def merge(self, made: dict[str, Entry]) -> None:
         """Take in the fragments a worker process made."""
         for key, (text, found, messages) in made.items():
             self.keep(key, (text, distinct(found), messages))
+
+
+def text_of(entry: Entry) -> str:
+    return zlib.decompress(entry[0]).decode("utf-8")
 
 
 class FragmentExtension(Extension):

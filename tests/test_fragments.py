@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timezone
 
 from guide.config import Config
+from guide.fragments import text_of
 from guide.pipeline import build_site
 from guide.serve import Preview
 
@@ -29,7 +30,7 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
     preview.rebuild({path})
     assert preview.error is None
-    remade = [text for text, _, _ in preview.memory.fragments.made.values()]
+    remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
     assert remade and len(remade) < listings
     assert all("winter-school" in text for text in remade)
     assert any("Winter academy" in text for text in remade)
@@ -50,7 +51,7 @@ def test_a_changed_message_renders_again_the_listings_that_looked_it_up(tmp_path
     po.write_text(text.replace('msgid "Who can apply"\nmsgstr "', 'msgid "Who can apply"\nmsgstr "(바뀜) ', 1), "utf-8")
     preview.rebuild({po})
     assert preview.error is None
-    remade = [text for text, _, _ in preview.memory.fragments.made.values()]
+    remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
     assert remade and all("(바뀜)" in text for text in remade)
     listing = (root / "site" / "ko" / "programmes" / "index.html").read_text("utf-8")
     shown = re.findall(r'<li class="gd-card gd-listing".*?\n</li>', listing, re.S)
