@@ -10,6 +10,7 @@ is the time to notice the save). Not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import shutil
@@ -48,7 +49,7 @@ def page_text(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8")
-    except OSError:
+    except (OSError, http.client.HTTPException):  # a server may cut a response short while it rebuilds
         return ""
 
 
