@@ -34,14 +34,16 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         into.share_room(jobs + 1)
     receivers, processes = [], []
     gc.freeze()  # the workers' collections then skip everything made before the fork, which they only read
-    for chunk in chunks:
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=worker, args=(render, chunk, into, sender), daemon=True)
-        process.start()
-        sender.close()
-        receivers.append(receiver)
-        processes.append(process)
-    gc.unfreeze()
+    try:
+        for chunk in chunks:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=worker, args=(render, chunk, into, sender), daemon=True)
+            process.start()
+            sender.close()
+            receivers.append(receiver)
+            processes.append(process)
+    finally:
+        gc.unfreeze()
     output = meanwhile()
     errors: list[RenderError] = []
     for receiver, process in zip(receivers, processes):

@@ -59,12 +59,12 @@ class Update:
         return True
 
     def write(self, name: str, data: bytes, key: str = "") -> None:
-        """Stage a file, unless the output folder already holds these very bytes."""
+        """Stage (or hold, see keep) a file, unless the output folder already holds these very bytes."""
         if not self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
             self.keep(name, data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
-        """Stage a file made part by part, so that a large one is never in memory whole."""
+        """Stage (or hold, see keep) a file made part by part, so that a large one is never in memory whole."""
         digest = hashlib.blake2b(digest_size=16)
         held: list[bytes] = []
         size, file = 0, None
