@@ -10,6 +10,7 @@ a rebuild runs causes another one after it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import mimetypes
 import sys
@@ -51,32 +52,45 @@ class Preview:
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build
         self.memory = Memory()  # what a rebuild keeps for the next (see pipeline.Memory)
+        self.built: dict[Path, str | None] = {}  # digests of changed files as good builds found them before reading
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed, prose=self.prose)
         return f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
 
-    def rebuild(self, changed: set[Path]) -> None:
+    def rebuild(self, changed: set[Path]) -> bool:
         """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error.
 
         Until a build succeeds, the files changed since the last good one stay to be reloaded:
         a later save of another file must not build on sources that are still broken.
+
+        Return False when nothing needed building: every changed file holds what the last good
+        build that saw it change found in it. A large file's save can reach us as two batches of
+        events, the second while the first rebuild runs, and a rebuild of an unchanged
+        20,000-page guide still takes seconds. Each digest is taken before the build reads the
+        file, so a save during the build always differs from it and is built.
         """
         started = time.perf_counter()
         self.unbuilt |= changed
+        digests = {path: content_digest(path) for path in self.unbuilt}
+        if self.sources and self.error is None and all(self.built.get(path, "") == digest for path, digest in digests.items()):
+            self.unbuilt = set()
+            return False
         try:
             what = self.update(self.unbuilt) if self.sources else self.build_all()
         except BuildFailed as failed:
             self.error = failed.report()
             log(self.error)
-            return
+            return True
         except Exception as exc:  # a template error must not stop the preview
             self.error = f"{type(exc).__name__}: {exc}"
             log(self.error)
-            return
+            return True
         self.error, self.unbuilt = None, set()
+        self.built.update(digests)
         names = ", ".join(sorted(str(p.relative_to(self.config.root)) for p in changed)[:3])
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
+        return True
 
     def update(self, changed: set[Path]) -> str:
         """Reload what the changed files are part of, then build: only pages whose inputs changed are rendered."""
@@ -84,6 +98,14 @@ class Preview:
         rendered = build_site(self.config, sources, self.memory)
         self.sources = sources
         return f"{len(rendered.changed)} of {len(rendered.written)} files"
+
+
+def content_digest(path: Path) -> str | None:
+    """A hash of a file's bytes; None when it is not there."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
 
 
 def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parsed, prose: Known) -> Sources:
@@ -156,8 +178,7 @@ class Watcher:
         """Rebuild for everything saved since the last rebuild."""
         with self.lock:
             changed, self.pending = self.pending, set()
-        if changed:
-            self.preview.rebuild(changed)
+        if changed and self.preview.rebuild(changed):
             self.rebuilt()
 
 

@@ -228,3 +228,21 @@ def test_a_save_while_the_build_is_broken_does_not_hide_the_error(tmp_path):
     preview.rebuild({prose})
     assert preview.error is None
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
+def test_a_save_that_leaves_a_file_as_built_is_not_built_again(tmp_path, monkeypatch):
+    """A large file's save can arrive as two batches of events; the second, and a save without changes, build nothing."""
+    import guide.serve
+
+    root, preview = fixture_preview(tmp_path)
+    real_build, builds = guide.serve.build_site, []
+    monkeypatch.setattr(guide.serve, "build_site", lambda *args, **kwargs: builds.append(1) or real_build(*args, **kwargs))
+    path = root / "data/districts.yaml"
+    edit(path, "Mapo-gu", "Mapo-gu (edited)")
+    assert preview.rebuild({path}) and len(builds) == 1
+    assert not preview.rebuild({path})  # the same save's second batch of events
+    path.write_bytes(path.read_bytes())  # saved again without a change
+    assert not preview.rebuild({path}) and len(builds) == 1
+    edit(path, "Mapo-gu (edited)", "Mapo-gu (again)")
+    assert preview.rebuild({path}) and len(builds) == 2
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
