@@ -4,6 +4,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import yaml
+
 from . import model as m
 from .cache import DiskCache, key_of
 from .errors import BuildFailed, SourceError
@@ -31,7 +33,7 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     if problems:  # checked before anything reads the files, the cache key included
         raise BuildFailed(problems)
     if parsed is not None:
-        return read_guide(root, parsed)
+        return read_guide(root, parsed, records.PREVIEW)
     cache = DiskCache(root / ".cache")
     key = guide_key(root) if cache.enabled else ""
     cached = cache.get("guide", key)
@@ -40,11 +42,34 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
             return pickle.loads(cached)
         except Exception:  # written by other code that the key did not tell apart: read the data again
             pass
+    parsed = stored_items(cache)
     guide = read_guide(root, parsed)
     if key and key == guide_key(root):  # a file saved while being read would file this guide under the wrong key
         cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
         cache.prune("guide")
+        store_items(cache, parsed)
     return guide
+
+
+# The programmes files' items as last parsed (see yamlitems), kept for the next command-line build
+# under a hash of the code that parses them: after an edit of one programme, a build parses that
+# programme's text alone. One entry, replaced by each build that reads the data.
+ITEMS_KEY = key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("yaml*.py"))))
+
+
+def stored_items(cache: DiskCache) -> Parsed:
+    """Return the kept items, as the preview keeps them (no file's bytes are known, so every file is read)."""
+    try:
+        items = pickle.loads(cache.get("items", ITEMS_KEY) or pickle.dumps({}))
+    except Exception:  # damaged in a way the seal did not catch: parse everything
+        items = {}
+    return {shown: (None, None, kept) for shown, kept in items.items() if isinstance(kept, dict)} if isinstance(items, dict) else {}
+
+
+def store_items(cache: DiskCache, parsed: Parsed) -> None:
+    items = {shown: kept for shown, (_, _, kept) in parsed.items() if kept}
+    if items:
+        cache.put("items", ITEMS_KEY, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def guide_key(root: Path) -> str:
@@ -53,7 +78,7 @@ def guide_key(root: Path) -> str:
     return key_of(*(part for path in files for part in (str(path.relative_to(path.parent.parent)), path.read_bytes())))
 
 
-def read_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
+def read_guide(root: Path, parsed: Parsed | None = None, remembered: records.Remembered | None = None) -> m.Guide:
     errors: list[SourceError] = []
     sources = {name: load_source(root, f"data/{name}", errors, parsed) for name in FILES}
     programme_files = sorted((root / "data" / "programmes").glob("*.yaml"))
@@ -61,7 +86,7 @@ def read_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
         errors.append(SourceError("data/programmes", None, "", "no programme files (*.yaml) found"))
     if errors and any(s is None for s in sources.values()):
         raise BuildFailed(errors)
-    guide = assemble(root, sources, programme_files, errors, parsed)
+    guide = assemble(root, sources, programme_files, errors, parsed, remembered)
     if errors:
         raise BuildFailed(errors)
     return guide
@@ -78,7 +103,7 @@ def load_source(root: Path, shown: str, errors: list[SourceError], parsed: Parse
 
 
 def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError],
-             parsed: Parsed | None = None) -> m.Guide:
+             parsed: Parsed | None = None, remembered: records.Remembered | None = None) -> m.Guide:
     readers = {name: Reader(source, errors) for name, source in sources.items()}
     edition = read_edition(readers["edition.yaml"], sources["edition.yaml"].data)
     code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})
@@ -89,8 +114,7 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
     check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
     programmes: list[m.Programme] = []
     seen: dict[str, str] = {}
-    remembered = records.PREVIEW if parsed is not None else None  # the preview reparses only what changed
-    if remembered:
+    if remembered:  # the preview's: programmes read from unchanged items are kept
         remembered.renew()
     for path in programme_files:
         shown = f"data/programmes/{path.name}"

@@ -87,3 +87,22 @@ def test_the_preview_reads_again_only_the_programme_it_edited(tmp_path):
     after = {p.id: p for p in load_guide(root, parsed).programmes}
     assert after.keys() == before.keys() and after["winter-school"].name.en == "Winter academy"
     assert [pid for pid in after if after[pid] is not before[pid]] == ["winter-school"]
+
+
+def test_a_command_line_build_parses_again_only_the_programme_it_edited(tmp_path, monkeypatch):
+    """Builds keep the items in .cache/; the next build's guide equals one read from scratch."""
+    import guide.yamlitems
+    from conftest import fixture_project
+    from guide.data import load_guide
+
+    root = fixture_project(tmp_path)
+    load_guide(root)
+    real_parse, parsed = guide.yamlitems.parsed_item, []
+    monkeypatch.setattr(guide.yamlitems, "parsed_item", lambda chunk, shown: parsed.append(chunk) or real_parse(chunk, shown))
+    path = root / "data" / "programmes" / "sehub.yaml"
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    kept = load_guide(root)
+    assert len(parsed) == 1 and "Winter academy" in parsed[0]
+    monkeypatch.setenv("GUIDE_CACHE", "off")
+    assert kept == load_guide(root)
+    assert next(p for p in kept.programmes if p.id == "winter-school").name.en == "Winter academy"
