@@ -194,3 +194,23 @@ def test_the_preview_shows_a_template_error_in_the_page_and_recovers(tmp_path):
     template.write_text(good, "utf-8")
     preview.rebuild({template})
     assert preview.error is None
+
+
+def test_the_quick_check_for_markers_and_deep_lines_finds_what_the_plain_patterns_describe(monkeypatch):
+    """Which documents are scanned event by event is decided by a fast check; it must agree with
+    the patterns it stands for, on every string of a random sample over the characters that matter."""
+    import random
+    import re
+
+    from guide import yamlsource
+
+    depth = 3  # a short run stands for the 200-character one, so that random strings reach it
+    monkeypatch.setattr(yamlsource, "INDENTATION_RUN", re.compile(rf"[ \-?:\t]{{{depth + 1},}}"))
+    markers = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!][^\s,\[\]{}]|<<", re.M)
+    deep_line = re.compile(rf"(?:^|(?<=[\r\x85\u2028\u2029]))[ \-?:\t]{{{depth + 1}}}", re.M)
+    alphabet = "ab &*!<,[]{}:?-\t\n\r\x85\u2028\u2029\u3000\xa0"
+    rnd = random.Random(2019)
+    for _ in range(30_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        expected = bool(markers.search(text) or deep_line.search(text))
+        assert yamlsource.needs_scan(text) == expected, repr(text)
