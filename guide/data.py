@@ -59,11 +59,14 @@ ITEMS_KEY = key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path
 
 def stored_items(cache: DiskCache) -> Parsed:
     """Return the kept items, as the preview keeps them (no file's bytes are known, so every file is read)."""
+    data = cache.get("items", ITEMS_KEY)
     try:
-        items = pickle.loads(cache.get("items", ITEMS_KEY) or pickle.dumps({}))
+        items = pickle.loads(data) if data else {}
     except Exception:  # damaged in a way the seal did not catch: parse everything
         items = {}
-    return {shown: (None, None, kept) for shown, kept in items.items() if isinstance(kept, dict)} if isinstance(items, dict) else {}
+    if not isinstance(items, dict):
+        return {}
+    return {shown: (None, None, kept) for shown, kept in items.items() if isinstance(kept, dict)}
 
 
 def store_items(cache: DiskCache, parsed: Parsed) -> None:

@@ -12,12 +12,11 @@ megabytes, which compress to a sixth.
 from __future__ import annotations
 
 import marshal
-import zlib
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .cache import DiskCache, key_of
+from .cache import DiskCache, key_of, packed, unpacked
 from .config import Config
 from .model import Guide, Programme
 from .outputs.exports import export_files
@@ -59,13 +58,13 @@ class Parts:
             return make()
         key = key_of(self.base, kind, programme.digest)
         entry = self.last.get(key)
-        data = unpacked(entry) if entry is not None and entry[2] == self.messages(entry[1]) else None
+        data = unpacked(entry[0]) if entry is not None and entry[2] == self.messages(entry[1]) else None
         if data is not None:
             for lang, found in entry[1]:
                 self.recordings[lang].seen |= found
         else:
             data, lookups = self.captured(make)
-            entry = (zlib.compress(data, 1), lookups, self.messages(lookups))
+            entry = (packed(data), lookups, self.messages(lookups))
             self.remade.append((kind, programme.id))
         self.kept[key] = entry
         return data
@@ -85,14 +84,6 @@ class Parts:
             translations = {lang: r.translation for lang, r in self.recordings.items()}
             found = self.rendered[lookups] = key_of(*(messages_key(translations[lang], seen) for lang, seen in lookups))
         return found
-
-
-def unpacked(entry: Entry) -> bytes | None:
-    """Return a kept part, or None if it is not one (kept by other code: the part is made again)."""
-    try:
-        return zlib.decompress(entry[0])
-    except (zlib.error, TypeError):
-        return None
 
 
 def stored_parts(config: Config) -> Parts:

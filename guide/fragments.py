@@ -11,14 +11,13 @@ preview's renders every fragment: nothing is kept across processes.
 """
 from __future__ import annotations
 
-import zlib
 from typing import Any, Callable
 
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from .cache import Fingerprints, key_of
+from .cache import Fingerprints, key_of, packed, unpacked
 from .reads import Recording, distinct, messages_key
 
 Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messages it looked up, a hash of their translations
@@ -55,7 +54,7 @@ class Fragments:
             recording.seen |= entry[1]
             return Markup(text_of(entry))
         text, found = recording.captured(caller)
-        self.keep(key, (zlib.compress(str(text).encode("utf-8"), 1), found, self.messages(recording, found)))
+        self.keep(key, (packed(str(text).encode("utf-8")), found, self.messages(recording, found)))
         return text
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
@@ -76,7 +75,7 @@ class Fragments:
 
 
 def text_of(entry: Entry) -> str:
-    return zlib.decompress(entry[0]).decode("utf-8")
+    return unpacked(entry[0]).decode("utf-8")  # kept by this process, so always packed
 
 
 class FragmentExtension(Extension):

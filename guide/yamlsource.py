@@ -120,12 +120,12 @@ def syntax_error(exc: yaml.YAMLError, shown: str, text: str) -> SourceError:
 
 def needs_scan(text: str) -> bool:
     """Whether a document may hold an anchor, alias, tag or merge key, or nest deeper than allowed."""
-    if "<<" in text or any(at == 0 or text[at - 1].isspace() or text[at - 1] in BEFORE_MARKER
-                           for at in (found.start() for found in MARKER.finditer(text))):
+    if "<<" in text or any(m.start() == 0 or text[m.start() - 1].isspace() or text[m.start() - 1] in BEFORE_MARKER
+                           for m in MARKER.finditer(text)):
         return True
     if text.count("[") + text.count("{") > SCAN_FROM_BRACKETS:
         return True
-    return any(at == 0 or text[at - 1] in LINE_BREAKS for at in (found.start() for found in INDENTATION_RUN.finditer(text)))
+    return any(m.start() == 0 or text[m.start() - 1] in LINE_BREAKS for m in INDENTATION_RUN.finditer(text))
 
 
 def structure_problems(text: str, shown: str) -> list[SourceError]:
