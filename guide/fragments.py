@@ -3,11 +3,15 @@
 The programmes page and each group's page show hundreds of programmes, each through the same
 listing macro. After an edit of one programme the other listings render to the same
 text, so `{% fragment a, b, … %}…{% endfragment %}` keeps what its body rendered under a key of:
-the values it names (what the body shows, the page's links among them), the tag's place, the
-page's language, and everything every page reads (the templates, the guide but its programmes,
-code, settings; see render.inputs_key). With the text it keeps the messages the body looked up
-and how the catalogs rendered them, as a page does (see reads). A build that is not the
-preview's renders every fragment: nothing is kept across processes.
+the values it names (what the body shows), the tag's place, the page's language, and
+everything every page reads (the templates, the guide but its programmes, code, settings; see
+render.inputs_key). With the text it keeps the messages the body looked up and how the
+catalogs rendered them, as a page does (see reads).
+
+The page's links (urls.PageLinks) among the values are left out of the key: the body's links
+are kept as marked targets and made relative for each page that shows them, so a programme's
+listing is rendered once for all the pages that list it. Within a build, the same values (by
+identity) are keyed once.
 """
 from __future__ import annotations
 
@@ -19,6 +23,10 @@ from markupsafe import Markup
 
 from .cache import Fingerprints, key_of, packed, unpacked
 from .reads import Recording, distinct, messages_key
+from .urls import MARK, PageLinks
+
+# Stands for the page's links in a key: what a fragment keeps does not depend on them.
+LINKS = "<page links>"
 
 Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messages it looked up, a hash of their translations
 # Kept in all, compressed (listings compress about sixfold, and decompress in microseconds);
@@ -37,25 +45,39 @@ class Fragments:
         self.fingerprint = Fingerprints()
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
+        self.keys: dict[tuple, tuple[str, tuple]] = {}
 
     def start(self, base: str, language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints) -> None:
         """Begin a build: fragments share the key `base`; language() tells the page's language and
         what records the messages it looks up; fingerprint digests the values fragments name."""
         self.base, self.language, self.fingerprint = base, language, fingerprint
-        self.made, self.rendered = {}, {}
+        self.made, self.rendered, self.keys = {}, {}, {}
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
-        if self.language is None or not self.base:
-            return caller()
+        links = [value for value in values if type(value) is PageLinks]
+        if self.language is None or not self.base or any(link.marks is not None for link in links):
+            return caller()  # a fragment within another is part of the other's text
         lang, recording = self.language()
-        key = key_of(self.base, place, lang, self.fingerprint(values))
+        key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values))
         entry = self.kept.get(key)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
-            return Markup(text_of(entry))
-        text, found = recording.captured(caller)
+            return Markup(localised(text_of(entry), links))
+        (text, marks), found = recording.captured(lambda: marked(caller, links))
+        if str(text).count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
+            return caller()
         self.keep(key, (packed(str(text).encode("utf-8")), found, self.messages(recording, found)))
-        return text
+        return Markup(localised(str(text), links))
+
+    def key(self, place: str, lang: str, values: tuple) -> str:
+        """The fragment's key, made once per build for the same values: a listing shows on several
+        pages, always with the same objects. Strings count by value, anything else by identity; the
+        objects are kept alive with their key, so that no identity is reused within the build."""
+        ids = (place, lang, *(value if type(value) is str else (id(value),) for value in values))
+        known = self.keys.get(ids)
+        if known is None:
+            known = self.keys[ids] = (key_of(self.base, place, lang, self.fingerprint(values)), values)
+        return known[0]
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
         known = self.rendered.get((id(recording.translation), lookups))
@@ -72,6 +94,22 @@ class Fragments:
         """Take in the fragments a worker process made."""
         for key, (text, found, messages) in made.items():
             self.keep(key, (text, distinct(found), messages))
+
+
+def marked(caller: Callable[[], str], links: list[PageLinks]) -> tuple[str, int]:
+    """What the body renders with its links marked (see urls.PageLinks), and how many it made."""
+    for link in links:
+        link.marks = 0
+    try:
+        text = caller()
+        return text, sum(link.marks or 0 for link in links)
+    finally:
+        for link in links:
+            link.marks = None
+
+
+def localised(text: str, links: list[PageLinks]) -> str:
+    return links[0].localised(text) if links and MARK in text else text
 
 
 def text_of(entry: Entry) -> str:

@@ -207,8 +207,12 @@ class Guide:
     def programmes_of(self, provider_id: str) -> tuple[Programme, ...]:
         return self._programmes_by_provider.get(provider_id, ())
 
+    @cached_property
+    def _providers_by_id(self) -> dict[str, Provider]:
+        return {p.id: p for p in self.providers}
+
     def provider(self, provider_id: str) -> Provider:
-        return next(p for p in self.providers if p.id == provider_id)
+        return self._providers_by_id[provider_id]
 
     @cached_property
     def _groups_by_id(self) -> dict[str, Group]:

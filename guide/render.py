@@ -18,7 +18,7 @@ from .model import LANGS, Guide
 from .jsonld import page_json_ld
 from .pages import Page
 from .templating import environment, gettext_globals
-from .urls import Links, localise_hrefs
+from .urls import Links, PageLinks, localise_hrefs
 from .write import Update
 
 PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
@@ -259,17 +259,11 @@ def jobs_for(config: Config, count: int) -> int:
     return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
 
 
-def root_href(lang: str | None, key: str, fragment: str = "") -> str:
-    """Return a root-relative link, for the one page that is served at any path."""
-    path = "/".join(x for x in (lang, key) if x)
-    return "/" + (path + "/" if path else "") + (f"#{fragment}" if fragment else "")
-
-
 def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, Any]:
     """Return what a page's template sees: the page's own context and the helpers every page uses."""
     links = Links.of(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
-    href: Callable[..., str] = root_href if absolute else links.page
+    href = PageLinks(None if absolute else links)
     asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))
     other = [lang for lang in LANGS if lang != page.lang]
     return {

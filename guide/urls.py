@@ -55,8 +55,43 @@ class Links:
         href = relative(path, self.from_dir, self.file_urls)
         return href + (f"#{fragment}" if fragment else "")
 
-    def page(self, lang: str | None, key: str, fragment: str = "") -> str:
-        return self.to(page_path(lang, key), fragment)
+
+class PageLinks:
+    """A page's `href(lang, key, fragment)`: relative links to other pages (root-relative for a
+    page served at any depth).
+
+    While `marks` counts (see fragments), links are instead the target's output path between
+    MARKs, and `localised` makes them relative for whichever page shows the text: a listing
+    rendered once then serves every page that lists its programme.
+    """
+
+    __slots__ = ("links", "marks")
+
+    def __init__(self, links: Links | None) -> None:
+        self.links = links
+        self.marks: int | None = None
+
+    def __call__(self, lang: str | None, key: str, fragment: str = "") -> str:
+        path = page_path(lang, key)
+        if self.marks is not None:
+            self.marks += 1
+            return f"{MARK}{path}#{fragment}{MARK}"
+        return self.to(path, fragment)
+
+    def to(self, path: str, fragment: str = "") -> str:
+        if self.links is None:
+            return public_path(path) + (f"#{fragment}" if fragment else "")
+        return self.links.to(path, fragment)
+
+    def localised(self, text: str) -> str:
+        """The text with its marked links made relative to this page."""
+        return MARKED.sub(lambda m: self.to(m[1], m[2]), text)
+
+
+# A control character: markup-escaping keeps it, and text that holds one of its own is told apart
+# by counting (see fragments).
+MARK = "\x1f"
+MARKED = re.compile("\x1f([^\x1f#]*)#([^\x1f]*)\x1f")
 
 
 @lru_cache(maxsize=65536)

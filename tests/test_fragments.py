@@ -24,7 +24,7 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
     listings = len(preview.memory.fragments.made)
-    assert listings >= 2 * 3  # every programme on the programmes page, in each language, and on group pages
+    assert listings == 2 * 2  # each programme once per language, though the programmes page and group pages all show it
 
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
@@ -35,6 +35,41 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert all("winter-school" in text for text in remade)
     assert any("Winter academy" in text for text in remade)
 
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+def listing_links(page) -> list[str]:
+    """The links to programme pages in a page's listings."""
+    return re.findall(r'<h3 class="gd-card__title"><a href="([^"]*)">', page.read_text("utf-8"))
+
+
+def test_a_listing_rendered_once_links_from_every_page_that_shows_it(tmp_path):
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc)))
+    preview.build_all()
+    site = root / "site" / "en" / "programmes"
+    assert sorted(listing_links(site / "index.html")) == ["fair/", "winter-school/"]
+    assert "../../fair/" in listing_links(site / "for" / "social-economy-enterprise" / "index.html")
+    offline = tmp_path / "offline"
+    build_site(Config(root=root, out=offline, build_time=datetime(2019, 1, 1, tzinfo=timezone.utc), file_urls=True))
+    assert "../../fair/index.html" in listing_links(offline / "en" / "programmes" / "for" / "social-economy-enterprise" / "index.html")
+
+
+def test_data_that_holds_the_link_mark_is_shown_as_it_is(tmp_path):
+    """A listing's links are kept marked with a control character; a name that holds one is rendered for its page alone."""
+    root = fixture_project(tmp_path)
+    path = root / PROGRAMMES
+    path.write_text(path.read_text("utf-8").replace("en: Public procurement fair", 'en: "Public\\x1fprocurement\\x1ffair"'), "utf-8")
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    assert preview.error is None
+    kept = [text_of(entry) for entry in preview.memory.fragments.made.values()]
+    assert len(kept) == 3 and not any("Public\x1fprocurement" in text for text in kept)  # the Korean listing is kept
+    assert "Public\x1fprocurement\x1ffair" in (root / "site" / "en" / "programmes" / "index.html").read_text("utf-8")
+    assert "../../fair/" in listing_links(root / "site" / "en" / "programmes" / "for" / "social-economy-enterprise" / "index.html")
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
