@@ -6,7 +6,8 @@ text, so `{% fragment a, b, … %}…{% endfragment %}` keeps what its body rend
 the values it names (what the body shows), the tag's place, the page's language, and
 everything every page reads (the templates, the guide but its programmes, code, settings; see
 render.inputs_key). With the text it keeps the messages the body looked up and how the
-catalogs rendered them, as a page does (see reads).
+catalogs rendered them, as a page does (see reads). Any build renders each fragment once;
+the preview keeps them for its next build.
 
 The page's links (urls.PageLinks) among the values are left out of the key: the body's links
 are kept as marked targets and made relative for each page that shows them, so a programme's
@@ -42,15 +43,17 @@ class Fragments:
         self.made: dict[str, Entry] = {}  # made since `start`, to be sent back by a worker process
         self.size = 0
         self.base = ""
+        self.sent = False
         self.fingerprint = Fingerprints()
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
         self.keys: dict[tuple, tuple[str, tuple]] = {}
 
-    def start(self, base: str, language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints) -> None:
+    def start(self, base: str, language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints, sent: bool) -> None:
         """Begin a build: fragments share the key `base`; language() tells the page's language and
-        what records the messages it looks up; fingerprint digests the values fragments name."""
-        self.base, self.language, self.fingerprint = base, language, fingerprint
+        what records the messages it looks up; fingerprint digests the values fragments name.
+        Worker processes send back what they made if `sent` (the preview keeps it for its next build)."""
+        self.base, self.language, self.fingerprint, self.sent = base, language, fingerprint, sent
         self.made, self.rendered, self.keys = {}, {}, {}
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
@@ -88,7 +91,9 @@ class Fragments:
     def keep(self, key: str, entry: Entry) -> None:
         if self.size + len(entry[0]) <= MAX_BYTES:
             self.size += len(entry[0]) - len(self.kept.get(key, (b"",))[0])
-            self.kept[key] = self.made[key] = entry
+            self.kept[key] = entry
+            if self.sent:
+                self.made[key] = entry
 
     def merge(self, made: dict[str, Entry]) -> None:
         """Take in the fragments a worker process made."""

@@ -130,7 +130,8 @@ class PageRenderer:
 
         The digests of the objects pages share are remembered while the keys are made. A build
         lets them go (for a large guide they run to hundreds of thousands). The preview keeps
-        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps.
+        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps;
+        any other build renders each fragment once for its own pages.
         """
         if not self.keyed:
             return [""] * len(pages)
@@ -149,7 +150,8 @@ class PageRenderer:
             LAST_KEYS.update((id(page), (page, self.inputs, self.trees[page.template], key)) for page, key in zip(pages, keys))
             kept_fingerprints(self.whole_guide, fingerprint)
             self.env.fragments = fragments
-            fragments.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint)
+        self.env.fragments.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint,
+                                 sent=fragments is not None)
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:
