@@ -20,6 +20,7 @@ class Listing:
     programme: Programme
     groups: tuple[Group, ...]  # the groups it names, in the vocabulary's order
     relevant: tuple[str, ...]  # every group it is open to, wholly or in part: what the filter matches
+    wholly: tuple[str, ...]  # the groups of `relevant` it is open to as a whole
     months: tuple[int, ...]  # months of the edition year in which it takes applications
     year_round: bool  # it takes applications, or is available, all year
     area: str  # the support area as an address-safe id, for the filter
@@ -56,7 +57,8 @@ def application_months(programme: Programme, year: int) -> tuple[int, ...]:
 
 def listing(guide: Guide, p: Programme) -> Listing:
     """Return a programme's listing (it depends on the programme, the groups and the edition year alone)."""
-    return Listing(p, tuple(g for g in guide.groups if g.id in p.eligible), guide.relevant_groups(p),
+    relevant = guide.relevant_groups(p)
+    return Listing(p, tuple(g for g in guide.groups if g.id in p.eligible), relevant, tuple(g for g in relevant if guide.open_to(p, g)),
                    application_months(p, guide.edition.year), any(phase.year_round for phase in p.phases), area_id(p.area))
 
 
@@ -78,12 +80,15 @@ def months_until_call(listing: Listing, month: int) -> int:
     return min((m - month) % 12 for m in listing.months)
 
 
-def for_group(guide: Guide, found: dict[str, Listing], group_id: str, month: int) -> tuple[tuple[Listing, ...], tuple[Listing, ...]]:
-    """Return the programmes open to the whole group and those open to some of its members, by next call from `month`."""
+def group_lists(guide: Guide, found: dict[str, Listing], month: int) -> dict[str, tuple[tuple[Listing, ...], tuple[Listing, ...]]]:
+    """Return, per group, the programmes open to the whole group and those open to some of its members, by next call from `month`."""
     order = lambda listing: (months_until_call(listing, month), listing.year_round, listing.programme.order)  # noqa: E731
-    whole = [found[p.id] for p in guide.programmes if guide.open_to(p, group_id)]
-    some = [found[p.id] for p in guide.programmes if guide.open_to_some(p, group_id)]
-    return tuple(sorted(whole, key=order)), tuple(sorted(some, key=order))
+    lists: dict[str, tuple[list[Listing], list[Listing]]] = {g.id: ([], []) for g in guide.groups}
+    for p in guide.programmes:
+        listing = found[p.id]
+        for group_id in listing.relevant:
+            lists[group_id][group_id not in listing.wholly].append(listing)
+    return {group_id: (tuple(sorted(whole, key=order)), tuple(sorted(some, key=order))) for group_id, (whole, some) in lists.items()}
 
 
 def group_tree(guide: Guide, parent: str | None = None) -> tuple[GroupNode, ...]:

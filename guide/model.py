@@ -259,10 +259,6 @@ class Guide:
         """Whether the group may apply: the programme names it, or a group that holds it."""
         return not self._opening_all[group_id].isdisjoint(programme.eligible)
 
-    def open_to_some(self, programme: Programme, group_id: str) -> bool:
-        """Whether only some of the group may apply: the programme names one of its members, not the group itself."""
-        return not self.open_to(programme, group_id) and not self._opening_some[group_id].isdisjoint(programme.eligible)
-
     def relevant_groups(self, programme: Programme) -> tuple[str, ...]:
         """Return every group for which the programme is open to all or some: what the filters match."""
         eligible = programme.eligible

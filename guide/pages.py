@@ -122,7 +122,8 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "listings": listings,
         "areas": finder.by_area(guide, listings),
         "group_tree": finder.group_tree(guide),
-        "group_lists": {g.id: finder.for_group(guide, listings, g.id, month) for g in guide.groups},
+        "group_lists": finder.group_lists(guide, listings, month),
+        "month_entries": {m: month_entries(months[m]) for m in timeline.MONTHS},
     }
 
 
@@ -173,7 +174,7 @@ def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Reco
         return last[3]
     _ = recording.gettext
     made, found = recording.captured(lambda: (record_pages(guide, shared, lang, _), open_data_page(guide, lang, _),
-                                              data_entries(guide, shared["city_centres"], lang, _)))
+                                              data_entries(guide, shared, lang, _)))
     LAST_GUIDE_PAGES[lang] = (guide, shared, recording.translation, made, found)
     return made
 
@@ -186,7 +187,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
     programmes = (_("Programmes"), "programmes")
     who = (_("Who can apply"), "programmes/for")
     directory = (_("Support organisations"), "districts")
-    month, months, strips, spans = shared["month"], shared["months"], shared["strips"], shared["spans"]
+    month, strips, spans = shared["month"], shared["strips"], shared["spans"]
     pages = [
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
@@ -225,7 +226,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
     for m in timeline.MONTHS:
         pages.append(Page(lang, month_key(year, m), "month.html", month_title(year, m, lang, _), (home, schedule), {
             "month": m,
-            **month_entries(months[m]),
+            **shared["month_entries"][m],
             "previous": month_key(year, m - 1) if m > 1 else None,
             "next": month_key(year, m + 1) if m < 12 else None,
         }))

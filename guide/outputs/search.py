@@ -44,11 +44,12 @@ class Entry:
     text: str
 
 
-def data_entries(guide: Guide, city_centres: Iterable, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+def data_entries(guide: Guide, views: dict[str, Any], lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
     """Return the entries of one language that come from the data, grouped by kind in the order of
-    KINDS; the prose pages' (page_entries) come last."""
-    return (programme_entries(guide, lang) + group_entries(guide, lang, _) + organisation_entries(guide, city_centres, lang, _)
-            + district_entries(guide, lang, _))
+    KINDS; the prose pages' (page_entries) come last. Of the `views` the pages share, the city-wide
+    centres and the groups' lists are read."""
+    return (programme_entries(guide, lang) + group_entries(guide, views["group_lists"], lang, _)
+            + organisation_entries(guide, views["city_centres"], lang, _) + district_entries(guide, lang, _))
 
 
 def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
@@ -63,11 +64,11 @@ def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def group_entries(guide: Guide, lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
+def group_entries(guide: Guide, lists: dict[str, tuple], lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
     """Who can apply: each group's page, findable by its name in both languages ("협동조합", "co-operative")."""
     entries = []
     for g in guide.groups:
-        count = sum(1 for p in guide.programmes if guide.open_to(p, g.id))
+        count = len(lists[g.id][0])  # the programmes open to the whole group
         detail = _("Programmes open to them: %(count)d") % {"count": count}
         entries.append(Entry("group", f"programmes/for/{g.id}", g.name[lang], detail, join(g.name.ko, g.name.en)))
     return tuple(entries)
