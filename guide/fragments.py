@@ -31,16 +31,19 @@ LINKS = "<page links>"
 
 Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messages it looked up, a hash of their translations
 # Kept in all, compressed (listings compress about sixfold, and decompress in microseconds);
-# past this, new fragments are rendered but not kept.
+# past this, the fragments used longest ago make room. A fragment bigger than MAX_ENTRY_BYTES
+# is not kept: it would push out hundreds of others.
 MAX_BYTES = 32 << 20
+MAX_ENTRY_BYTES = MAX_BYTES >> 6
 
 
 class Fragments:
     """The fragments kept from the last builds, and what renders fragments in this one."""
 
     def __init__(self) -> None:
-        self.kept: dict[str, Entry] = {}
+        self.kept: dict[str, Entry] = {}  # the one used longest ago first
         self.made: dict[str, Entry] = {}  # made since `start`, to be sent back by a worker process
+        self.used: list[str] = []  # kept ones used since `start`, likewise
         self.size = 0
         self.base = ""
         self.sent = False
@@ -54,7 +57,7 @@ class Fragments:
         what records the messages it looks up; fingerprint digests the values fragments name.
         Worker processes send back what they made if `sent` (the preview keeps it for its next build)."""
         self.base, self.language, self.fingerprint, self.sent = base, language, fingerprint, sent
-        self.made, self.rendered, self.keys = {}, {}, {}
+        self.made, self.used, self.rendered, self.keys = {}, [], {}, {}
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
         links = [value for value in values if type(value) is PageLinks]
@@ -65,6 +68,7 @@ class Fragments:
         entry = self.kept.get(key)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
+            self.touch(key)
             return Markup(localised(text_of(entry), links))
         (text, marks), found = recording.captured(lambda: marked(caller, links))
         if str(text).count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
@@ -88,15 +92,28 @@ class Fragments:
             known = self.rendered[id(recording.translation), lookups] = messages_key(recording.translation, lookups)
         return known
 
-    def keep(self, key: str, entry: Entry) -> None:
-        if self.size + len(entry[0]) <= MAX_BYTES:
-            self.size += len(entry[0]) - len(self.kept.get(key, (b"",))[0])
-            self.kept[key] = entry
-            if self.sent:
-                self.made[key] = entry
+    def touch(self, key: str) -> None:
+        """Count a kept fragment as just used."""
+        self.kept[key] = self.kept.pop(key)
+        if self.sent:
+            self.used.append(key)
 
-    def merge(self, made: dict[str, Entry]) -> None:
-        """Take in the fragments a worker process made."""
+    def keep(self, key: str, entry: Entry) -> None:
+        if len(entry[0]) > MAX_ENTRY_BYTES:
+            return
+        old = self.kept.pop(key, None)
+        self.size += len(entry[0]) - (len(old[0]) if old else 0)
+        while self.size > MAX_BYTES:
+            self.size -= len(self.kept.pop(next(iter(self.kept)))[0])
+        self.kept[key] = entry
+        if self.sent:
+            self.made[key] = entry
+
+    def merge(self, made: dict[str, Entry], used: list[str]) -> None:
+        """Take in the fragments a worker process made, and which kept ones it used."""
+        for key in used:
+            if key in self.kept:
+                self.touch(key)
         for key, (text, found, messages) in made.items():
             self.keep(key, (text, distinct(found), messages))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
+from markupsafe import Markup
 
 from . import hyphenation, i18n, reads, vocabulary
 from .cache import DiskCache, Fingerprints, key_of
@@ -113,6 +114,8 @@ class PageRenderer:
         self.config, self.translations = config, translations
         self.lang: object = object()
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
+        self.recordings: dict[str | None, reads.Recording] = {}  # one per language, for the macros made with it
+        self.macros: dict[str | None, Any] = {}
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
         self.message_keys: dict[tuple, str] = {}
         self.formatted: dict[str | None, dict] = {}  # each language's messages without variables, as pages show them
@@ -121,7 +124,7 @@ class PageRenderer:
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.trees = reads.template_keys(config.templates_dir, templates) if self.keyed else {}
+        self.trees = reads.template_keys(config.templates_dir, templates, (MACROS,)) if self.keyed else {}
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
 
@@ -170,7 +173,7 @@ class PageRenderer:
 
     def write(self, page: Page, key: str, into: Update) -> None:
         """Render a page into an update, under its whole key once its lookups are known."""
-        into.write_parts(page.path, self.parts(page), key)
+        into.write_parts(page.path, self.parts(page, key), key)
         self.lookups[page.path] = self.recording.taken()
         if key:
             into.rekey(page.path, self.with_messages(key, page, self.lookups[page.path]))
@@ -183,16 +186,31 @@ class PageRenderer:
     def install(self, lang: str | None) -> None:
         """Translate with the catalog of the page's language, recording the messages looked up."""
         if lang != self.lang:
-            self.recording = reads.Recording(self.translation(lang))
+            if lang not in self.recordings:
+                self.recordings[lang] = reads.Recording(self.translation(lang))
+            self.recording = self.recordings[lang]
             self.env.globals.update(gettext_globals(self.recording, self.formatted.setdefault(lang, {})))
             self.lang = lang
 
-    def parts(self, page: Page) -> Iterator[bytes]:
+    def ui(self, lang: str | None) -> Any:
+        """The macros (macros.html) for the pages of a language, made once: made for each page
+        (Jinja's `import … with context`), they cost a fifth of rendering a programme page.
+        They see what every page of the language shares (language_context), nothing of one page."""
+        if lang not in self.macros:
+            self.install(lang)
+            translated = gettext_globals(self.recording, self.formatted[lang])
+            self.macros[lang] = self.env.get_template(MACROS).make_module({**translated, **language_context(lang, self.guide)})
+        return self.macros[lang]
+
+    def parts(self, page: Page, key: str = "") -> Iterator[bytes]:
         """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
-        pieces = self.env.get_template(page.template).generate(page_context(page, self.guide, self.config, self.assets))
-        return encoded_chunks(pieces)
+        template = self.env.get_template(page.template)
+        context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets)})
+        if key and self.env.fragments.sent:
+            kept_main(context, key, self.env.fragments)
+        return encoded_chunks(generated(template, context))
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
@@ -241,6 +259,35 @@ def missing_messages(pages: list[Page], translations: dict[str, NullTranslations
             for msgid in missing_in(page.lang, looked_up[page.path])]
 
 
+def kept_main(context, key: str, fragments: Fragments) -> None:
+    """Make the page's main block a fragment kept under the page's key (see fragments), in the preview.
+
+    The key covers everything the page shows but its messages, so the block is rendered again
+    only if that or a message it looked up changed: a change to a message of the layout around
+    it (the skip link, the footer), which every page of a language shows, renders that alone.
+    """
+    blocks = context.blocks.get("main")
+    if blocks:
+        main = blocks[0]
+
+        def block(context):
+            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))))
+
+        blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
+
+
+MAIN = "<main block>"
+MACROS = "macros.html"  # given to every page as `ui`
+
+
+def generated(template, context) -> Iterator[str]:
+    """Template.generate, for a context made beforehand."""
+    try:
+        yield from template.root_render_func(context)
+    except Exception:
+        yield template.environment.handle_exception()
+
+
 def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
     """Join rendered pieces into UTF-8 chunks of about size characters."""
     chunk: list[str] = []
@@ -269,10 +316,9 @@ def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, 
     asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))
     other = [lang for lang in LANGS if lang != page.lang]
     return {
+        **language_context(page.lang, guide),
         "page": page,
-        "lang": page.lang or "ko",
         "other_lang": other[0] if page.lang else None,
-        "guide": guide,
         "edition": guide.edition,
         "href": href,
         "here": lambda lang: href(lang, page.key),
@@ -282,9 +328,11 @@ def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, 
         "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
         "base_url": config.base_url,
         "offline_policy": offline_policy() if config.file_urls else "",
-        "langs": LANGS,
-        "centre_kinds": vocabulary.CENTRE_KINDS,
-        "phase_kinds": vocabulary.PHASE_KINDS,
         "month_year": lambda year, month: i18n.month_year(year, month, page.lang or "ko"),
         **page.context,
     }
+
+
+def language_context(lang: str | None, guide: Guide) -> dict[str, Any]:
+    """What the templates of every page of a language see (a page in no language shows Korean first)."""
+    return {"lang": lang or "ko", "guide": guide, "langs": LANGS, "centre_kinds": vocabulary.CENTRE_KINDS, "phase_kinds": vocabulary.PHASE_KINDS}

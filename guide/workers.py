@@ -54,7 +54,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         errors += found
         made, lookups, fragments = payload
         render.lookups.update((name, distinct(found)) for name, found in lookups.items())
-        render.env.fragments.merge(fragments)
+        render.env.fragments.merge(*fragments)
         if into is None:
             output.update(made)
         else:
@@ -93,11 +93,11 @@ def worker(render, pages, into, sender) -> None:
     """Render a chunk in a child process and send back its output (or what it wrote) and its lookups, or the error."""
     try:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
-        render.env.fragments.made = {}
+        render.env.fragments.made, render.env.fragments.used = {}, []
         if into is not None:
             into.made, into.changed, into.held = {}, set(), {}
         output, errors = render_chunk(render, pages, into)
-        sender.send(("ok", (output if into is None else (into.made, into.changed, into.held), render.lookups, render.env.fragments.made), errors))
+        sender.send(("ok", (output if into is None else (into.made, into.changed, into.held), render.lookups, (render.env.fragments.made, render.env.fragments.used)), errors))
     except BaseException:
         sender.send(("error", traceback.format_exc(), []))
     finally:

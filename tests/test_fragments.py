@@ -18,20 +18,25 @@ def tree(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def listings(made) -> list[str]:
+    """The texts of the listings among fragments (the others are pages' main blocks)."""
+    return [text for text in map(text_of, made.values()) if text.lstrip().startswith('<li class="gd-card gd-listing"')]
+
+
 def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
-    listings = len(preview.memory.fragments.made)
-    assert listings == 2 * 2  # each programme once per language, though the programmes page and group pages all show it
+    made = len(listings(preview.memory.fragments.made))
+    assert made == 2 * 2  # each programme once per language, though the programmes page and group pages all show it
 
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
     preview.rebuild({path})
     assert preview.error is None
-    remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
-    assert remade and len(remade) < listings
+    remade = listings(preview.memory.fragments.made)
+    assert remade and len(remade) < made
     assert all("winter-school" in text for text in remade)
     assert any("Winter academy" in text for text in remade)
 
@@ -66,7 +71,7 @@ def test_data_that_holds_the_link_mark_is_shown_as_it_is(tmp_path):
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
     assert preview.error is None
-    kept = [text_of(entry) for entry in preview.memory.fragments.made.values()]
+    kept = listings(preview.memory.fragments.made)
     assert len(kept) == 3 and not any("Public\x1fprocurement" in text for text in kept)  # the Korean listing is kept
     assert "Public\x1fprocurement\x1ffair" in (root / "site" / "en" / "programmes" / "index.html").read_text("utf-8")
     assert "../../fair/" in listing_links(root / "site" / "en" / "programmes" / "for" / "social-economy-enterprise" / "index.html")
@@ -86,11 +91,47 @@ def test_a_changed_message_renders_again_the_listings_that_looked_it_up(tmp_path
     po.write_text(text.replace('msgid "Who can apply"\nmsgstr "', 'msgid "Who can apply"\nmsgstr "(바뀜) ', 1), "utf-8")
     preview.rebuild({po})
     assert preview.error is None
-    remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
+    remade = listings(preview.memory.fragments.made)
     assert remade and all("(바뀜)" in text for text in remade)
     listing = (root / "site" / "ko" / "programmes" / "index.html").read_text("utf-8")
     shown = re.findall(r'<li class="gd-card gd-listing".*?\n</li>', listing, re.S)
     assert len(shown) >= 2 and all("(바뀜)" in item for item in shown)
+
+
+def test_a_changed_message_of_the_layout_renders_no_main_block_again(tmp_path):
+    root = fixture_project(tmp_path)
+    template = root / "templates" / "programme.html"
+    template.write_text(template.read_text("utf-8").replace("{% block main %}", "{% block main %}{{ super() }}", 1), "utf-8")
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    assert preview.error is None and len(preview.memory.fragments.made) > len(listings(preview.memory.fragments.made))
+    po = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    assert 'msgid "Skip to main content"\nmsgstr "' in text
+    po.write_text(text.replace('msgid "Skip to main content"\nmsgstr "', 'msgid "Skip to main content"\nmsgstr "(바뀜) ', 1), "utf-8")
+    assert preview.rebuild({po}) and preview.error is None
+    assert preview.memory.fragments.made == {}  # every Korean page's main block was kept, and shown again
+    assert "(바뀜)" in (root / "site" / "ko" / "programmes" / "fair" / "index.html").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+def test_fragments_used_longest_ago_make_room(monkeypatch):
+    import guide.fragments as fragments
+
+    monkeypatch.setattr(fragments, "MAX_BYTES", 10)
+    monkeypatch.setattr(fragments, "MAX_ENTRY_BYTES", 6)
+    kept = fragments.Fragments()
+    for key in "abc":
+        kept.keep(key, (b"xxx", frozenset(), ""))
+    assert list(kept.kept) == ["a", "b", "c"] and kept.size == 9
+    kept.touch("a")
+    kept.keep("d", (b"xxx", frozenset(), ""))
+    assert list(kept.kept) == ["c", "a", "d"] and kept.size == 9
+    kept.keep("e", (b"x" * 7, frozenset(), ""))  # too big to keep at all
+    assert "e" not in kept.kept and kept.size == 9
 
 
 def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):

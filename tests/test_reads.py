@@ -53,3 +53,6 @@ def test_a_template_tree_follows_extends_include_and_import(tmp_path):
     assert keys["dynamic.html"] != again["dynamic.html"]  # a template named by a variable could be any
     (tmp_path / "macros.html").write_text("{% macro x() %}edited{% endmacro %}", "utf-8")
     assert reads.template_keys(tmp_path, {"page.html"})["page.html"] != keys["page.html"]
+    given = reads.template_keys(tmp_path, {"part.html"}, shared=("other.html",))["part.html"]  # every page is given other.html
+    (tmp_path / "other.html").write_text("edited again", "utf-8")
+    assert reads.template_keys(tmp_path, {"part.html"}, shared=("other.html",))["part.html"] != given
