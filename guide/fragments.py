@@ -1,4 +1,5 @@
-"""Fragments of pages kept between the preview's rebuilds: a list page is mostly listings that did not change.
+"""Fragments of pages kept between the preview's rebuilds: a list page is mostly listings that did
+not change, and a page's main block rarely changes with the layout around it (see render.kept_main).
 
 The programmes page and each group's page show hundreds of programmes, each through the same
 listing macro. After an edit of one programme the other listings render to the same
@@ -50,14 +51,14 @@ class Fragments:
         self.fingerprint = Fingerprints()
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
-        self.keys: dict[tuple, tuple[str, tuple]] = {}
+        self.made_keys: dict[tuple, tuple[str, tuple]] = {}
 
     def start(self, base: str, language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints, sent: bool) -> None:
         """Begin a build: fragments share the key `base`; language() tells the page's language and
         what records the messages it looks up; fingerprint digests the values fragments name.
         Worker processes send back what they made if `sent` (the preview keeps it for its next build)."""
         self.base, self.language, self.fingerprint, self.sent = base, language, fingerprint, sent
-        self.made, self.used, self.rendered, self.keys = {}, [], {}, {}
+        self.made, self.used, self.rendered, self.made_keys = {}, [], {}, {}
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
         links = [value for value in values if type(value) is PageLinks]
@@ -81,9 +82,9 @@ class Fragments:
         pages, always with the same objects. Strings count by value, anything else by identity; the
         objects are kept alive with their key, so that no identity is reused within the build."""
         ids = (place, lang, *(value if type(value) is str else (id(value),) for value in values))
-        known = self.keys.get(ids)
+        known = self.made_keys.get(ids)
         if known is None:
-            known = self.keys[ids] = (key_of(self.base, place, lang, self.fingerprint(values)), values)
+            known = self.made_keys[ids] = (key_of(self.base, place, lang, self.fingerprint(values)), values)
         return known[0]
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:

@@ -194,7 +194,7 @@ class PageRenderer:
 
     def ui(self, lang: str | None) -> Any:
         """The macros (macros.html) for the pages of a language, made once: made for each page
-        (Jinja's `import … with context`), they cost a fifth of rendering a programme page.
+        (Jinja's `import … with context`), they cost a tenth or more of rendering a page.
         They see what every page of the language shares (language_context), nothing of one page."""
         if lang not in self.macros:
             self.install(lang)
