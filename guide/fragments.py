@@ -17,6 +17,7 @@ identity) are keyed once.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable
 
 from jinja2 import nodes
@@ -42,9 +43,10 @@ class Fragments:
     """The fragments kept from the last builds, and what renders fragments in this one."""
 
     def __init__(self) -> None:
-        self.kept: dict[str, Entry] = {}  # the one used longest ago first
+        self.kept: OrderedDict[str, Entry] = OrderedDict()  # the one used longest ago first
         self.made: dict[str, Entry] = {}  # made since `start`, to be sent back by a worker process
         self.used: list[str] = []  # kept ones used since `start`, likewise
+        self.room = MAX_BYTES  # for what this process makes, until the next `start`: its share of the bound
         self.size = 0
         self.base = ""
         self.sent = False
@@ -58,7 +60,7 @@ class Fragments:
         what records the messages it looks up; fingerprint digests the values fragments name.
         Worker processes send back what they made if `sent` (the preview keeps it for its next build)."""
         self.base, self.language, self.fingerprint, self.sent = base, language, fingerprint, sent
-        self.made, self.used, self.rendered, self.made_keys = {}, [], {}, {}
+        self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
         links = [value for value in values if type(value) is PageLinks]
@@ -95,7 +97,7 @@ class Fragments:
 
     def touch(self, key: str) -> None:
         """Count a kept fragment as just used."""
-        self.kept[key] = self.kept.pop(key)
+        self.kept.move_to_end(key)
         if self.sent:
             self.used.append(key)
 
@@ -104,11 +106,16 @@ class Fragments:
             return
         old = self.kept.pop(key, None)
         self.size += len(entry[0]) - (len(old[0]) if old else 0)
-        while self.size > MAX_BYTES:
-            self.size -= len(self.kept.pop(next(iter(self.kept)))[0])
+        while self.size > MAX_BYTES:  # an OrderedDict: a plain dict finds its first item in time growing with those removed
+            self.size -= len(self.kept.popitem(last=False)[1][0])
         self.kept[key] = entry
-        if self.sent:
+        if self.sent and len(entry[0]) <= self.room:  # more would only push out what the others send back
             self.made[key] = entry
+            self.room -= len(entry[0])
+
+    def share_room(self, processes: int) -> None:
+        """Divide the room for what is made among the worker processes about to be forked."""
+        self.room //= processes
 
     def merge(self, made: dict[str, Entry], used: list[str]) -> None:
         """Take in the fragments a worker process made, and which kept ones it used."""

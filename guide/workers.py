@@ -32,6 +32,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     chunks = [pages[i::jobs] for i in range(jobs)]  # interleaved, so big pages spread over workers
     if into is not None:
         into.share_room(jobs + 1)
+    render.env.fragments.share_room(jobs)
     receivers, processes = [], []
     gc.freeze()  # the workers' collections then skip everything made before the fork, which they only read
     try:
