@@ -102,6 +102,7 @@ class Fragments:
             self.used.append(key)
 
     def keep(self, key: str, entry: Entry) -> None:
+        """Keep a fragment as the one used last, making room by letting go of the oldest."""
         if len(entry[0]) > MAX_ENTRY_BYTES:
             return
         old = self.kept.pop(key, None)

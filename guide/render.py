@@ -335,4 +335,5 @@ def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, 
 
 def language_context(lang: str | None, guide: Guide) -> dict[str, Any]:
     """What the templates of every page of a language see (a page in no language shows Korean first)."""
-    return {"lang": lang or "ko", "guide": guide, "langs": LANGS, "centre_kinds": vocabulary.CENTRE_KINDS, "phase_kinds": vocabulary.PHASE_KINDS}
+    return {"lang": lang or "ko", "guide": guide, "langs": LANGS,
+            "centre_kinds": vocabulary.CENTRE_KINDS, "phase_kinds": vocabulary.PHASE_KINDS}
