@@ -1,6 +1,7 @@
 """Load data/*.yaml into the model, collecting every problem with its file, line and field."""
 from __future__ import annotations
 
+import functools
 import pickle
 from pathlib import Path
 
@@ -54,12 +55,14 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
 # The programmes files' items as last parsed (see yamlitems), kept for the next command-line build
 # under a hash of the code that parses them: after an edit of one programme, a build parses that
 # programme's text alone. One entry, replaced by each build that reads the data.
-ITEMS_KEY = key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("yaml*.py"))))
+@functools.cache
+def items_key() -> str:
+    return key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("yaml*.py"))))
 
 
 def stored_items(cache: DiskCache) -> Parsed:
     """Return the kept items, as the preview keeps them (no file's bytes are known, so every file is read)."""
-    data = cache.get("items", ITEMS_KEY)
+    data = cache.get("items", items_key())
     try:
         items = pickle.loads(data) if data else {}
     except Exception:  # damaged in a way the seal did not catch: parse everything
@@ -72,7 +75,7 @@ def stored_items(cache: DiskCache) -> Parsed:
 def store_items(cache: DiskCache, parsed: Parsed) -> None:
     items = {shown: kept for shown, (_, _, kept) in parsed.items() if kept}
     if items:
-        cache.put("items", ITEMS_KEY, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put("items", items_key(), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def guide_key(root: Path) -> str:

@@ -114,11 +114,10 @@ class PageRenderer:
         self.config, self.translations = config, translations
         self.lang: object = object()
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
-        self.recordings: dict[str | None, reads.Recording] = {}  # one per language, for the macros made with it
+        self.gettexts: dict[str | None, tuple[reads.Recording, dict]] = {}  # made once per language, as the macros keep them
         self.macros: dict[str | None, Any] = {}
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
         self.message_keys: dict[tuple, str] = {}
-        self.formatted: dict[str | None, dict] = {}  # each language's messages without variables, as pages show them
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
@@ -186,10 +185,11 @@ class PageRenderer:
     def install(self, lang: str | None) -> None:
         """Translate with the catalog of the page's language, recording the messages looked up."""
         if lang != self.lang:
-            if lang not in self.recordings:
-                self.recordings[lang] = reads.Recording(self.translation(lang))
-            self.recording = self.recordings[lang]
-            self.env.globals.update(gettext_globals(self.recording, self.formatted.setdefault(lang, {})))
+            if lang not in self.gettexts:
+                recording = reads.Recording(self.translation(lang))
+                self.gettexts[lang] = (recording, gettext_globals(recording))
+            self.recording, functions = self.gettexts[lang]
+            self.env.globals.update(functions)
             self.lang = lang
 
     def ui(self, lang: str | None) -> Any:
@@ -198,8 +198,7 @@ class PageRenderer:
         They see what every page of the language shares (language_context), nothing of one page."""
         if lang not in self.macros:
             self.install(lang)
-            translated = gettext_globals(self.recording, self.formatted[lang])
-            self.macros[lang] = self.env.get_template(MACROS).make_module({**translated, **language_context(lang, self.guide)})
+            self.macros[lang] = self.env.get_template(MACROS).make_module({**self.gettexts[lang][1], **language_context(lang, self.guide)})
         return self.macros[lang]
 
     def parts(self, page: Page, key: str = "") -> Iterator[bytes]:

@@ -65,16 +65,16 @@ def bytecode_cache(config: Config) -> FileSystemBytecodeCache | None:
     return BytecodeCache(str(folder))
 
 
-def gettext_globals(recording: Recording, formatted: dict) -> dict:
+def gettext_globals(recording: Recording) -> dict:
     """Return the gettext functions templates call, as Jinja's newstyle gettext makes them.
 
     The result is the same: the translation as markup, always %-formatted with the call's
     variables (every template is autoescaped). Each lookup is recorded. A message without
-    variables is formatted once per language (`formatted`, kept by the caller) instead of
-    on every call: a page looks up about forty messages, and Jinja's own functions pass through
+    variables is formatted once by the functions made for a language instead of on every call: a page looks up about forty messages, and Jinja's own functions pass through
     three layers of context calls for each.
     """
     translation = recording.translation
+    formatted: dict[str, str] = {}
 
     def gettext(__string: str, **variables) -> str:
         recording.seen.add(__string)
