@@ -14,6 +14,10 @@ The page's links (urls.PageLinks) among the values are left out of the key: the 
 are kept as marked targets and made relative for each page that shows them, so a programme's
 listing is rendered once for all the pages that list it. Within a build, the same values (by
 identity) are keyed once.
+
+A fragment within another that names the same links is kept as well, with its links marked: a
+list page shows its listings in runs (see pages.listing_runs), each run a fragment of listings,
+so after one programme's edit the run that shows it is made again from the kept listings.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 # is not kept: it would push out hundreds of others.
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
+MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
 
 
 class Fragments:
@@ -64,20 +69,32 @@ class Fragments:
 
     def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
         links = [value for value in values if type(value) is PageLinks]
-        if self.language is None or not self.base or any(link.marks is not None for link in links):
-            return caller()  # a fragment within another is part of the other's text
+        marking = [link.marks is not None for link in links]
+        within = any(marking)  # another fragment is marking the links: this one's text becomes part of it
+        if self.language is None or not self.base or within and not all(marking):
+            return caller()
         lang, recording = self.language()
         key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values))
         entry = self.kept.get(key)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
             self.touch(key)
-            return Markup(localised(text_of(entry), links))
-        (text, marks), found = recording.captured(lambda: marked(caller, links))
-        if str(text).count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
-            return caller()
-        self.keep(key, (packed(str(text).encode("utf-8")), found, self.messages(recording, found)))
-        return Markup(localised(str(text), links))
+            text = text_of(entry)
+            if within:  # the outer fragment keeps the links marked, and counts them
+                links[0].marks += text.count(MARK) // 2
+                return Markup(text)
+            return Markup(localised(text, links))
+        if within:
+            before = sum(link.marks for link in links)
+            text, found = recording.captured(caller)
+            marks = sum(link.marks for link in links) - before
+        else:
+            (text, marks), found = recording.captured(lambda: marked(caller, links))
+        if text.count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
+            return text if within else caller()  # (the outer fragment finds the mark as well)
+        if len(text) <= MAX_TEXT_CHARS:  # (a page's main block at 20,000 pages runs to megabytes: copied as little as may be)
+            self.keep(key, (packed(text.encode("utf-8")), found, self.messages(recording, found)))
+        return text if within or not links else Markup(localised(str(text), links))
 
     def key(self, place: str, lang: str, values: tuple) -> str:
         """The fragment's key, made once per build for the same values: a listing shows on several

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -107,6 +108,8 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     tables = schedule_tables(guide, spans)
     in_tables = [p.id for _, groups in tables for _, rows, _ in groups for p, _ in rows]
     listings = {pid: made[2] for pid, made in per_programme.items()}
+    areas = finder.by_area(guide, listings)
+    group_lists = finder.group_lists(guide, listings, month)
     return {
         "month": month,
         "months": months,
@@ -120,11 +123,35 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "city_centres": city_centres(guide),
         "district_programmes": district_programmes(guide),
         "listings": listings,
-        "areas": finder.by_area(guide, listings),
+        "areas": areas,
+        "area_runs": {area.id: listing_runs(area.listings, strips) for area in areas},
         "group_tree": finder.group_tree(guide),
-        "group_lists": finder.group_lists(guide, listings, month),
+        "group_lists": group_lists,
+        "group_runs": {group: (listing_runs(whole, strips), listing_runs(some, strips)) for group, (whole, some) in group_lists.items()},
         "month_entries": {m: month_entries(months[m]) for m in timeline.MONTHS},
     }
+
+
+# Listings are shown in runs of about this many (see listing_runs).
+RUN = 48
+
+
+def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any]) -> tuple[tuple[tuple[finder.Listing, Any], ...], ...]:
+    """Return the listings with their month strips, in runs: the preview keeps each run of a list
+    page as a fragment (see fragments), so that after an edit a page of thousands of listings is
+    a few dozen kept runs and the one run that changed.
+
+    A run ends after a programme chosen by a hash of its id, not after every RUN listings: a
+    programme added, removed or moved then changes the runs it leaves and joins, not every run
+    after it. Four times RUN ends a run in any case.
+    """
+    runs, run = [], []
+    for listing in listings:
+        run.append((listing, strips[listing.programme.id]))
+        if zlib.crc32(listing.programme.id.encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
+            runs.append(tuple(run))
+            run = []
+    return (*runs, tuple(run)) if run else tuple(runs)
 
 
 def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, list[Programme]]]]:
@@ -199,6 +226,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
         }),
         Page(lang, "programmes", "programmes.html", _("Programmes and who can apply"), (home,), {
             "areas": shared["areas"],
+            "runs": shared["area_runs"],
             "strips": strips,
             "group_tree": shared["group_tree"],
             "providers": guide.providers,
@@ -207,6 +235,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
     pages.append(Page(lang, "programmes/for", "groups.html", _("Who can apply"), (home, programmes), {"group_tree": shared["group_tree"]}))
     for group in guide.groups:
         whole, some = shared["group_lists"][group.id]
+        whole_runs, some_runs = shared["group_runs"][group.id]
         pages.append(Page(lang, f"programmes/for/{group.id}", "group.html", _("Programmes open to: %(group)s") % {"group": group.name[lang]}, (home, programmes, who), {
             "group": group,
             "month": month,
@@ -214,7 +243,8 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
             "members": tuple(guide.group(g) for g in guide.group_members(group.id)),
             "whole": whole,
             "some": some,
-            "strips": {listing.programme.id: strips[listing.programme.id] for listing in whole + some},
+            "whole_runs": whole_runs,
+            "some_runs": some_runs,
         }))
     for district in guide.districts:
         pages.append(Page(lang, f"districts/{district.id}", "district.html", district.name[lang], (home, directory), {

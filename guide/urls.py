@@ -84,14 +84,30 @@ class PageLinks:
         return self.links.to(path, fragment)
 
     def localised(self, text: str) -> str:
-        """The text with its marked links made relative to this page."""
-        return MARKED.sub(lambda m: self.to(m[1], m[2]), text)
+        """The text with its marked links made relative to this page.
+
+        Split rather than matched with a pattern: the text holds no mark but those of its links
+        (see fragments), and a list page holds tens of thousands of links.
+        """
+        parts = text.split(MARK)
+        if self.links is None:
+            parts[1::2] = [self.to(*part.split("#", 1)) for part in parts[1::2]]
+        else:
+            here, file_urls = self.links.from_dir, self.links.file_urls
+            parts[1::2] = [marked_href(part, here, file_urls) for part in parts[1::2]]
+        return "".join(parts)
 
 
 # A control character: markup-escaping keeps it, and text that holds one of its own is told apart
 # by counting (see fragments).
 MARK = "\x1f"
-MARKED = re.compile("\x1f([^\x1f#]*)#([^\x1f]*)\x1f")
+
+
+@lru_cache(maxsize=1 << 17)
+def marked_href(marked: str, from_dir: str, file_urls: bool) -> str:
+    """The relative href for a marked link's "path#fragment" (see PageLinks)."""
+    path, _, fragment = marked.partition("#")
+    return relative(path, from_dir, file_urls) + (f"#{fragment}" if fragment else "")
 
 
 @lru_cache(maxsize=65536)

@@ -18,9 +18,17 @@ def tree(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+LISTING = '<li class="gd-card gd-listing"'
+
+
 def listings(made) -> list[str]:
-    """The texts of the listings among fragments (the others are pages' main blocks)."""
-    return [text for text in map(text_of, made.values()) if text.lstrip().startswith('<li class="gd-card gd-listing"')]
+    """The texts of the listings among fragments (the others are runs of listings, which end in a
+    blank line, and pages' main blocks)."""
+    return [text for text in map(text_of, made.values()) if text.startswith(LISTING) and text.count(LISTING) == 1 and not text.endswith("\n\n")]
+
+
+def runs(made) -> list[str]:
+    return [text for text in map(text_of, made.values()) if text.startswith(LISTING) and text.endswith("</li>\n\n")]
 
 
 def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
@@ -30,6 +38,8 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     preview.build_all()
     made = len(listings(preview.memory.fragments.made))
     assert made == 2 * 2  # each programme once per language, though the programmes page and group pages all show it
+    showing = [text for text in runs(preview.memory.fragments.made) if "winter-school" in text]
+    assert any("fair" in text for text in showing)
 
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
@@ -39,6 +49,8 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert remade and len(remade) < made
     assert all("winter-school" in text for text in remade)
     assert any("Winter academy" in text for text in remade)
+    remade_runs = runs(preview.memory.fragments.made)  # made again from the kept listings of the others
+    assert len(remade_runs) == len(showing) and all("winter-school" in text for text in remade_runs)
 
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
@@ -153,3 +165,20 @@ def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):
     _, problems = load_documents(root / "content", root, known)
     assert [p.path for p in problems] == ["content/en/about.md"]
     assert known["content/en/about.md"][1].html.count("One more sentence.") == 1
+
+
+def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
+    from types import SimpleNamespace
+
+    from guide.pages import RUN, listing_runs
+
+    def shown(ids):
+        listings = [SimpleNamespace(programme=SimpleNamespace(id=i)) for i in ids]
+        return [tuple(listing.programme.id for listing, _ in run) for run in listing_runs(listings, {i: () for i in ids})]
+
+    ids = [f"programme-{n}" for n in range(40 * RUN)]
+    before = shown(ids)
+    assert 10 < len(before) < 100 and max(map(len, before)) <= 4 * RUN
+    after = shown(ids[:len(ids) // 2] + ["added"] + ids[len(ids) // 2:])
+    assert len([run for run in after if run not in before]) == 1
+    assert len([run for run in before if run not in after]) == 1
