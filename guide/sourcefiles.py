@@ -7,6 +7,7 @@ the file system alone, before any loader (or any cache key) reads a byte of them
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .errors import SourceError
@@ -33,9 +34,9 @@ def file_problems(root: Path, folder: Path) -> list[SourceError]:
     """
     if not folder.is_dir() and not folder.is_symlink():
         return []
-    problems = []
+    problems, resolved_root = [], root.resolve()
     for path in [folder, *sorted(folder.rglob("*"))]:
-        problem = file_problem(path, root.resolve())
+        problem = file_problem(path, resolved_root) if path == folder else walked_file_problem(path, resolved_root)
         if problem:
             problems.append(SourceError(shown_path(path, root), None, "", problem))
             if path == folder:
@@ -52,9 +53,29 @@ def file_problem(path: Path, root: Path) -> str | None:
         return "is a link to a file outside the project; copy the file into the project instead"
     limit = size_limit()
     if target.is_file() and target.stat().st_size > limit:
-        return (f"is {target.stat().st_size / MEGABYTE:.1f} MB, over the limit of {limit / MEGABYTE:g} MB "
-                "for one source file (split it, or raise GUIDE_MAX_FILE_MB)")
+        return size_problem(target.stat().st_size, limit)
     return None
+
+
+def walked_file_problem(path: Path, root: Path) -> str | None:
+    """file_problem for a path the walk of a checked folder found: unless it is a link itself, it
+    lies where the walk found it, and one lstat tells (resolving every path took 0.2-0.3 s of
+    each preview rebuild of a guide with 2,000 prose files)."""
+    try:
+        found = path.lstat()
+    except OSError:
+        return file_problem(path, root)
+    if stat.S_ISLNK(found.st_mode):
+        return file_problem(path, root)
+    limit = size_limit()
+    if stat.S_ISREG(found.st_mode) and found.st_size > limit:
+        return size_problem(found.st_size, limit)
+    return None
+
+
+def size_problem(size: int, limit: int) -> str:
+    return (f"is {size / MEGABYTE:.1f} MB, over the limit of {limit / MEGABYTE:g} MB "
+            "for one source file (split it, or raise GUIDE_MAX_FILE_MB)")
 
 
 def shown_path(path: Path, root: Path) -> str:
