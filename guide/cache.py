@@ -78,6 +78,12 @@ class Fingerprints:
         return repr(value).encode("utf-8", "surrogatepass")
 
 
+def same_sources(kept: tuple, sources: tuple) -> bool:
+    """Whether what something kept from the last build was made from is what it would be made from
+    now: the same objects, or equal ones."""
+    return len(kept) == len(sources) and all(a is b or a == b for a, b in zip(kept, sources))
+
+
 FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 

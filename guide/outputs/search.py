@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..cache import DiskCache, key_of
-from ..model import Guide
+from ..cache import DiskCache, key_of, same_sources
+from ..model import Guide, Programme
 from ..phones import Phone
 from ..urls import Links
 from ..vocabulary import CENTRE_KINDS
@@ -53,16 +53,30 @@ def data_entries(guide: Guide, views: dict[str, Any], lang: str, _: Callable[[st
             + organisation_entries(guide, views["city_centres"], lang, _) + district_entries(guide, lang, _))
 
 
+# The last entries of each language's programmes, by id, with what each was made from: an entry
+# made again is a new object, whose digest the search page's key has to make again (see render.keys).
+LAST_PROGRAMME_ENTRIES: dict[str, dict[str, tuple[tuple, Entry]]] = {}
+
+
 def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
     """Programmes: name, support area, target, provider, teams and phones."""
-    entries = []
+    last, made, entries = LAST_PROGRAMME_ENTRIES.get(lang, {}), {}, []
     for p in guide.programmes:
-        provider = guide.provider(p.provider).name[lang]
-        teams = [c.team[lang] for c in p.contacts]
-        phones = [c.phone for c in p.contacts if c.phone]
-        text = join(p.name[lang], p.area[lang], p.target and p.target[lang], provider, *teams, phone_text(phones))
-        entries.append(Entry("programme", f"programmes/{p.id}", p.name[lang], f"{provider} · {p.area[lang]}", text))
+        sources = (p, guide.provider(p.provider).name[lang])
+        kept = last.get(p.id)
+        if kept is None or not same_sources(kept[0], sources):
+            kept = (sources, programme_entry(p, sources[1], lang))
+        made[p.id] = kept
+        entries.append(kept[1])
+    LAST_PROGRAMME_ENTRIES[lang] = made
     return tuple(entries)
+
+
+def programme_entry(p: Programme, provider: str, lang: str) -> Entry:
+    teams = [c.team[lang] for c in p.contacts]
+    phones = [c.phone for c in p.contacts if c.phone]
+    text = join(p.name[lang], p.area[lang], p.target and p.target[lang], provider, *teams, phone_text(phones))
+    return Entry("programme", f"programmes/{p.id}", p.name[lang], f"{provider} · {p.area[lang]}", text)
 
 
 def group_entries(guide: Guide, lists: dict[str, tuple], lang: str, _: Callable[[str], str]) -> tuple[Entry, ...]:
