@@ -5,7 +5,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, TypeVar
 
 from . import finder, timeline
 from babel.support import NullTranslations
@@ -133,26 +133,37 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     }
 
 
-# Listings are shown in runs of about this many (see listing_runs).
+# Long lists are shown in runs of about this many items (see runs).
 RUN = 48
+T = TypeVar("T")
+
+
+def runs(items: Iterable[T], programme_id: Callable[[T], str]) -> tuple[tuple[T, ...], ...]:
+    """Return the items of a long list in runs: the preview keeps each run of a list as a fragment
+    (see fragments), so that after an edit a page of thousands of programmes is a few dozen kept
+    runs and the one run that changed.
+
+    A run ends after an item whose programme is chosen by a hash of its id, not after every RUN
+    items: a programme added, removed or moved then changes the runs it leaves and joins, not
+    every run after it. Four times RUN ends a run in any case.
+    """
+    made, run = [], []
+    for item in items:
+        run.append(item)
+        if zlib.crc32(programme_id(item).encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
+            made.append(tuple(run))
+            run = []
+    return (*made, tuple(run)) if run else tuple(made)
 
 
 def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any]) -> tuple[tuple[tuple[finder.Listing, Any], ...], ...]:
-    """Return the listings with their month strips, in runs: the preview keeps each run of a list
-    page as a fragment (see fragments), so that after an edit a page of thousands of listings is
-    a few dozen kept runs and the one run that changed.
+    """Return the listings with their month strips, in runs."""
+    return runs(((listing, strips[listing.programme.id]) for listing in listings), lambda shown: shown[0].programme.id)
 
-    A run ends after a programme chosen by a hash of its id, not after every RUN listings: a
-    programme added, removed or moved then changes the runs it leaves and joins, not every run
-    after it. Four times RUN ends a run in any case.
-    """
-    runs, run = [], []
-    for listing in listings:
-        run.append((listing, strips[listing.programme.id]))
-        if zlib.crc32(listing.programme.id.encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
-            runs.append(tuple(run))
-            run = []
-    return (*runs, tuple(run)) if run else tuple(runs)
+
+def entry_runs(entries: Iterable[tuple[Programme, Any]]) -> tuple[tuple[tuple[Programme, Any], ...], ...]:
+    """Return (programme, phase) entries in runs."""
+    return runs(entries, lambda entry: entry[0].id)
 
 
 def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, list[Programme]]]]:
@@ -178,7 +189,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     return [
         Page(lang, "", "home.html", _("Home"), (), {
             "month": month,
-            "applications": timeline.applications(months[month]),
+            "applications": entry_runs(timeline.applications(months[month])),
             "calls_per_month": shared["calls_per_month"],
             "documents": documents,
             "group_tree": shared["group_tree"],
@@ -321,11 +332,11 @@ def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> st
 
 
 def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
-    """Split a month's phases into applications, other dated phases and year-round ones."""
+    """Split a month's phases into applications, other dated phases and year-round ones, each in runs."""
     return {
-        "applications": tuple(e for e in entries if e[1].is_application),
-        "others": tuple(e for e in entries if not e[1].is_application and not e[1].year_round),
-        "year_round": tuple(e for e in entries if e[1].year_round),
+        "applications": entry_runs(e for e in entries if e[1].is_application),
+        "others": entry_runs(e for e in entries if not e[1].is_application and not e[1].year_round),
+        "year_round": entry_runs(e for e in entries if e[1].year_round),
     }
 
 
