@@ -71,6 +71,7 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     moment = (now, None) if now else (None, datetime.now(timezone.utc).strftime("%Y-%m"))  # the home page's month
     if LAST_VIEWS and LAST_VIEWS[0][0] is guide and LAST_VIEWS[0][1] == moment:
         return LAST_VIEWS[0][2]
+    KEPT_RUNS.next_guide()
     LAST_VIEWS[:] = [(guide, moment, views(guide, now))]
     return LAST_VIEWS[0][2]
 
@@ -130,6 +131,8 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "group_lists": group_lists,
         "group_runs": {group: (listing_runs(whole, strips), listing_runs(some, strips)) for group, (whole, some) in group_lists.items()},
         "month_entries": {m: month_entries(months[m]) for m in timeline.MONTHS},
+        "eligibility_index": finder.directly_for(guide),
+        "table_ids": frozenset(in_tables),
     }
 
 
@@ -139,7 +142,7 @@ T = TypeVar("T")
 
 
 def runs(items: Iterable[T], programme_id: Callable[[T], str]) -> tuple[tuple[T, ...], ...]:
-    """Return the items of a long list in runs: the preview keeps each run of a list as a fragment
+    """Return the items (tuples of objects) of a long list in runs: the preview keeps each run of a list as a fragment
     (see fragments), so that after an edit a page of thousands of programmes is a few dozen kept
     runs and the one run that changed.
 
@@ -151,9 +154,31 @@ def runs(items: Iterable[T], programme_id: Callable[[T], str]) -> tuple[tuple[T,
     for item in items:
         run.append(item)
         if zlib.crc32(programme_id(item).encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
-            made.append(tuple(run))
+            made.append(KEPT_RUNS.run(run))
             run = []
-    return (*made, tuple(run)) if run else tuple(made)
+    return (*made, KEPT_RUNS.run(run)) if run else tuple(made)
+
+
+class KeptRuns:
+    """The runs of the last guide's views, by the objects in their items: a run of the same objects
+    is the same tuple in the next, so that its digest is known (see render.keys). Two generations,
+    so that what a guide no longer shows is let go."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[int, ...], tuple] = {}
+        self.now: dict[tuple[int, ...], tuple] = {}
+
+    def next_guide(self) -> None:
+        self.last, self.now = self.now, {}
+
+    def run(self, items: list) -> tuple:
+        ids = tuple(id(part) for item in items for part in item)  # kept alive by the run kept, so never reused meanwhile
+        kept = self.now.get(ids) or self.last.get(ids) or tuple(items)
+        self.now[ids] = kept
+        return kept
+
+
+KEPT_RUNS = KeptRuns()
 
 
 def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any]) -> tuple[tuple[tuple[finder.Listing, Any], ...], ...]:
@@ -256,8 +281,8 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
             "month": month,
             "parents": tuple(guide.group(g) for g in guide.group_ancestors(group.id)),
             "members": tuple(guide.group(g) for g in guide.group_members(group.id)),
-            "whole": whole,
-            "some": some,
+            "whole_count": len(whole),
+            "some_count": len(some),
             "whole_runs": whole_runs,
             "some_runs": some_runs,
         }))
@@ -379,8 +404,8 @@ def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Docum
         "city_centres": shared["city_centres"],
         "tables": shared["tables"],
         "district_only": shared["district_only"],
-        "eligibility_index": finder.directly_for(guide),
-        "table_ids": frozenset(shared["table_strips"]),
+        "eligibility_index": shared["eligibility_index"],
+        "table_ids": shared["table_ids"],
     }
 
 
