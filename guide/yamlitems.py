@@ -22,6 +22,7 @@ HEAD_END = re.compile(rf"^{LIST}:[ \t]*(#[^\r\n]*)?\r?$", re.M)
 ITEM = re.compile(r"^( *)- ", re.M)
 MEANINGFUL = re.compile(r"^ *[^ \r\n#]", re.M)  # a line that is neither blank nor a comment
 ODD_LINES = re.compile(r"^ *\t|\r(?!\n)|[\x85\u2028\u2029]", re.M)  # tabs that indent, line breaks other than \n and \r\n
+ODD_CHARACTERS = "\t\r\x85\u2028\u2029"  # one of which any odd line holds
 
 
 def itemwise(text: str, shown: str, known: Items, kept: Items) -> YamlSource | None:
@@ -58,7 +59,7 @@ def item_starts(text: str) -> list[int] | None:
     Every line at or left of the first item's dash, but blank lines and comments, must start an item.
     """
     head = HEAD_END.search(text)
-    if head is None or ODD_LINES.search(text):
+    if head is None or any(c in text for c in ODD_CHARACTERS) and ODD_LINES.search(text):  # (finding a character is ten times faster)
         return None
     first = ITEM.search(text, head.end())
     if first is None or MEANINGFUL.search(text, head.end() + 1, first.start()):
