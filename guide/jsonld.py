@@ -16,6 +16,7 @@ from .timeline import days_of
 from .urls import absolute_url, page_path
 from . import i18n
 
+DESCRIBED = ("district.html", "programme.html")  # the templates of pages that have structured data
 SEOUL = Text("서울특별시", "Seoul")
 SCHEDULED = "https://schema.org/EventScheduled"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -16,7 +17,7 @@ from .cache import DiskCache, Fingerprints, key_of
 from .config import Config, offline_policy
 from .fragments import Fragments
 from .model import LANGS, Guide
-from .jsonld import page_json_ld
+from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
 from .templating import environment, gettext_globals
 from .urls import Links, PageLinks, localise_hrefs
@@ -206,7 +207,10 @@ class PageRenderer:
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
         template = self.env.get_template(page.template)
-        context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets)})
+        json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
+        if key and self.env.fragments.sent and page.template in DESCRIBED:  # kept by the page's key, as its main block is (see kept_main)
+            json_ld = partial(self.env.fragments.render, JSON_LD, (key,), json_ld)
+        context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
         if key and self.env.fragments.sent:
             kept_main(context, key, self.env.fragments)
         return encoded_chunks(generated(template, context))
@@ -276,6 +280,7 @@ def kept_main(context, key: str, fragments: Fragments) -> None:
 
 
 MAIN = "<main block>"
+JSON_LD = "<structured data>"
 MACROS = "macros.html"  # given to every page as `ui`
 
 
@@ -307,7 +312,7 @@ def jobs_for(config: Config, count: int) -> int:
     return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
 
 
-def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, Any]:
+def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: str) -> dict[str, Any]:
     """Return what a page's template sees: the page's own context and the helpers every page uses."""
     links = Links.of(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
@@ -323,7 +328,7 @@ def page_context(page: Page, guide: Guide, config: Config, assets) -> dict[str, 
         "here": lambda lang: href(lang, page.key),
         "asset": asset,
         "file_href": (lambda path: "/" + path) if absolute else links.to,  # calendars, data files
-        "json_ld": page_json_ld(page, guide, config.base_url),
+        "json_ld": json_ld,
         "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
         "base_url": config.base_url,
         "offline_policy": offline_policy() if config.file_urls else "",
