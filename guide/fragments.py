@@ -16,7 +16,7 @@ listing is rendered once for all the pages that list it. Within a build, the sam
 identity) are keyed once.
 
 A fragment within another that names the same links is kept as well, with its links marked: a
-list page shows its listings in runs (see pages.listing_runs), each run a fragment of listings,
+list page shows its listings in runs (see views.runs), each run a fragment of listings,
 so after one programme's edit the run that shows it is made again from the kept listings.
 """
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Fragments:
             (text, marks), found = recording.captured(lambda: marked(caller, links))
         if text.count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
             return text if within else caller()  # (the outer fragment finds the mark as well)
-        if len(text) <= MAX_TEXT_CHARS:  # (a page's main block at 20,000 pages runs to megabytes: copied as little as may be)
+        if len(text) <= MAX_TEXT_CHARS:  # the text is not copied: a group page's main block at 20,000 pages runs to megabytes
             self.keep(key, (packed(text.encode("utf-8")), found, self.messages(recording, found)))
         return text if within or not links else Markup(localised(str(text), links))
 

@@ -170,7 +170,7 @@ def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):
 def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     from types import SimpleNamespace
 
-    from guide.pages import RUN, listing_runs
+    from guide.views import RUN, listing_runs
 
     def shown(ids):
         listings = [SimpleNamespace(programme=SimpleNamespace(id=i)) for i in ids]

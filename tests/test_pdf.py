@@ -20,7 +20,7 @@ from guide.config import ROOT
 from guide.amounts import format_amounts
 from guide.data import load_guide
 from guide.i18n import phase_when
-from guide.pages import city_centres
+from guide.views import city_centres
 
 from conftest import run_build
 
