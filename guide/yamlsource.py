@@ -92,13 +92,13 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
 
 def parse_yaml(raw: bytes, shown: str, items: tuple[dict, dict] | None = None) -> Result:
     """Parse a file whole, or with `items` (those of its last parse, and where to keep this one's) item by item."""
-    from .yamlitems import itemwise  # which reads item by item with this module's parser
+    from .yamlitems import clean_by_items, itemwise  # which read item by item with this module's parser
 
     text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
     try:
-        problems = structure_problems(text, shown) if needs_scan(text) else []
+        problems = structure_problems(text, shown) if needs_scan(text) and not (items and clean_by_items(text, items[0])) else []
         if problems:
             return None, problems
         source = itemwise(text, shown, *items) if items is not None else None
@@ -128,12 +128,13 @@ def needs_scan(text: str) -> bool:
     return any(m.start() == 0 or text[m.start() - 1] in LINE_BREAKS for m in INDENTATION_RUN.finditer(text))
 
 
-def structure_problems(text: str, shown: str) -> list[SourceError]:
+def structure_problems(text: str, shown: str, outer: int = 0) -> list[SourceError]:
     """Return anchors, aliases, tags, merge keys and nesting over MAX_DEPTH, read event by event.
 
     The data format needs none of them, and they are how a hostile file makes a loader recurse
     forever (an alias inside itself) or grow without bound (aliases of aliases). The events are
-    read before any node is built, so neither can happen.
+    read before any node is built, so neither can happen. `outer` counts the collections around
+    the text in its document (one item of a list is read inside its file's mapping).
     """
     problems: list[SourceError] = []
     where = KeyTracker()
@@ -144,10 +145,10 @@ def structure_problems(text: str, shown: str) -> list[SourceError]:
             if isinstance(event, yaml.StreamEndEvent):
                 break
             keypath = where.enter(event)
-            rule = event_problem(event, where.depth)
+            rule = event_problem(event, outer + where.depth)
             if rule:
                 problems.append(SourceError(shown, event.start_mark.line + 1, field_name(keypath), rule))
-                if where.depth > MAX_DEPTH:
+                if outer + where.depth > MAX_DEPTH:
                     break
     finally:
         loader.dispose()

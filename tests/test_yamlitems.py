@@ -106,3 +106,25 @@ def test_a_command_line_build_parses_again_only_the_programme_it_edited(tmp_path
     monkeypatch.setenv("GUIDE_CACHE", "off")
     assert kept == load_guide(root)
     assert next(p for p in kept.programmes if p.id == "winter-school").name.en == "Winter academy"
+
+
+def test_a_large_file_with_many_brackets_is_scanned_by_its_new_items(monkeypatch):
+    """Over 2,000 brackets send a file to the event-by-event scan; with its items kept, only new ones are scanned."""
+    import guide.yamlsource as yamlsource
+
+    text = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(1100))
+    assert yamlsource.needs_scan(text)
+    kept: tuple = ({}, {})
+    assert parse_yaml(text.encode(), "data/programmes/x.yaml", kept)[1] == []
+    scanned = []
+    real = yamlsource.structure_problems
+    monkeypatch.setattr(yamlsource, "structure_problems", lambda text, *rest, **named: scanned.append(len(text)) or real(text, *rest, **named))
+    edited = text.replace("Name p7}", "Name p7 edited}", 1)
+    result, errors = parse_yaml(edited.encode(), "data/programmes/x.yaml", (kept[1], {}))
+    assert errors == [] and result.data == whole(edited).data
+    assert scanned == []  # the head and the edited item read alone need no scan
+
+    for hostile in ("&a Name p7}", "!!str Name p7}"):
+        bad = text.replace("Name p7}", hostile, 1)
+        found = parse_yaml(bad.encode(), "data/programmes/x.yaml", (kept[1], {}))[1]
+        assert [(e.line, e.field) for e in found] == [(e.line, e.field) for e in real(bad, "data/programmes/x.yaml")] != []
