@@ -13,7 +13,7 @@ import time
 import zlib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 
 def key_of(*parts: bytes | str) -> str:
@@ -78,10 +78,19 @@ class Fingerprints:
         return repr(value).encode("utf-8", "surrogatepass")
 
 
-def same_sources(kept: tuple, sources: tuple) -> bool:
-    """Whether what something kept from the last build was made from is what it would be made from
-    now: the same objects, or equal ones."""
-    return len(kept) == len(sources) and all(a is b or a == b for a, b in zip(kept, sources))
+T = TypeVar("T")
+Kept = dict[str, tuple[tuple, Any]]  # by key: what an object was made from, and the object
+
+
+def kept_or_made(last: Kept, made: Kept, key: str, sources: tuple, make: Callable[[], T]) -> T:
+    """Return the object `last` (the last build's) holds under key if it was made from the same
+    sources (the same objects, or equal ones), else what make returns; either goes into `made`,
+    for the next build. A kept object keeps its digest, and a kept page its key (see render.keys)."""
+    kept = last.get(key)
+    if kept is None or len(kept[0]) != len(sources) or not all(a is b or a == b for a, b in zip(kept[0], sources)):
+        kept = (sources, make())
+    made[key] = kept
+    return kept[1]
 
 
 FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from babel.support import NullTranslations
 
 from . import timeline
-from .cache import same_sources
+from .cache import Kept, kept_or_made
 from .content import Document
 from .model import LANGS, Guide
 from .outputs.search import data_entries, page_entries, search_groups
@@ -152,29 +152,26 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
 # programme whose page would show the same (the same objects, or equal ones: providers are read
 # again with their file) keeps its page object, and with it the page's key (see render.keys).
 # At 20,000 pages, digesting the contexts of 16,000 new pages took a quarter of a second of each rebuild.
-LAST_PROGRAMME_PAGES: dict[str, dict[str, tuple[tuple, Page]]] = {}
+LAST_PROGRAMME_PAGES: dict[str, Kept] = {}
 
 
 def programme_pages(guide: Guide, shared: dict[str, Any], lang: str, crumbs: tuple) -> list[Page]:
     """Return the page of each programme."""
     last, made, pages = LAST_PROGRAMME_PAGES.get(lang, {}), {}, []
     for programme in guide.programmes:
-        sources = (programme, shared["listings"][programme.id], guide.provider(programme.provider), shared["strips"][programme.id],
+        sources = (crumbs, programme, shared["listings"][programme.id], guide.provider(programme.provider), shared["strips"][programme.id],
                    shared["spans"][programme.id], *(guide.district(d) for d in programme.districts))
-        kept = last.get(programme.id)
-        if kept is None or kept[1].crumbs != crumbs or not same_sources(kept[0], sources):
-            kept = (sources, Page(lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], crumbs, {
+        pages.append(kept_or_made(last, made, programme.id, sources, lambda: Page(
+            lang, f"programmes/{programme.id}", "programme.html", programme.name[lang], crumbs, {
                 "programme": programme,
-                "eligible": sources[1].groups,
-                "provider": sources[2],
-                "open_in": list(sources[5:]),
-                "strip": sources[3],
-                "spans": sources[4],
+                "eligible": sources[2].groups,
+                "provider": sources[3],
+                "open_in": list(sources[6:]),
+                "strip": sources[4],
+                "spans": sources[5],
                 "calendar": calendar_path(lang, programme.id) if programme.phases else None,
                 "edition_calendar": calendar_path(lang),
-            }))
-        made[programme.id] = kept
-        pages.append(kept[1])
+            })))
     LAST_PROGRAMME_PAGES[lang] = made
     return pages
 

@@ -207,11 +207,12 @@ class PageRenderer:
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
         template = self.env.get_template(page.template)
+        kept = bool(key) and self.env.fragments.sent  # the preview keeps parts of pages by their keys
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
-        if key and self.env.fragments.sent and page.template in DESCRIBED:  # kept by the page's key, as its main block is (see kept_main)
+        if kept and page.template in DESCRIBED:  # kept by the page's key, as its main block is (see kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (key,), json_ld)
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
-        if key and self.env.fragments.sent:
+        if kept:
             kept_main(context, key, self.env.fragments)
         return encoded_chunks(generated(template, context))
 

@@ -70,8 +70,9 @@ def gettext_globals(recording: Recording) -> dict:
 
     The result is the same: the translation as markup, always %-formatted with the call's
     variables (every template is autoescaped). Each lookup is recorded. A message without
-    variables is formatted once by the functions made for a language instead of on every call: a page looks up about forty messages, and Jinja's own functions pass through
-    three layers of context calls for each.
+    variables is formatted once by the functions made for a language instead of on every call:
+    a page looks up about forty messages, and Jinja's own functions pass through three layers of
+    context calls for each.
     """
     translation = recording.translation
     formatted: dict[str, str] = {}

@@ -25,10 +25,11 @@ ODD_LINES = re.compile(r"^ *\t|\r(?!\n)|[\x85\u2028\u2029]", re.M)  # tabs that 
 ODD_CHARACTERS = "\t\r\x85\u2028\u2029"  # one of which any odd line holds
 
 
-def itemwise(text: str, shown: str, known: Items, kept: Items) -> YamlSource | None:
+def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int] | None = None) -> YamlSource | None:
     """Return the document parsed item by item (items found in `known` are not parsed again), or
-    None where its shape does not allow it. Every item read is put in `kept`."""
-    starts = item_starts(text)
+    None where its shape does not allow it. Every item read is put in `kept`. `starts` are the
+    item_starts of the text, if they were found already."""
+    starts = starts or item_starts(text)
     if not starts:
         return None
     try:
@@ -53,13 +54,12 @@ def itemwise(text: str, shown: str, known: Items, kept: Items) -> YamlSource | N
     return source
 
 
-def clean_by_items(text: str, known: Items) -> bool:
+def clean_by_items(text: str, starts: list[int] | None, known: Items) -> bool:
     """Whether a document that needs the structure scan (yamlsource.needs_scan) is certainly clean,
     found from its items: an item kept from an earlier reading passed then, and the head and each
     new item pass alone. A large programmes file holds more brackets than a file may before it is
     scanned whole (months: [3, 4]): at 3,000 programmes that scan took 1.5 s of every reload.
     Anything else, a problem included, is for the whole document's scan, which locates it."""
-    starts = item_starts(text)
     try:
         if not starts or structure_problems(text[:starts[0]], ""):
             return False

@@ -92,16 +92,17 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
 
 def parse_yaml(raw: bytes, shown: str, items: tuple[dict, dict] | None = None) -> Result:
     """Parse a file whole, or with `items` (those of its last parse, and where to keep this one's) item by item."""
-    from .yamlitems import clean_by_items, itemwise  # which read item by item with this module's parser
+    from .yamlitems import clean_by_items, item_starts, itemwise  # which read item by item with this module's parser
 
     text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
     try:
-        problems = structure_problems(text, shown) if needs_scan(text) and not (items and clean_by_items(text, items[0])) else []
+        starts = item_starts(text) if items is not None else None
+        problems = structure_problems(text, shown) if needs_scan(text) and not (items and clean_by_items(text, starts, items[0])) else []
         if problems:
             return None, problems
-        source = itemwise(text, shown, *items) if items is not None else None
+        source = itemwise(text, shown, *items, starts) if items is not None else None
         return (source, []) if source is not None else parsed_source(text, shown, EAGER_DEPTH)
     except yaml.YAMLError as exc:
         return None, [syntax_error(exc, shown, text)]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..cache import DiskCache, key_of, same_sources
+from ..cache import DiskCache, Kept, key_of, kept_or_made
 from ..model import Guide, Programme
 from ..phones import Phone
 from ..urls import Links
@@ -55,21 +55,16 @@ def data_entries(guide: Guide, views: dict[str, Any], lang: str, _: Callable[[st
 
 # The last entries of each language's programmes, by id, with what each was made from: an entry
 # made again is a new object, whose digest the search page's key has to make again (see render.keys).
-LAST_PROGRAMME_ENTRIES: dict[str, dict[str, tuple[tuple, Entry]]] = {}
+LAST_PROGRAMME_ENTRIES: dict[str, Kept] = {}
 
 
 def programme_entries(guide: Guide, lang: str) -> tuple[Entry, ...]:
     """Programmes: name, support area, target, provider, teams and phones."""
-    last, made, entries = LAST_PROGRAMME_ENTRIES.get(lang, {}), {}, []
-    for p in guide.programmes:
-        sources = (p, guide.provider(p.provider).name[lang])
-        kept = last.get(p.id)
-        if kept is None or not same_sources(kept[0], sources):
-            kept = (sources, programme_entry(p, sources[1], lang))
-        made[p.id] = kept
-        entries.append(kept[1])
+    last, made = LAST_PROGRAMME_ENTRIES.get(lang, {}), {}
+    entries = tuple(kept_or_made(last, made, p.id, (p, name), lambda: programme_entry(p, name, lang))
+                    for p in guide.programmes for name in (guide.provider(p.provider).name[lang],))
     LAST_PROGRAMME_ENTRIES[lang] = made
-    return tuple(entries)
+    return entries
 
 
 def programme_entry(p: Programme, provider: str, lang: str) -> Entry:
