@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
@@ -13,6 +14,7 @@ from markupsafe import Markup, escape
 
 from . import i18n
 from .amounts import format_amounts
+from .cache import key_of
 from .config import Config
 from .errors import SourceError
 from .fragments import FragmentExtension
@@ -43,14 +45,24 @@ class BytecodeCache(FileSystemBytecodeCache):
     """Compiled templates kept in .cache/; a damaged entry is compiled again, never a crash.
 
     Jinja checks each entry's header and source checksum, but an entry cut short inside the
-    checksum fails to unpickle before that check can answer.
+    checksum fails to unpickle before that check can answer. The checksum covers the code that
+    compiles our tags as well: a template compiled by an older `fragment` tag calls it the old way.
     """
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(source + compiler_code())
 
     def load_bytecode(self, bucket) -> None:
         try:
             super().load_bytecode(bucket)
         except Exception:
             bucket.reset()
+
+
+@lru_cache(maxsize=1)
+def compiler_code() -> str:
+    """A digest of the modules that make the environment and compile its tags."""
+    return key_of(*(Path(__file__).with_name(name).read_bytes() for name in ("templating.py", "fragments.py")))
 
 
 def bytecode_cache(config: Config) -> FileSystemBytecodeCache | None:

@@ -59,3 +59,26 @@ def test_values_that_are_not_data_are_digested_with_their_address():
         return "x"
 
     assert f"{id(shown):#x}".encode() in Fingerprints().parts(shown)  # such a key misses; it cannot match other code
+
+
+def test_templates_compiled_by_other_code_are_compiled_again(tmp_path, monkeypatch):
+    """A compiled template calls our tags as the code that compiled it did: kept templates are
+    used only by the same code."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from guide import templating
+
+    (tmp_path / "page.html").write_text("{{ 1 + 1 }}", "utf-8")
+    cache = templating.BytecodeCache(str(tmp_path / "compiled"))
+    (tmp_path / "compiled").mkdir()
+    compiled = []
+    first = Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache)
+    monkeypatch.setattr(first, "_compile", lambda source, filename: compiled.append(filename) or Environment._compile(first, source, filename))
+    assert first.get_template("page.html").render() == "2" and len(compiled) == 1
+    again = Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache)
+    monkeypatch.setattr(again, "_compile", lambda source, filename: compiled.append(filename) or Environment._compile(again, source, filename))
+    assert again.get_template("page.html").render() == "2" and len(compiled) == 1  # kept
+    monkeypatch.setattr(templating, "compiler_code", lambda: "other code")
+    other = Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache)
+    monkeypatch.setattr(other, "_compile", lambda source, filename: compiled.append(filename) or Environment._compile(other, source, filename))
+    assert other.get_template("page.html").render() == "2" and len(compiled) == 2
