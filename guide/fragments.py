@@ -4,9 +4,10 @@ not change, and a page's main block rarely changes with the layout around it (se
 The programmes page and each group's page show hundreds of programmes, each through the same
 listing macro. After an edit of one programme the other listings render to the same
 text, so `{% fragment a, b, … %}…{% endfragment %}` keeps what its body rendered under a key of:
-the values it names (what the body shows), the tag's place, the page's language, and
-everything every page reads (the templates, the guide but its programmes, code, settings; see
-render.inputs_key). With the text it keeps the messages the body looked up and how the
+the values it names (what the body shows), the tag's place, the page's language, the tree of
+the template that holds the tag (so a body may not show a block, which another template may
+fill, nor a macro's caller), and everything every page reads (the guide but its programmes,
+code, settings; see render.inputs_key). With the text it keeps the messages the body looked up and how the
 catalogs rendered them, as a page does (see reads). Any build renders each fragment once;
 the preview keeps them for its next build.
 
@@ -42,6 +43,7 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
 MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
+SHORT_BYTES, SHORT_COUNT = 2048, 1024  # what a build keeps unpacked as well (see Fragments.text): at most ~16 MB
 
 
 class Fragments:
@@ -53,33 +55,45 @@ class Fragments:
         self.used: list[str] = []  # kept ones used since `start`, likewise
         self.room = MAX_BYTES  # for what this process makes, until the next `start`: its share of the bound
         self.size = 0
-        self.base = ""
+        self.base = self.inputs = ""
+        self.trees: dict[str, str] = {}
+        self.bases: dict[str | None, str] = {}
         self.sent = False
         self.fingerprint = Fingerprints()
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
         self.made_keys: dict[tuple, tuple[str, tuple]] = {}
+        self.texts: dict[str, str] = {}  # short kept fragments, unpacked, for this build
 
-    def start(self, base: str, language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints, sent: bool) -> None:
-        """Begin a build: fragments share the key `base`; language() tells the page's language and
-        what records the messages it looks up; fingerprint digests the values fragments name.
-        Worker processes send back what they made if `sent` (the preview keeps it for its next build)."""
-        self.base, self.language, self.fingerprint, self.sent = base, language, fingerprint, sent
+    def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints,
+              sent: bool) -> None:
+        """Begin a build: fragments share the key of the `inputs`, and of the `trees` of the
+        templates (a key per template name) their bodies may read; language() tells the page's
+        language and what records the messages it looks up; fingerprint digests the values
+        fragments name. Worker processes send back what they made if `sent` (the preview keeps it
+        for its next build)."""
+        self.inputs, self.trees = inputs, trees
+        self.base = key_of(inputs, *sorted(set(trees.values()))) if inputs else ""
+        self.bases = {None: self.base, "": inputs}
+        self.language, self.fingerprint, self.sent = language, fingerprint, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
+        self.texts = {}
 
-    def render(self, place: str, values: tuple, caller: Callable[[], str]) -> str:
+    def render(self, place: str, values: tuple, caller: Callable[[], str], template: str | None = None) -> str:
+        """What the body (caller) renders for these values, kept or made. The key covers the tree
+        of the `template` the body reads (see FragmentExtension), none for "", all for None."""
         links = [value for value in values if type(value) is PageLinks]
         marking = [link.marks is not None for link in links]
         within = any(marking)  # another fragment is marking the links: this one's text becomes part of it
         if self.language is None or not self.base or within and not all(marking):
             return caller()
         lang, recording = self.language()
-        key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values))
+        key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values), template)
         entry = self.kept.get(key)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
             self.touch(key)
-            text = text_of(entry)
+            text = self.text(key, entry)
             if within:  # the outer fragment keeps the links marked, and counts them
                 links[0].marks += text.count(MARK) // 2
                 return Markup(text)
@@ -96,15 +110,32 @@ class Fragments:
             self.keep(key, (packed(text.encode("utf-8")), found, self.messages(recording, found)))
         return text if within or not links else Markup(localised(str(text), links))
 
-    def key(self, place: str, lang: str, values: tuple) -> str:
+    def key(self, place: str, lang: str, values: tuple, template: str | None = None) -> str:
         """The fragment's key, made once per build for the same values: a listing shows on several
         pages, always with the same objects. Strings count by value, anything else by identity; the
         objects are kept alive with their key, so that no identity is reused within the build."""
         ids = (place, lang, *(value if type(value) is str else (id(value),) for value in values))
         known = self.made_keys.get(ids)
         if known is None:
-            known = self.made_keys[ids] = (key_of(self.base, place, lang, self.fingerprint(values)), values)
+            known = self.made_keys[ids] = (key_of(self.tree_base(template), place, lang, self.fingerprint(values)), values)
         return known[0]
+
+    def tree_base(self, template: str | None) -> str:
+        """The key shared by the fragments whose bodies read a template's tree."""
+        if template not in self.bases:
+            tree = self.trees.get(template)  # type: ignore[arg-type]
+            self.bases[template] = key_of(self.inputs, tree) if tree else self.base
+        return self.bases[template]
+
+    def text(self, key: str, entry: Entry) -> str:
+        """A kept fragment's text; short ones are kept unpacked for the build too, as every page
+        shows the few of its layout (see base.html)."""
+        text = self.texts.get(key)
+        if text is None:
+            text = text_of(entry)
+            if len(entry[0]) <= SHORT_BYTES and len(self.texts) < SHORT_COUNT:
+                self.texts[key] = text
+        return text
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
         known = self.rendered.get((id(recording.translation), lookups))
@@ -180,8 +211,22 @@ class FragmentExtension(Extension):
             values.append(parser.parse_expression())
         body = parser.parse_statements(("name:endfragment",), drop_needle=True)
         place = nodes.Const(f"{parser.name}:{token.lineno}")
-        call = self.call_method("_render", [place, nodes.Tuple(values, "load")])
+        if shows_other_templates(body):
+            parser.fail("a fragment may not hold a block, caller(), super() or self: what they show is not in its key", token.lineno)
+        call = self.call_method("_render", [place, nodes.Tuple(values, "load"), nodes.Const(parser.name)])
         return nodes.CallBlock(call, [], [], body).set_lineno(token.lineno)
 
-    def _render(self, place: str, values: tuple, caller: Callable[[], str]) -> Any:
-        return self.environment.fragments.render(place, values, caller)
+    def _render(self, place: str, values: tuple, template: str | None, caller: Callable[[], str]) -> Any:
+        return self.environment.fragments.render(place, values, caller, template)
+
+
+def shows_other_templates(body: list[nodes.Node]) -> bool:
+    """Whether a fragment's body may show what lies outside its template's tree: a block (which a
+    template extending this one may fill), a macro's caller, a parent block (super) or a block
+    of the page (self). Such a body is refused; so the key covers the tree of the template
+    alone, and a programme.html edit keeps the listings of macros.html and the layout of base.html."""
+    found = (node for statement in body for node in (statement, *statement.find_all(nodes.Node)))
+    return any(isinstance(node, nodes.Block) or isinstance(node, nodes.Name) and node.name in OTHER_TEMPLATES for node in found)
+
+
+OTHER_TEMPLATES = {"caller", "super", "self"}

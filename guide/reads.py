@@ -141,9 +141,10 @@ def referenced_templates(source: str) -> set[str | None]:
     return {match[3] if match[3] else None for match in REFERENCE.finditer(source)}
 
 
-def template_keys(folder: Path, names: set[str], shared: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return, per page template, a hash of the templates of its tree (through extends, include,
-    import), which starts from `shared` as well: the templates every page is given.
+def template_keys(folder: Path, names: set[str], shared: tuple[str, ...] = (), every: bool = False) -> dict[str, str]:
+    """Return, per page template (and per template of the folder if `every`), a hash of the
+    templates of its tree (through extends, include, import), which starts from `shared` as well:
+    the templates every page is given.
 
     So a template edit re-renders only the pages whose tree holds it. A template named by a
     variable could be any: such a tree counts every template.
@@ -155,7 +156,7 @@ def template_keys(folder: Path, names: set[str], shared: tuple[str, ...] = ()) -
         sources[name] = path.read_text("utf-8")
         referenced[name] = referenced_templates(sources[name])
     keys = {}
-    for name in names:
+    for name in names | set(sources) if every else names:
         tree, todo = set(), [name, *shared]
         while todo:
             current = todo.pop()

@@ -80,8 +80,9 @@ def guide_fingerprints(guide: Guide) -> Fingerprints:
 
 
 # The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)
-# has the same key while the inputs and its templates are the same.
-LAST_KEYS: dict[int, tuple[Page, str, str, str]] = {}
+# has the same key while the inputs and its templates are the same: (page, inputs, its templates'
+# key, the key of what it shows, its key).
+LAST_KEYS: dict[int, tuple[Page, str, str, str, str]] = {}
 
 
 def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
@@ -119,12 +120,13 @@ class PageRenderer:
         self.macros: dict[str | None, Any] = {}
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
         self.message_keys: dict[tuple, str] = {}
+        self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.trees = reads.template_keys(config.templates_dir, templates, (MACROS,)) if self.keyed else {}
+        self.trees = reads.template_keys(config.templates_dir, templates, (MACROS,), every=True) if self.keyed else {}
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
 
@@ -140,21 +142,23 @@ class PageRenderer:
             return [""] * len(pages)
         fingerprint = guide_fingerprints(self.whole_guide)
         last = LAST_KEYS if fragments is not None else {}
+        made: dict[int, tuple[Page, str, str, str, str]] = {}
         keys = []
         for page in pages:
             known = last.get(id(page))
-            if known is not None and known[0] is page and known[1] == self.inputs and known[2] == self.trees[page.template]:
-                keys.append(known[3])
-            else:
-                keys.append(key_of(self.inputs, self.trees[page.template], str(page.lang), page.path, page.template, page.title,
-                                   repr(page.crumbs), fingerprint(page.context)))
+            if known is None or known[0] is not page or known[1] != self.inputs:
+                data = key_of(self.inputs, str(page.lang), page.path, page.template, page.title, repr(page.crumbs), fingerprint(page.context))
+                known = (page, self.inputs, "", data, "")
+            tree = self.trees[page.template]
+            known = made[id(page)] = known if known[2] == tree else (page, self.inputs, tree, known[3], key_of(known[3], tree))
+            self.data_keys[page.path] = known[3]
+            keys.append(known[4])
         if fragments is not None:
             LAST_KEYS.clear()
-            LAST_KEYS.update((id(page), (page, self.inputs, self.trees[page.template], key)) for page, key in zip(pages, keys))
+            LAST_KEYS.update(made)
             kept_fingerprints(self.whole_guide, fingerprint)
             self.env.fragments = fragments
-        self.env.fragments.start(key_of(self.inputs, *sorted(set(self.trees.values()))), self.language, fingerprint,
-                                 sent=fragments is not None)
+        self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None)
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:
@@ -209,8 +213,8 @@ class PageRenderer:
         template = self.env.get_template(page.template)
         kept = bool(key) and self.env.fragments.sent  # the preview keeps parts of pages by their keys
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
-        if kept and page.template in DESCRIBED:  # kept by the page's key, as its main block is (see kept_main)
-            json_ld = partial(self.env.fragments.render, JSON_LD, (key,), json_ld)
+        if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see kept_main)
+            json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
         if kept:
             kept_main(context, key, self.env.fragments)
@@ -275,7 +279,7 @@ def kept_main(context, key: str, fragments: Fragments) -> None:
         main = blocks[0]
 
         def block(context):
-            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))))
+            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))), template="")  # the key covers its templates
 
         blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
 
@@ -327,6 +331,7 @@ def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: str)
         "edition": guide.edition,
         "href": href,
         "here": lambda lang: href(lang, page.key),
+        "section": section(page.key),
         "asset": asset,
         "file_href": (lambda path: "/" + path) if absolute else links.to,  # calendars, data files
         "json_ld": json_ld,
@@ -336,6 +341,13 @@ def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: str)
         "month_year": lambda year, month: i18n.month_year(year, month, page.lang or "ko"),
         **page.context,
     }
+
+
+def section(key: str) -> str:
+    """The first part of a page's key, with a slash if the page is below it: what the main menu
+    marks as current ("districts" for the directory, "districts/" for a district's page)."""
+    first, below, _ = key.partition("/")
+    return first + below
 
 
 def language_context(lang: str | None, guide: Guide) -> dict[str, Any]:

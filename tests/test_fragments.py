@@ -4,8 +4,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+import pytest
+from jinja2 import Environment, TemplateSyntaxError
+
 from guide.config import Config
-from guide.fragments import text_of
+from guide.fragments import FragmentExtension, text_of
 from guide.pipeline import build_site
 from guide.serve import Preview
 
@@ -123,11 +126,43 @@ def test_a_changed_message_of_the_layout_renders_no_main_block_again(tmp_path):
     assert 'msgid "Skip to main content"\nmsgstr "' in text
     po.write_text(text.replace('msgid "Skip to main content"\nmsgstr "', 'msgid "Skip to main content"\nmsgstr "(바뀜) ', 1), "utf-8")
     assert preview.rebuild({po}) and preview.error is None
-    assert preview.memory.fragments.made == {}  # every Korean page's main block was kept, and shown again
+    remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
+    # Only the part of the layout that shows the message was rendered again, once for every Korean
+    # page: each page's main block was kept, and shown again.
+    assert len(remade) == 1 and "(바뀜)" in remade[0] and 'class="gd-title"' not in remade[0]
     assert "(바뀜)" in (root / "site" / "ko" / "programmes" / "fair" / "index.html").read_text("utf-8")
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
+
+
+def test_a_template_edit_keeps_the_structured_data_of_the_pages_it_renders_again(tmp_path):
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    structured = [text for text in map(text_of, preview.memory.fragments.made.values()) if '"@context"' in text]
+    assert structured  # the programme pages' JSON-LD was made and kept
+    template = root / "templates" / "programme.html"
+    template.write_text(template.read_text("utf-8").replace('<h1 class="gd-title">', '<h1 class="gd-title">(바뀜) ', 1), "utf-8")
+    assert preview.rebuild({template}) and preview.error is None
+    remade = list(map(text_of, preview.memory.fragments.made.values()))
+    assert remade and all("(바뀜)" in text for text in remade)  # the main blocks, and no structured data
+    assert "(바뀜)" in (root / "site" / "en" / "programmes" / "fair" / "index.html").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+@pytest.mark.parametrize("body", ["{% block b %}{% endblock %}", "{{ caller() }}", "{{ super() }}", "{{ self.b() }}"])
+def test_a_fragment_that_would_show_another_template_is_refused(body):
+    """Its key covers the tree of its own template: a block another template fills, or a
+    macro's caller, would be shown under the same key for every page."""
+    env = Environment(extensions=[FragmentExtension])
+    assert env.parse("{% fragment a %}{{ a }}{% endfragment %}", name="t.html")
+    with pytest.raises(TemplateSyntaxError, match="may not hold a block") as raised:
+        env.parse(f"{{% macro m(a) %}}\n{{% fragment a %}}{body}{{% endfragment %}}{{% endmacro %}}", name="t.html")
+    assert raised.value.lineno == 2 and raised.value.name == "t.html"
 
 
 def test_fragments_used_longest_ago_make_room(monkeypatch):
