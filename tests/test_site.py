@@ -83,6 +83,28 @@ def test_every_page_is_labelled_and_linked_to_its_translation(site):
     assert checked > 150
 
 
+def test_the_main_menu_marks_the_page_or_the_section_it_is_in(site):
+    """The menu is a fragment shared by the pages of a section (see base.html): each page still
+    marks its own entry as the page, and the entry of the section it is in as current."""
+    checked = set()
+    for page in pages(site):
+        relative = page.relative_to(site)
+        if relative.parts[0] not in LANGS or relative.name != "index.html":
+            continue
+        key = "/".join(relative.parts[1:-1])
+        marked = {link["aria-current"]: target(site, page, link["href"]) for link in soup(page).select(".gd-nav a[aria-current]")}
+        entries = {target(site, page, link["href"]) for link in soup(page).select(".gd-nav a")}
+        here, section = page.resolve(), (site / relative.parts[0] / key.partition("/")[0] / "index.html").resolve()
+        if here in entries:
+            assert marked == {"page": here}, relative
+        elif "/" in key and section in entries:
+            assert marked == {"true": section}, relative
+        else:
+            assert marked == {}, relative
+        checked.add(tuple(marked))
+    assert checked == {("page",), ("true",), ()}
+
+
 def test_no_link_points_to_a_missing_file(site):
     broken = []
     for page in pages(site):
