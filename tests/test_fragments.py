@@ -136,18 +136,19 @@ def test_a_changed_message_of_the_layout_renders_no_main_block_again(tmp_path):
     assert tree(root / "site") == tree(fresh)
 
 
-def test_a_template_edit_keeps_the_structured_data_of_the_pages_it_renders_again(tmp_path):
+def test_a_template_edit_keeps_what_the_pages_it_renders_again_show_from_other_templates(tmp_path):
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
-    structured = [text for text in map(text_of, preview.memory.fragments.made.values()) if '"@context"' in text]
-    assert structured  # the programme pages' JSON-LD was made and kept
+    made = list(map(text_of, preview.memory.fragments.made.values()))
+    assert any('"@context"' in text for text in made)  # the programme pages' JSON-LD was made and kept,
+    assert any(text.lstrip().startswith('<ol class="gd-strip"') for text in made)  # and their phases (macros.html)
     template = root / "templates" / "programme.html"
     template.write_text(template.read_text("utf-8").replace('<h1 class="gd-title">', '<h1 class="gd-title">(바뀜) ', 1), "utf-8")
     assert preview.rebuild({template}) and preview.error is None
     remade = list(map(text_of, preview.memory.fragments.made.values()))
-    assert remade and all("(바뀜)" in text for text in remade)  # the main blocks, and no structured data
+    assert remade and all("(바뀜)" in text for text in remade)  # the main blocks, and neither of those
     assert "(바뀜)" in (root / "site" / "en" / "programmes" / "fair" / "index.html").read_text("utf-8")
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
