@@ -13,7 +13,7 @@ from .errors import BuildFailed
 from .pages import Page
 from .reads import distinct
 from .templating import RenderError, located_error, render_problems
-from .write import Update
+from .write import Update, write_held
 
 
 def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | None,
@@ -33,35 +33,79 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     if into is not None:
         into.share_room(jobs + 1)
     render.env.fragments.share_room(jobs)
-    receivers, processes = [], []
+    workers: list[Worker] = []
     gc.freeze()  # the workers' collections then skip everything made before the fork, which they only read
     try:
         for chunk in chunks:
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=worker, args=(render, chunk, into, sender), daemon=True)
-            process.start()
-            sender.close()
-            receivers.append(receiver)
-            processes.append(process)
+            workers.append(Worker(context, render, chunk, into, [other.ordered for other in workers]))
     finally:
         gc.unfreeze()
-    output = meanwhile()
-    errors: list[RenderError] = []
-    for receiver, process in zip(receivers, processes):
-        status, payload, found = receiver.recv()
-        process.join()
-        if status == "error":
-            raise RuntimeError(f"a rendering worker failed:\n{payload}")
-        errors += found
-        made, lookups, fragments = payload
-        render.lookups.update((name, distinct(found)) for name, found in lookups.items())
-        render.env.fragments.merge(*fragments)
-        if into is None:
-            output.update(made)
-        else:
-            into.merge(*made)
-    fail_on(errors)
+    try:
+        output = meanwhile()
+        errors: list[RenderError] = []
+        for process in workers:
+            made, lookups, fragments, found = process.result()
+            errors += found
+            render.lookups.update((name, distinct(found)) for name, found in lookups.items())
+            render.env.fragments.merge(*fragments)
+            if into is None:
+                output.update(made)
+            else:
+                into.merge(*made, holder=process if not process.ordered.closed else None)
+        fail_on(errors)
+    except BaseException:
+        for process in workers:
+            process.dismiss()
+        raise
     return output
+
+
+class Worker:
+    """A forked process that renders a chunk of pages, and sends back what it made.
+
+    In place (the preview), the changed pages it holds stay with it until the update is
+    committed, when it writes them itself (see write.Update.commit): sending megabytes of pages
+    through a pipe for the main process to write one by one cost more than rendering a `.po`
+    edit's pages. Dismissed instead, or if the main process ends, it writes nothing.
+    """
+
+    def __init__(self, context, render, pages: list[tuple[Page, str]], into: Update | None, others: list) -> None:
+        """Fork the worker; `others` are the ends the main process orders the workers forked
+        before through. The new one closes its copies of those and of its own, or a worker
+        dismissed (its end closed) would never know."""
+        self.results, sender = context.Pipe(duplex=False)
+        orders, self.ordered = context.Pipe(duplex=False)
+        self.process = context.Process(target=worker, args=(render, pages, into, sender, orders, [*others, self.ordered]), daemon=True)
+        self.process.start()
+        sender.close()
+        orders.close()
+
+    def result(self) -> tuple:
+        status, payload, found = self.results.recv()
+        if status == "error":
+            self.dismiss()
+            raise RuntimeError(f"a rendering worker failed:\n{payload}")
+        made, lookups, fragments, holds = payload
+        if not holds:
+            self.dismiss()
+        return made, lookups, fragments, found
+
+    def write(self) -> None:
+        """Have the worker write the pages it holds (see wait)."""
+        self.ordered.send("write")
+
+    def wait(self) -> None:
+        """Wait until the worker has written the pages it holds."""
+        status, payload, _ = self.results.recv()
+        self.dismiss()
+        if status == "error":
+            raise RuntimeError(f"a rendering worker failed to write its pages:\n{payload}")
+
+    def dismiss(self) -> None:
+        if not self.ordered.closed:
+            self.ordered.close()
+            self.process.join()
+            self.results.close()
 
 
 def render_chunk(render, pages: list[tuple[Page, str]], into: Update | None) -> tuple[dict[str, bytes], list[RenderError]]:
@@ -90,15 +134,25 @@ def fail_on(errors: list[RenderError]) -> None:
         raise BuildFailed(render_problems(errors))
 
 
-def worker(render, pages, into, sender) -> None:
-    """Render a chunk in a child process and send back its output (or what it wrote) and its lookups, or the error."""
+def worker(render, pages, into, sender, orders, others) -> None:
+    """Render a chunk in a child process and send back its output (or what it wrote and the names
+    of the pages it holds) and its lookups, or the error; then write what it holds if told to."""
+    for other in others:
+        other.close()
     try:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
         render.env.fragments.made, render.env.fragments.used = {}, []
         if into is not None:
             into.made, into.changed, into.held = {}, set(), {}
         output, errors = render_chunk(render, pages, into)
-        sender.send(("ok", (output if into is None else (into.made, into.changed, into.held), render.lookups, (render.env.fragments.made, render.env.fragments.used)), errors))
+        holds = into is not None and bool(into.held)
+        made = output if into is None else (into.made, into.changed, set(into.held))
+        sender.send(("ok", (made, render.lookups, (render.env.fragments.made, render.env.fragments.used), holds), errors))
+        if holds and orders.recv() == "write":
+            write_held(into.out, into.held)
+            sender.send(("written", None, []))
+    except EOFError:
+        pass  # dismissed: the build failed or was given up
     except BaseException:
         sender.send(("error", traceback.format_exc(), []))
     finally:

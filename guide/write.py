@@ -11,7 +11,7 @@ import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
@@ -36,6 +36,8 @@ class Update:
         self.made: Made = {}
         self.changed: set[str] = set()
         self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
+        self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
+        self.holders: list[Holder] = []  # those processes, which write them at commit
         self.room = HELD_MAX  # bytes this process may still hold
 
     @property
@@ -127,11 +129,18 @@ class Update:
         """File a written file under a key known only once it was made."""
         self.made[name] = (key, self.made[name][1])
 
-    def merge(self, made: Made, changed: set[str], held: dict[str, bytes]) -> None:
-        """Take in what a worker process wrote or holds."""
+    def merge(self, made: Made, changed: set[str], held: set[str], holder: Holder | None = None) -> None:
+        """Take in what a worker process wrote, and the names of the files it holds until commit."""
         self.made.update(made)
         self.changed.update(changed)
-        self.held.update(held)
+        self.held_elsewhere.update(held)
+        if holder is not None:
+            self.holders.append(holder)
+
+    def dismiss(self) -> None:
+        """Let the worker processes go without writing what they hold (the build failed)."""
+        for holder in self.holders:
+            holder.dismiss()
 
     def commit(self) -> Record:
         """Bring the output folder up to date in one step; return the record of what it now holds.
@@ -150,8 +159,12 @@ class Update:
         if self.whole:
             swap_in(self.staging, self.out)
         elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
-            move_in(self.out, self.staging, sorted(self.changed - self.held.keys()), stale, self.in_place)
+            move_in(self.out, self.staging, sorted(self.changed - self.held.keys() - self.held_elsewhere), stale, self.in_place)
+            for holder in self.holders:  # they write while this process does
+                holder.write()
             write_held(self.out, self.held)
+            for holder in self.holders:
+                holder.wait()
         elif stale or self.changed:
             link_unchanged(self.out, self.staging, [name for name in self.made if name not in self.changed])
             swap_in(self.staging, self.out)
@@ -163,6 +176,16 @@ class Update:
             else:
                 record[name] = (key, digest, *self.present[name])
         return record
+
+
+class Holder(Protocol):
+    """A worker process that holds changed files until the update is committed (see workers.Worker)."""
+
+    def write(self) -> None: ...
+
+    def wait(self) -> None: ...
+
+    def dismiss(self) -> None: ...
 
 
 class Discard(Update):
@@ -239,9 +262,9 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
     staging.mkdir()
     known = held.record if held and record_path and out.is_dir() else {}
     last = known or (read_record(record_path) if record_path and out.is_dir() else {})
+    update = Update(out, staging, last, {}, in_place=held is not None and bool(last))
     try:
-        present = {name: entry[2:] for name, entry in known.items()} if known else files_in(out) if last else {}
-        update = Update(out, staging, last, present, in_place=held is not None and bool(last))
+        update.present = {name: entry[2:] for name, entry in known.items()} if known else files_in(out) if last else {}
         yield update
         if record_path:
             record_path.unlink(missing_ok=True)  # out is about to change: the old record no longer holds
@@ -251,6 +274,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         if held:
             held.record = record
     finally:
+        update.dismiss()
         shutil.rmtree(staging, ignore_errors=True)
 
 

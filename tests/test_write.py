@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import fixture_project, run_build
 
 
@@ -109,7 +111,7 @@ from guide.config import Config
 from guide.pipeline import Memory, build_site
 
 root = Path(sys.argv[1])
-config = Config(root=root, out=root / "site")
+config = Config(root=root, out=root / "site", jobs=1)  # the moves and writes of this process (see the next test for workers')
 memory = Memory()
 build_site(config, memory=memory)
 for name in ("content/en/about.md", "content/ko/about.md"):
@@ -160,6 +162,36 @@ def test_moves_cut_short_by_a_kill_are_finished_by_the_next_build(tmp_path):
     assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")]
 
 
+def test_pages_held_by_workers_are_not_written_when_the_build_fails_after_rendering(tmp_path, monkeypatch):
+    """Worker processes hold the changed pages they rendered until the update commits; a build
+    that fails after them (here: a message no catalog holds) writes none of them."""
+    import multiprocessing
+
+    from guide.config import Config, build_time_from_env
+    from guide.errors import BuildFailed
+    from guide.pipeline import Memory, build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as run_build gives it
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=tmp_path / "out", jobs=2, build_time=build_time_from_env())
+    memory = Memory()
+    build_site(config, memory=memory)
+    before = tree(config.out)
+    base = root / "templates" / "base.html"
+    text = base.read_text("utf-8")
+    base.write_text(text.replace('<footer class="gd-footer">', '<footer class="gd-footer">{{ _("A message no catalog holds") }}'), "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(config, memory=memory)
+    assert "A message no catalog holds" in str(failed.value.errors)
+    assert tree(config.out) == before
+    assert not multiprocessing.active_children()  # the workers were let go
+    base.write_text(text.replace('<footer class="gd-footer">', '<footer class="gd-footer" data-edited>'), "utf-8")
+    build_site(config, memory=memory)
+    fresh = tmp_path / "fresh"
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(config.out) == tree(fresh) != before
+
+
 def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(tmp_path, monkeypatch):
     """In place, changed files are held in memory and written over the old ones, up to a bound; the rest are moved in."""
     from guide import write
@@ -173,13 +205,13 @@ def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(t
     build_site(config, memory=memory)
     base = root / "templates" / "base.html"
     base.write_text(base.read_text("utf-8").replace('<footer class="gd-footer">', '<footer class="gd-footer" data-edited>'), "utf-8")
-    overwritten, moved = [], []
-    overwrite, replace = write.overwrite, write.os.replace
-    monkeypatch.setattr(write, "overwrite", lambda path, data: (overwritten.append(path), overwrite(path, data)))
-    monkeypatch.setattr(write.os, "replace", lambda source, target: (moved.append(target), replace(source, target)))
     monkeypatch.setattr(write, "HELD_MAX", 150_000)  # room for some of the pages, not all
+    files, before = tree(config.out), stamps(config.out)
     build_site(config, memory=memory)
-    assert overwritten and moved
+    after = stamps(config.out)
+    changed = {name for name, data in tree(config.out).items() if files.get(name) != data}
+    overwritten = {name for name in changed if after[name][0] == before[name][0]}  # the same file, written over (by the workers)
+    assert overwritten and changed - overwritten  # and the others moved in
     fresh = tmp_path / "fresh"
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(config.out) == tree(fresh)
