@@ -43,19 +43,19 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     try:
         output = meanwhile()
         errors: list[RenderError] = []
-        for process in workers:
-            made, lookups, fragments, found = process.result()
+        for child in workers:
+            made, lookups, fragments, found = child.result()
             errors += found
             render.lookups.update((name, distinct(found)) for name, found in lookups.items())
             render.env.fragments.merge(*fragments)
             if into is None:
                 output.update(made)
             else:
-                into.merge(*made, holder=process if not process.ordered.closed else None)
+                into.merge(*made, holder=child if child.holding else None)
         fail_on(errors)
     except BaseException:
-        for process in workers:
-            process.dismiss()
+        for child in workers:
+            child.dismiss()
         raise
     return output
 
@@ -81,6 +81,8 @@ class Worker:
         orders.close()
 
     def result(self) -> tuple:
+        """Return what the worker made, looked up, kept of fragments and found wrong; let it go
+        unless it holds pages."""
         status, payload, found = self.results.recv()
         if status == "error":
             self.dismiss()
@@ -89,6 +91,11 @@ class Worker:
         if not holds:
             self.dismiss()
         return made, lookups, fragments, found
+
+    @property
+    def holding(self) -> bool:
+        """Whether the worker still runs: before its result, and after it while it holds pages."""
+        return not self.ordered.closed
 
     def write(self) -> None:
         """Have the worker write the pages it holds (see wait)."""
@@ -102,7 +109,7 @@ class Worker:
             raise RuntimeError(f"a rendering worker failed to write its pages:\n{payload}")
 
     def dismiss(self) -> None:
-        if not self.ordered.closed:
+        if self.holding:
             self.ordered.close()
             self.process.join()
             self.results.close()
