@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, __version__ as babel_version
 from markupsafe import Markup, escape
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.messages.catalog import Catalog
@@ -44,9 +44,8 @@ def read_catalog(path: Path, lang: str) -> Catalog:
         return read_po(f, locale=lang, domain=DOMAIN)
 
 
-def checked_catalog(path: Path, lang: str, shown: str) -> tuple[Catalog | None, list[SourceError]]:
+def checked_catalog(raw: bytes, lang: str, shown: str) -> tuple[Catalog | None, list[SourceError]]:
     """Read a catalog strictly: return it, or None and the problem that stopped it, at its line."""
-    raw = path.read_bytes()
     _, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
@@ -59,14 +58,70 @@ def checked_catalog(path: Path, lang: str, shown: str) -> tuple[Catalog | None, 
 
 
 def translations(config: Config) -> dict[str, NullTranslations]:
-    """Return gettext translations per language, compiled from the .po files in memory."""
+    """Return gettext translations per language, compiled from the .po files in memory; raise
+    BuildFailed if a catalog cannot be used as it is."""
+    result, problems = checked_translations(config)
+    if problems:
+        from .errors import BuildFailed
+
+        raise BuildFailed(problems)
+    return result
+
+
+def checked_translations(config: Config, every_msgid: bool = False) -> tuple[dict[str, NullTranslations], list[SourceError]]:
+    """Return gettext translations per language and every problem of the translated catalogs.
+
+    The problems are unreadable, untranslated and fuzzy entries, and with every_msgid the msgids
+    of the code and templates a catalog lacks (a build finds those it uses while rendering). A
+    catalog with a problem has no translations in the result.
+    """
+    problems = file_problems(config.root, config.locales_dir)
+    if problems:
+        return {}, problems
+    expected = extracted_catalog(config) if every_msgid else None
     result: dict[str, NullTranslations] = {SOURCE_LANG: NullTranslations()}
     for lang in TRANSLATED_LANGS:
-        buffer = io.BytesIO()
-        write_mo(buffer, read_catalog(po_path(config, lang), lang))
-        buffer.seek(0)
-        result[lang] = Translations(fp=buffer, domain=DOMAIN)
-    return result
+        compiled, found = compiled_catalog(config, lang, expected)
+        problems += found
+        if compiled is not None and not found:
+            result[lang] = Translations(fp=io.BytesIO(compiled), domain=DOMAIN)
+    return result, problems
+
+
+def compiled_catalog(config: Config, lang: str, expected: Catalog | None) -> tuple[bytes | None, list[SourceError]]:
+    """Return a language's catalog compiled (.mo bytes) and its problems (see checked_translations).
+
+    Reading and checking a catalog with Babel takes longer than the rest of a small rebuild, so
+    a catalog found clean is kept compiled in .cache/, under its bytes and the checking code.
+    """
+    path = po_path(config, lang)
+    shown = str(path.relative_to(config.root))
+    if not path.is_file():
+        return None, [SourceError(shown, None, "", "catalog is missing; run `python build.py messages update`")]
+    raw = path.read_bytes()
+    cache = DiskCache(config.root / ".cache")
+    key = key_of(raw, lang, checking_code())
+    kept = cache.get("catalogs", key) if expected is None else None
+    if kept is not None:
+        return kept, []
+    catalog, unreadable = checked_catalog(raw, lang, shown)
+    if catalog is None:
+        return None, unreadable
+    problems = [SourceError(shown, None, f"msgid {m.id!r}", f"missing from the catalog (used at {where(m)}); run `python build.py messages update`")
+                for m in expected or () if m.id and m.id not in catalog]
+    entries = [SourceError(shown, m.lineno, f"msgid {m.id!r}", problem) for m in catalog if m.id for problem in entry_problems(m)]
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    if not entries:
+        cache.put("catalogs", key, buffer.getvalue())
+        cache.prune("catalogs")
+    return buffer.getvalue(), problems + entries
+
+
+@lru_cache(maxsize=1)
+def checking_code() -> str:
+    """What a catalog's check depends on besides its bytes: Babel's checkers and our policy."""
+    return key_of(babel_version, *(PACKAGE_DIR.joinpath(name).read_bytes() for name in ("i18n.py", "htmlpolicy.py", "sourcefiles.py")))
 
 
 def extracted_catalog(config: Config) -> Catalog:
@@ -117,26 +172,8 @@ def code_messages() -> list:
 
 
 def catalog_problems(config: Config, every_msgid: bool = True) -> list[SourceError]:
-    """Return unreadable, untranslated and fuzzy entries of each translated catalog, and with every_msgid
-    the msgids of the code and templates it lacks (a build finds those it uses while rendering)."""
-    problems = file_problems(config.root, config.locales_dir)
-    if problems:
-        return problems
-    expected = extracted_catalog(config) if every_msgid else ()
-    for lang in TRANSLATED_LANGS:
-        path = po_path(config, lang)
-        shown = str(path.relative_to(config.root))
-        if not path.is_file():
-            problems.append(SourceError(shown, None, "", "catalog is missing; run `python build.py messages update`"))
-            continue
-        catalog, unreadable = checked_catalog(path, lang, shown)
-        if catalog is None:
-            problems += unreadable
-            continue
-        problems += [SourceError(shown, None, f"msgid {m.id!r}", f"missing from the catalog (used at {where(m)}); run `python build.py messages update`")
-                     for m in expected if m.id and m.id not in catalog]
-        problems += [SourceError(shown, m.lineno, f"msgid {m.id!r}", problem) for m in catalog if m.id for problem in entry_problems(m)]
-    return problems
+    """Return the problems of the translated catalogs (see checked_translations)."""
+    return checked_translations(config, every_msgid)[1]
 
 
 def where(message) -> str:

@@ -68,11 +68,13 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
     errors += content_errors
     broken_templates = template_problems(config)
     errors += broken_templates
+    translations: dict = {}
     if not broken_templates:  # the messages a catalog must hold are read out of the templates
-        errors += i18n.catalog_problems(config, every_msgid)
+        translations, catalog_errors = i18n.checked_translations(config, every_msgid)
+        errors += catalog_errors
     if errors or guide is None:
         raise BuildFailed(errors)
-    return Sources(guide, documents, i18n.translations(config))
+    return Sources(guide, documents, translations)
 
 
 def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,

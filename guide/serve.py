@@ -112,9 +112,6 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
     """Return the sources with the parts the changed files belong to read again (and checked)."""
     kind, _ = classify(changed, config)
     if kind == "catalog":
-        problems = i18n.catalog_problems(config, every_msgid=False)
-        if problems:
-            raise BuildFailed(problems)
         return dataclasses.replace(sources, translations=i18n.translations(config))
     if kind == "prose":
         documents, problems = load_documents(config.content_dir, config.root, prose)

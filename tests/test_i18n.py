@@ -72,6 +72,36 @@ def test_an_untranslated_entry_fails_the_check(tmp_path):
     assert result.returncode == 1 and "has no translation" in result.stderr
 
 
+def test_a_clean_catalog_is_kept_compiled_and_checked_again_once_edited(tmp_path, monkeypatch):
+    """A build reads a catalog found clean from .cache/, without Babel's reader; an edit is read and checked."""
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=tmp_path / "site")
+    assert i18n.checked_translations(config)[1] == []
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the kept catalog was read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(i18n, "read_po", unread)
+        kept, problems = i18n.checked_translations(config)
+        assert problems == [] and kept["ko"].gettext("Skip to main content") == "본문 바로가기"
+
+    edit_catalog(root, lambda c: c["Skip to main content"].flags.add("fuzzy"))
+    result = run_build(root=root)
+    assert result.returncode == 1
+    assert "locales/ko/LC_MESSAGES/messages.po:" in result.stderr and "is fuzzy" in result.stderr
+
+
+def test_a_kept_catalog_is_checked_again_by_other_checking_code(tmp_path, monkeypatch):
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=tmp_path / "site")
+    i18n.checked_translations(config)
+    read = []
+    monkeypatch.setattr(i18n, "read_po", lambda *a, **k: read.append(1) or read_po(*a, **k))
+    monkeypatch.setattr(i18n, "checking_code", lambda: "other code")
+    assert i18n.checked_translations(config)[1] == [] and read
+
+
 def test_translations_are_compiled_in_memory():
     korean = i18n.translations(Config())["ko"]
     assert korean.gettext("Skip to main content") == "본문 바로가기"
