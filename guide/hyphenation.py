@@ -7,10 +7,13 @@ hyphen, in every browser and in WeasyPrint alike. Korean breaks between words an
 """
 from __future__ import annotations
 
+import marshal
 import re
 from functools import lru_cache
 
 import pyphen
+
+from .cache import DiskCache, key_of
 
 SOFT_HYPHEN = "\u00ad"
 LONG_WORD = re.compile(r"[A-Za-z]{7,}")  # shorter words fit every cell the guide draws
@@ -21,9 +24,45 @@ FINAL = "(?:ng|[gkndtlmbp])"
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 
 
+LANG = "en_GB"
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_GB", left=2, right=3)
+    return pyphen.Pyphen(lang=LANG, left=2, right=3)
+
+
+def load_dictionary(cache: DiskCache) -> None:
+    """Load the English patterns, parsed as pyphen last parsed them on this machine if .cache/ holds them.
+
+    Pyphen parses its 14,000 patterns in every process that hyphenates: a tenth of a second,
+    more than a small rebuild spends rendering. Its parsed state is kept under pyphen's version
+    and the dictionary's bytes, and given to pyphen's own cache of parsed dictionaries.
+    """
+    if dictionary.cache_info().currsize:
+        return
+    path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]
+    key = key_of(pyphen.__version__, path.read_bytes())
+    kept = cache.get("hyphenation", key)
+    state = kept_state(kept) if kept is not None else None
+    if state is not None:
+        patterns = pyphen.HyphDict.__new__(pyphen.HyphDict)
+        patterns.__dict__.update(state, cache={})
+        pyphen.hdcache[path] = patterns
+    made = dictionary()
+    if state is None:
+        try:
+            cache.put("hyphenation", key, marshal.dumps({name: value for name, value in vars(made.hd).items() if name != "cache"}))
+        except ValueError:  # patterns that marshal cannot hold (a dictionary's alternative hyphenations): parsed each time
+            pass
+
+
+def kept_state(data: bytes) -> dict | None:
+    try:
+        state = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return state if isinstance(state, dict) and {"patterns", "maxlen"} <= state.keys() else None
 
 
 def hyphenated(text: str, lang: str) -> str:

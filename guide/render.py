@@ -248,8 +248,8 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
             todo.append((page, key))
     output = renderer.asset_files()
     jobs = jobs_for(config, len(todo))
-    if jobs > 1 and any(page.lang == "en" for page, _ in todo):
-        hyphenation.dictionary()  # loaded here once rather than by every worker, on every build of the preview
+    if any(page.lang == "en" for page, _ in todo):
+        hyphenation.load_dictionary(DiskCache(config.root / ".cache"))  # here once rather than by every worker, on every build of the preview
     output.update(render_all(renderer, todo, jobs, into, meanwhile or dict))
     return output, {**kept, **renderer.lookups}
 

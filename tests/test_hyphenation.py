@@ -1,8 +1,11 @@
 """Soft hyphens in English words and romanized names, and Korean runs marked in English text."""
 from __future__ import annotations
 
+import pyphen
 import pytest
 
+from guide import hyphenation
+from guide.cache import DiskCache
 from guide.config import ROOT
 from guide.data import load_guide
 from guide.hyphenation import SOFT_HYPHEN, hyphenated, romanized_syllables
@@ -44,3 +47,28 @@ def test_korean_runs_are_marked_in_english_text_and_addresses_may_break():
     assert "&lt;b&gt;" in html and "&#34;A&#34;" in html
     assert "https://a.example/<wbr>news/<wbr>5118653" in html
     assert 'lang="ko"' not in str(other_lang_marked("서울의 사회적경제", "ko"))
+
+
+def test_kept_patterns_hyphenate_as_freshly_parsed_ones(tmp_path, monkeypatch):
+    """The parsed patterns are kept in .cache/; a later process hyphenates with them, without parsing."""
+    words = " ".join(["applications", "procurement", "cooperatives", "entrepreneurship", "Yeongdeungpo", "marketplace",
+                      "neighbourhood", "sustainability", "consultations", "manufacturing"])
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.dictionary.cache_clear()
+    cache = DiskCache(tmp_path / ".cache")
+    hyphenation.load_dictionary(cache)
+    parsed = hyphenated(words, "en")
+    assert parsed.count(SOFT_HYPHEN) > 10
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.dictionary.cache_clear()
+
+    def unparsed(self, path):
+        raise AssertionError("the kept patterns were parsed again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", unparsed)
+    try:
+        hyphenation.load_dictionary(cache)
+        assert hyphenated(words, "en") == parsed
+    finally:
+        hyphenation.dictionary.cache_clear()
