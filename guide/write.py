@@ -146,9 +146,10 @@ class Update:
         """Bring the output folder up to date in one step; return the record of what it now holds.
 
         A build stopped at any moment leaves the output folder as it was or as the new build, never
-        a mix: one file changed or removed is one rename or unlink; more are put together in the
-        staging folder (unchanged files as hard links, which copy nothing) and the two folders are
-        exchanged in one rename.
+        a mix: one file changed or removed is one rename or unlink; more are put together in
+        another folder (unchanged files as hard links, which copy nothing) and the two folders
+        are exchanged in one rename. That folder is the one the last such build replaced, kept
+        (see spare_tree), or else the staging folder.
 
         In place (the preview, which serves the folder from the thread that updates it, so that
         none of its readers sees it meanwhile), changed files are moved in one by one: O(changed)
@@ -156,8 +157,10 @@ class Update:
         killed midway, the next build or preview replaces the folder whole.
         """
         stale = sorted(set(self.present) - set(self.made))
-        if self.whole:
-            swap_in(self.staging, self.out)
+        if self.whole:  # the old folder, if any, may hold anything: removed, not kept as the spare one
+            retired = swap_in(self.staging, self.out)
+            if retired is not None:
+                retire(retired)
         elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
             move_in(self.out, self.staging, sorted(self.changed - self.held.keys() - self.held_elsewhere), stale, self.in_place)
             for holder in self.holders:  # they write while this process does
@@ -166,8 +169,7 @@ class Update:
             for holder in self.holders:
                 holder.wait()
         elif stale or self.changed:
-            link_unchanged(self.out, self.staging, [name for name in self.made if name not in self.changed])
-            swap_in(self.staging, self.out)
+            keep_spare(swap_in(self.new_tree(), self.out), self.out)
         record: Record = {}
         for name, (key, digest) in self.made.items():
             if name in self.changed or self.whole:
@@ -176,6 +178,20 @@ class Update:
             else:
                 record[name] = (key, digest, *self.present[name])
         return record
+
+    def new_tree(self) -> Path:
+        """The folder that takes the output folder's place: the spare one brought up to date, or the
+        staging folder completed with links to the unchanged files."""
+        unchanged = [name for name in self.made if name not in self.changed]
+        spare = taken_spare(self.out)
+        if spare is not None:
+            try:
+                update_spare(self.out, self.staging, spare, sorted(self.changed), unchanged)
+                return spare
+            except OSError:  # a file where a folder is now, say: put together from nothing instead
+                retire(spare)
+        link_unchanged(self.out, self.staging, unchanged)
+        return self.staging
 
 
 class Holder(Protocol):
@@ -208,19 +224,25 @@ class Discard(Update):
 
 def files_in(folder: Path) -> dict[str, tuple[int, int]]:
     """Return {name relative to folder: (size, mtime in ns)} of every file under folder."""
-    found: dict[str, tuple[int, int]] = {}
+    return {name: (stat.st_size, stat.st_mtime_ns) for name, entry in entries_in(folder) for stat in [entry.stat(follow_symlinks=False)]}
+
+
+def inodes_in(folder: Path) -> dict[str, int]:
+    """Return {name relative to folder: inode} of every file under folder."""
+    return {name: entry.inode() for name, entry in entries_in(folder)}
+
+
+def entries_in(folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Yield (name relative to folder, entry) of everything under folder but its folders; links are not followed."""
     stack = [""]
     while stack:
         prefix = stack.pop()
         with os.scandir(folder / prefix if prefix else folder) as entries:
             for entry in entries:
-                name = f"{prefix}{entry.name}"
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(name + "/")
+                    stack.append(f"{prefix}{entry.name}/")
                 else:
-                    stat = entry.stat(follow_symlinks=False)
-                    found[name] = (stat.st_size, stat.st_mtime_ns)
-    return found
+                    yield f"{prefix}{entry.name}", entry
 
 
 def remove_files(out: Path, names: list[str]) -> None:
@@ -350,22 +372,79 @@ def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:
             shutil.copy2(out / name, target)
 
 
-def swap_in(staging: Path, out: Path) -> None:
-    """Replace out with the staging folder in one step, then remove the old folder.
+def swap_in(staging: Path, out: Path) -> Path | None:
+    """Replace out with the staging folder in one step; return where the old folder went, if there was one.
 
     Where the system can exchange two folders in one rename (Linux), out is never missing nor
     mixed; elsewhere it is missing between two renames.
     """
     if not out.exists():
         staging.rename(out)
-        return
+        return None
     retired = out.parent / f".{out.name}.{next(RETIRED)}.old-{os.getpid()}"
     if exchange(staging, out):
         staging.rename(retired)
     else:
         out.rename(retired)
         staging.rename(out)
-    retire(retired)
+    return retired
+
+
+def spare_tree(out: Path) -> Path:
+    """Where the output folder a build replaced is kept for the next build to bring up to date.
+
+    Putting the new folder together anew makes a folder for every page, and removing the old one
+    unlinks every file: on some disks making a folder costs as much as rendering a page. The old
+    folder holds the same tree, with the unchanged files as the very same files (hard links), so
+    a build brings it up to date file by file: a link for each file that changed since, the new
+    files linked from the staging folder, the rest removed. Nothing in it is ever written in
+    place: its files may be the output folder's own.
+    """
+    return out.parent / f".{out.name}.spare"
+
+
+def taken_spare(out: Path) -> Path | None:
+    """Take the spare folder for this build (renamed, so that no other build takes it too); None if there is none."""
+    taken = out.parent / f".{out.name}.spare.new-{os.getpid()}"
+    try:
+        spare_tree(out).rename(taken)
+    except OSError:
+        return None
+    return taken
+
+
+def update_spare(out: Path, staging: Path, spare: Path, changed: list[str], unchanged: list[str]) -> None:
+    """Make the spare folder hold the new output: the changed files (staged) and the output folder's unchanged ones."""
+    present = inodes_in(spare)
+    made = set(changed).union(unchanged)
+    remove_files(spare, sorted(name for name in present if name not in made))  # first: one may be a link that leads elsewhere
+    folders: set[Path] = set()
+    for name in unchanged:
+        if present.get(name) != os.stat(out / name).st_ino:
+            put_link(out / name, spare / name, folders)
+    for name in changed:
+        put_link(staging / name, spare / name, folders)
+
+
+def put_link(source: Path, target: Path, folders: set[Path]) -> None:
+    """Make target a hard link to source, in one rename (whatever target was, it is never written through)."""
+    if target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(target.parent)
+    temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    os.link(source, temporary)
+    os.replace(temporary, target)
+
+
+def keep_spare(retired: Path | None, out: Path) -> None:
+    """Keep the folder a build replaced as the spare one, or remove it if another build kept one meanwhile."""
+    if retired is None:
+        return
+    try:
+        retired.rename(spare_tree(out))
+    except OSError:
+        retire(retired)
 
 
 RETIRED = itertools.count()

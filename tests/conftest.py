@@ -20,6 +20,11 @@ def run_build(*args: str, root: Path = ROOT, env: dict | None = None) -> subproc
                           capture_output=True, text=True, env=environment, timeout=300)
 
 
+def leftovers(folder: Path, out: str = "site") -> list[str]:
+    """The staging and replaced folders a build left beside its output folder (the spare one is kept on purpose)."""
+    return [p.name for p in folder.iterdir() if p.name.startswith(f".{out}.") and p.name != f".{out}.spare"]
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real guide, built into a temporary folder."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, fixture_project
+from conftest import FIXTURES, ROOT, fixture_project, leftovers
 
 HOSTILE = FIXTURES / "hostile"
 CASES = sorted(p.name for p in HOSTILE.iterdir())
@@ -125,7 +125,7 @@ def test_hostile_source_is_a_located_error_and_leaves_the_site_alone(built, tmp_
     assert_located_failure(measured(root, "check"), expected)
     assert_located_failure(measured(root), expected)
     assert snapshot(site) == before
-    assert not [p.name for p in site.parent.iterdir() if p.name.startswith(".site.")], "a staging folder was left behind"
+    assert not leftovers(site.parent), "a staging folder was left behind"
 
 
 @pytest.mark.parametrize("case, out", [("out-is-project", "."), ("out-is-project", ".."), ("out-is-source-folder", "data"),

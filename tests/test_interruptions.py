@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, fixture_project
+from conftest import ROOT, fixture_project, leftovers
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
 STOPS = 24
@@ -76,4 +76,4 @@ def test_a_build_stopped_at_any_moment_leaves_the_old_site_or_the_new(tmp_path):
     finished = subprocess.run(build_command(root), env=ENV, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert snapshot(site) == new
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")], "leftover staging folders were not removed"
+    assert not leftovers(root), "leftover staging folders were not removed"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from conftest import fixture_project
+from conftest import fixture_project, leftovers
 
 # Pieces of text that mean something to YAML, Jinja, Markdown, HTML or gettext.
 HOSTILE_PIECES = ["&a ", "*a", "!!python/object ", "!tag ", "<<: ", "[", "{", "]", "}", "- ", ": ", "\t", "---\n", "\x00",
@@ -88,4 +88,4 @@ def test_random_damage_gives_a_located_error_or_a_build(project, data):
     if code == 1:
         assert "problem(s) found; nothing was written." in output
         assert snapshot(root / "site") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]
+    assert not leftovers(root)

@@ -1,11 +1,12 @@
 """Updating the output folder: unchanged files stay as they are, everything else matches a fresh build."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import fixture_project, run_build
+from conftest import fixture_project, leftovers, run_build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -103,6 +104,65 @@ def test_a_catalog_edit_rewrites_only_the_pages_that_looked_up_the_message(tmp_p
     assert "지원 대상" in (out / "ko" / "programmes" / "fair" / "index.html").read_text("utf-8")
 
 
+def folders(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*") if p.is_dir()}
+
+
+def renamed_programme(root: Path, n: int) -> None:
+    """An edit that changes many files: a programme's name, on its pages, the lists and the feeds."""
+    path = root / "data" / "programmes" / "sehub.yaml"
+    path.write_text(path.read_text("utf-8").replace("Winter school", f"Winter school {n}", 1).replace(f"Winter school {n - 1}", f"Winter school {n}"), "utf-8")
+
+
+def test_rebuilds_bring_the_folder_they_replaced_up_to_date_rather_than_make_a_new_one(tmp_path):
+    """Two output folders take turns: each rebuild that changes many files exchanges the output folder
+    with the one the last such rebuild replaced, kept beside it, so no folder is made for every page."""
+    root = fixture_project(tmp_path)
+    out, fresh = root / "site", tmp_path / "fresh"
+    assert run_build(root=root).returncode == 0
+    inodes: dict[str, set[int]] = {}
+    for n in range(4):
+        renamed_programme(root, n)
+        assert run_build(root=root).returncode == 0
+        for name, inode in folders(out).items():
+            inodes.setdefault(name, set()).add(inode)
+        assert (root / ".site.spare").is_dir() and not leftovers(root)
+    assert b"Winter school 3" in (out / "en" / "programmes" / "winter-school" / "index.html").read_bytes()
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh)
+    assert len(inodes) > 50 and max(map(len, inodes.values())) == 2
+
+
+def test_a_damaged_spare_folder_still_gives_the_new_site_and_is_never_written_through(tmp_path):
+    root = fixture_project(tmp_path)
+    out, fresh, outside = root / "site", tmp_path / "fresh", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "mine.txt").write_text("not the guide's", "utf-8")
+    assert run_build(root=root).returncode == 0
+    renamed_programme(root, 0)
+    assert run_build(root=root).returncode == 0
+    spare = root / ".site.spare"
+    (spare / "en" / "index.html").unlink()
+    (spare / "en" / "index.html").write_text("other bytes", "utf-8")
+    (spare / "stray.txt").write_text("not ours", "utf-8")
+    shutil.rmtree(spare / "ko" / "about")
+    (spare / "ko" / "about").write_text("a file where a folder was", "utf-8")
+    shutil.rmtree(spare / "en" / "districts")
+    (spare / "en" / "districts").symlink_to(outside, target_is_directory=True)
+    renamed_programme(root, 1)
+    assert run_build(root=root).returncode == 0
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh)
+    assert [p.name for p in outside.iterdir()] == ["mine.txt"]
+
+    (spare / "robots.txt").unlink()  # a folder where the new site has a file: put together from nothing
+    (spare / "robots.txt").mkdir()
+    renamed_programme(root, 2)
+    assert run_build(root=root).returncode == 0
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(out) == tree(fresh) and not leftovers(root)
+
+
 KILLED_MIDWAY = """
 import os, signal, sys
 from pathlib import Path
@@ -159,7 +219,7 @@ def test_moves_cut_short_by_a_kill_are_finished_by_the_next_build(tmp_path):
     fresh = tmp_path / "fresh"
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(root / "site") == tree(fresh)
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")]
+    assert not leftovers(root)
 
 
 def test_pages_held_by_workers_are_not_written_when_the_build_fails_after_rendering(tmp_path, monkeypatch):
