@@ -22,9 +22,7 @@ INITIAL = "(?:kk|tt|pp|ss|jj|ch|[gkndtrlmbpsjh])"
 VOWEL = "(?:yae|wae|yeo|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|[aeoui])"
 FINAL = "(?:ng|[gkndtlmbp])"
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
-
-
-LANG = "en_GB"
+LANG = "en_GB"  # pyphen's dictionary for English pages
 
 
 @lru_cache(maxsize=1)

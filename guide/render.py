@@ -249,7 +249,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     output = renderer.asset_files()
     jobs = jobs_for(config, len(todo))
     if any(page.lang == "en" for page, _ in todo):
-        hyphenation.load_dictionary(DiskCache(config.root / ".cache"))  # here once rather than by every worker, on every build of the preview
+        hyphenation.load_dictionary(DiskCache(config.root / ".cache"))  # before the workers fork, rather than in each of them
     output.update(render_all(renderer, todo, jobs, into, meanwhile or dict))
     return output, {**kept, **renderer.lookups}
 

@@ -108,9 +108,10 @@ class Update:
         self.room //= processes
 
     def staged(self, name: str) -> Path:
-        """Where a file is staged: in place of the output folder's tree, or flat when its files are moved in one by one."""
+        """Where a file is staged: in the output folder's tree when the staging folder replaces it
+        whole, else flat (a folder for each changed page would cost as much as the page, see spare_tree)."""
         self.held.pop(name, None)
-        if self.in_place:
+        if not self.whole:
             return self.staging / flat_name(name)
         path = self.staging / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +150,7 @@ class Update:
         a mix: one file changed or removed is one rename or unlink; more are put together in
         another folder (unchanged files as hard links, which copy nothing) and the two folders
         are exchanged in one rename. That folder is the one the last such build replaced, kept
-        (see spare_tree), or else the staging folder.
+        (see spare_tree), or else a new one.
 
         In place (the preview, which serves the folder from the thread that updates it, so that
         none of its readers sees it meanwhile), changed files are moved in one by one: O(changed)
@@ -162,7 +163,7 @@ class Update:
             if retired is not None:
                 retire(retired)
         elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
-            move_in(self.out, self.staging, sorted(self.changed - self.held.keys() - self.held_elsewhere), stale, self.in_place)
+            move_in(self.out, self.staging, sorted(self.changed - self.held.keys() - self.held_elsewhere), stale)
             for holder in self.holders:  # they write while this process does
                 holder.write()
             write_held(self.out, self.held)
@@ -180,18 +181,19 @@ class Update:
         return record
 
     def new_tree(self) -> Path:
-        """The folder that takes the output folder's place: the spare one brought up to date, or the
-        staging folder completed with links to the unchanged files."""
-        unchanged = [name for name in self.made if name not in self.changed]
+        """The folder that takes the output folder's place: the spare one brought up to date, or a
+        new one (see spare_tree)."""
+        changed, unchanged = sorted(self.changed), [name for name in self.made if name not in self.changed]
         spare = taken_spare(self.out)
-        if spare is not None:
-            try:
-                update_spare(self.out, self.staging, spare, sorted(self.changed), unchanged)
-                return spare
-            except OSError:  # a file where a folder is now, say: put together from nothing instead
-                retire(spare)
-        link_unchanged(self.out, self.staging, unchanged)
-        return self.staging
+        try:
+            update_spare(self.out, self.staging, spare, changed, unchanged)
+        except OSError:  # a file where a folder is now, say: put together from nothing instead
+            retired = retired_name(self.out)
+            spare.rename(retired)
+            retire(retired)
+            spare = taken_spare(self.out)
+            update_spare(self.out, self.staging, spare, changed, unchanged)
+        return spare
 
 
 class Holder(Protocol):
@@ -320,11 +322,11 @@ def flat_name(name: str) -> str:
     return name.replace("%", "%25").replace("/", "%2F")
 
 
-def move_in(out: Path, staging: Path, changed: list[str], stale: list[str], flat: bool) -> None:
-    """Move changed files from the staging folder into the output folder, one rename each, and remove stale ones."""
+def move_in(out: Path, staging: Path, changed: list[str], stale: list[str]) -> None:
+    """Move changed files from the (flat) staging folder into the output folder, one rename each, and remove stale ones."""
     made_folders = set()
     for name in changed:
-        source, target = staging / (flat_name(name) if flat else name), out / name
+        source, target = staging / flat_name(name), out / name
         if target.parent not in made_folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_folders.add(target.parent)
@@ -358,20 +360,6 @@ def overwrite(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def link_unchanged(out: Path, staging: Path, names: list[str]) -> None:
-    """Complete the staging folder with the output folder's unchanged files, as hard links."""
-    made_folders = set()
-    for name in names:
-        target = staging / name
-        if target.parent not in made_folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_folders.add(target.parent)
-        try:
-            os.link(out / name, target)
-        except OSError:  # a file system without hard links
-            shutil.copy2(out / name, target)
-
-
 def swap_in(staging: Path, out: Path) -> Path | None:
     """Replace out with the staging folder in one step; return where the old folder went, if there was one.
 
@@ -381,7 +369,7 @@ def swap_in(staging: Path, out: Path) -> Path | None:
     if not out.exists():
         staging.rename(out)
         return None
-    retired = out.parent / f".{out.name}.{next(RETIRED)}.old-{os.getpid()}"
+    retired = retired_name(out)
     if exchange(staging, out):
         staging.rename(retired)
     else:
@@ -397,24 +385,24 @@ def spare_tree(out: Path) -> Path:
     unlinks every file: on some disks making a folder costs as much as rendering a page. The old
     folder holds the same tree, with the unchanged files as the very same files (hard links), so
     a build brings it up to date file by file: a link for each file that changed since, the new
-    files linked from the staging folder, the rest removed. Nothing in it is ever written in
-    place: its files may be the output folder's own.
+    files linked from the (flat) staging folder, the rest removed. Nothing in it is ever written
+    in place: its files may be the output folder's own.
     """
     return out.parent / f".{out.name}.spare"
 
 
-def taken_spare(out: Path) -> Path | None:
-    """Take the spare folder for this build (renamed, so that no other build takes it too); None if there is none."""
+def taken_spare(out: Path) -> Path:
+    """Take the spare folder for this build (renamed, so that no other build takes it too), or an empty one."""
     taken = out.parent / f".{out.name}.spare.new-{os.getpid()}"
     try:
         spare_tree(out).rename(taken)
     except OSError:
-        return None
+        taken.mkdir(exist_ok=True)
     return taken
 
 
 def update_spare(out: Path, staging: Path, spare: Path, changed: list[str], unchanged: list[str]) -> None:
-    """Make the spare folder hold the new output: the changed files (staged) and the output folder's unchanged ones."""
+    """Make the spare folder hold the new output: the changed files (staged, flat) and the output folder's unchanged ones."""
     present = inodes_in(spare)
     made = set(changed).union(unchanged)
     remove_files(spare, sorted(name for name in present if name not in made))  # first: one may be a link that leads elsewhere
@@ -423,7 +411,7 @@ def update_spare(out: Path, staging: Path, spare: Path, changed: list[str], unch
         if present.get(name) != os.stat(out / name).st_ino:
             put_link(out / name, spare / name, folders)
     for name in changed:
-        put_link(staging / name, spare / name, folders)
+        put_link(staging / flat_name(name), spare / name, folders)
 
 
 def put_link(source: Path, target: Path, folders: set[Path]) -> None:
@@ -433,7 +421,10 @@ def put_link(source: Path, target: Path, folders: set[Path]) -> None:
         folders.add(target.parent)
     temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
     temporary.unlink(missing_ok=True)
-    os.link(source, temporary)
+    try:
+        os.link(source, temporary)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, temporary)
     os.replace(temporary, target)
 
 
@@ -449,6 +440,11 @@ def keep_spare(retired: Path | None, out: Path) -> None:
 
 RETIRED = itertools.count()
 REMOVING: list[threading.Thread] = []
+
+
+def retired_name(out: Path) -> Path:
+    """A name beside out for a folder to remove (one a killed build leaves is removed by the next, see remove_leftovers)."""
+    return out.parent / f".{out.name}.{next(RETIRED)}.old-{os.getpid()}"
 
 
 def retire(folder: Path) -> None:
