@@ -18,7 +18,7 @@ from babel.support import NullTranslations, Translations
 
 from .cache import DiskCache, key_of
 from .config import Config
-from .errors import SourceError
+from .errors import BuildFailed, SourceError
 from .htmlpolicy import html_problems
 from .sourcefiles import decoded, file_problems
 
@@ -62,8 +62,6 @@ def translations(config: Config) -> dict[str, NullTranslations]:
     BuildFailed if a catalog cannot be used as it is."""
     result, problems = checked_translations(config)
     if problems:
-        from .errors import BuildFailed
-
         raise BuildFailed(problems)
     return result
 
@@ -222,8 +220,6 @@ def update(config: Config) -> str:
 def compile_check(config: Config) -> str:
     problems = catalog_problems(config)
     if problems:
-        from .errors import BuildFailed
-
         raise BuildFailed(problems)
     sizes = {lang: len(read_catalog(po_path(config, lang), lang)) for lang in TRANSLATED_LANGS}
     return "catalogs compile cleanly: " + ", ".join(f"{lang} {n} messages" for lang, n in sizes.items())
