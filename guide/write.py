@@ -37,6 +37,7 @@ class Update:
         self.changed: set[str] = set()
         self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
         self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
+        self.inodes: dict[str, int] = {}  # of the output folder's files, read with `present` (see spare_tree)
         self.holders: list[Holder] = []  # those processes, which write them at commit
         self.room = HELD_MAX  # bytes this process may still hold
 
@@ -186,13 +187,13 @@ class Update:
         changed, unchanged = sorted(self.changed), [name for name in self.made if name not in self.changed]
         spare = taken_spare(self.out)
         try:
-            update_spare(self.out, self.staging, spare, changed, unchanged)
+            update_spare(self.out, self.inodes, self.staging, spare, changed, unchanged)
         except OSError:  # a file where a folder is now, say: put together from nothing instead
             retired = retired_name(self.out)
             spare.rename(retired)
             retire(retired)
             spare = taken_spare(self.out)
-            update_spare(self.out, self.staging, spare, changed, unchanged)
+            update_spare(self.out, self.inodes, self.staging, spare, changed, unchanged)
         return spare
 
 
@@ -224,9 +225,10 @@ class Discard(Update):
         return {}
 
 
-def files_in(folder: Path) -> dict[str, tuple[int, int]]:
-    """Return {name relative to folder: (size, mtime in ns)} of every file under folder."""
-    return {name: (stat.st_size, stat.st_mtime_ns) for name, entry in entries_in(folder) for stat in [entry.stat(follow_symlinks=False)]}
+def files_in(folder: Path) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """Return {name relative to folder: (size, mtime in ns)} and {name: inode} of every file under folder, in one walk."""
+    stats = {name: entry.stat(follow_symlinks=False) for name, entry in entries_in(folder)}
+    return {name: (stat.st_size, stat.st_mtime_ns) for name, stat in stats.items()}, {name: stat.st_ino for name, stat in stats.items()}
 
 
 def inodes_in(folder: Path) -> dict[str, int]:
@@ -288,7 +290,10 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
     last = known or (read_record(record_path) if record_path and out.is_dir() else {})
     update = Update(out, staging, last, {}, in_place=held is not None and bool(last))
     try:
-        update.present = {name: entry[2:] for name, entry in known.items()} if known else files_in(out) if last else {}
+        if known:
+            update.present = {name: entry[2:] for name, entry in known.items()}
+        elif last:
+            update.present, update.inodes = files_in(out)
         yield update
         if record_path:
             record_path.unlink(missing_ok=True)  # out is about to change: the old record no longer holds
@@ -401,14 +406,15 @@ def taken_spare(out: Path) -> Path:
     return taken
 
 
-def update_spare(out: Path, staging: Path, spare: Path, changed: list[str], unchanged: list[str]) -> None:
-    """Make the spare folder hold the new output: the changed files (staged, flat) and the output folder's unchanged ones."""
+def update_spare(out: Path, inodes: dict[str, int], staging: Path, spare: Path, changed: list[str], unchanged: list[str]) -> None:
+    """Make the spare folder hold the new output: the changed files (staged, flat) and the output folder's unchanged
+    ones (whose `inodes` the scan of the output folder read)."""
     present = inodes_in(spare)
     made = set(changed).union(unchanged)
     remove_files(spare, sorted(name for name in present if name not in made))  # first: one may be a link that leads elsewhere
     folders: set[Path] = set()
     for name in unchanged:
-        if present.get(name) != os.stat(out / name).st_ino:
+        if present.get(name) != inodes[name]:
             put_link(out / name, spare / name, folders)
     for name in changed:
         put_link(staging / flat_name(name), spare / name, folders)
