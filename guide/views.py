@@ -156,18 +156,25 @@ def entry_runs(entries: Iterable[tuple[Programme, Any]]) -> tuple[tuple[tuple[Pr
     return runs(entries, lambda entry: entry[0].id)
 
 
-def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, list[Programme]]]]:
-    """Return, per district, each provider with the programmes open there (city-wide ones and its own)."""
+def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, tuple[tuple[tuple[Programme], ...], ...]]]]:
+    """Return, per district, each provider with the programmes open there (city-wide ones and its
+    own), as runs of (programme,) items (see runs): the districts share all runs but those that
+    hold their own programmes, so each run is rendered once for every district page."""
     scoped: dict[tuple[str, str], list[Programme]] = {}
     for programme in guide.programmes:
         for district in dict.fromkeys(programme.districts):  # a district named twice lists it once
             scoped.setdefault((district, programme.provider), []).append(programme)
     order = lambda p: p.order  # noqa: E731
     # The same object for every district without programmes of its own: its digest is made once (see render.keys).
-    city_wide = {pr.id: (pr, sorted((p for p in guide.programmes_of(pr.id) if not p.districts), key=order)) for pr in guide.providers}
-    return {d.id: [(pr, sorted(city_wide[pr.id][1] + scoped[d.id, pr.id], key=order)) if (d.id, pr.id) in scoped else city_wide[pr.id]
-                   for pr in guide.providers]
+    everywhere = {pr.id: sorted((p for p in guide.programmes_of(pr.id) if not p.districts), key=order) for pr in guide.providers}
+    city_wide = {pr.id: (pr, programme_runs(everywhere[pr.id])) for pr in guide.providers}
+    return {d.id: [(pr, programme_runs(sorted(everywhere[pr.id] + scoped[d.id, pr.id], key=order))) if (d.id, pr.id) in scoped
+                   else city_wide[pr.id] for pr in guide.providers]
             for d in guide.districts}
+
+
+def programme_runs(programmes: list[Programme]) -> tuple[tuple[tuple[Programme], ...], ...]:
+    return runs(((p,) for p in programmes), lambda item: item[0].id)
 
 
 def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
