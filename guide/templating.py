@@ -35,6 +35,9 @@ def environment(config: Config) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment serves one build: the templates it compiled stay as they were read, rather
+        # than each page asking the file system whether its templates changed meanwhile.
+        auto_reload=False,
     )
     env.filters.update(t=text_in_lang, amounts=amounts_in_lang, month=month_in_lang, day=day_in_lang, when=when_in_lang,
                        hyphenate=hyphenated_in_lang, tile_name=tile_name_in_lang, marked=other_lang_marked)
