@@ -41,6 +41,7 @@ class Parts:
         self.load = load  # what reads the last build's parts, once they are needed
         self.kept: dict[str, Entry] = {}
         self.base = ""
+        self.keys: dict[tuple[str, str], str] = {}  # the parts' keys under `base`: the preview's next build asks for the same
         self.recordings: dict[str, Recording] = {}
         self.rendered: dict[Lookups, str] = {}  # how this build's catalogs render a set of lookups
         self.remade: list[tuple[str, str]] = []  # (kind, programme id) of each part this build made
@@ -50,13 +51,17 @@ class Parts:
         if self.load and not self.kept:
             self.last, self.load = self.load(), None
         self.last, self.kept = self.kept or self.last, {}
+        if base != self.base or len(self.keys) > 2 * len(self.last) + 64:  # edited programmes' old digests go in time
+            self.keys = {}
         self.base, self.recordings, self.rendered, self.remade = base, recordings, {}, []
         return self
 
     def __call__(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
         if not programme.digest:  # read from no file (a test's model): nothing to key it by
             return make()
-        key = key_of(self.base, kind, programme.digest)
+        key = self.keys.get((kind, programme.digest))
+        if key is None:
+            key = self.keys[kind, programme.digest] = key_of(self.base, kind, programme.digest)
         entry = self.last.get(key)
         data = unpacked(entry[0]) if entry is not None and entry[2] == self.messages(entry[1]) else None
         if data is not None:

@@ -255,6 +255,21 @@ class Guide:
     def _opening_some(self) -> dict[str, frozenset[str]]:
         return {g.id: frozenset(self._group_members[g.id]) for g in self.groups}
 
+    @cached_property
+    def _open_to_group(self) -> dict[str, tuple[str, ...]]:
+        """Each group's programmes (ids, in the guide's order): found from the groups each programme
+        names, rather than by asking of every programme for every group."""
+        opened_by = {named: [g for g, opening in self._opening_all.items() if named in opening] for named in self._groups_by_id}
+        found: dict[str, list[str]] = {g.id: [] for g in self.groups}
+        for programme in self.programmes:
+            for group_id in dict.fromkeys(g for named in programme.eligible for g in opened_by.get(named, ())):
+                found[group_id].append(programme.id)
+        return {group_id: tuple(ids) for group_id, ids in found.items()}
+
+    def programmes_open_to(self, group_id: str) -> tuple[str, ...]:
+        """The ids of the programmes a group may apply to (see open_to), in the guide's order."""
+        return self._open_to_group[group_id]
+
     def open_to(self, programme: Programme, group_id: str) -> bool:
         """Whether the group may apply: the programme names it, or a group that holds it."""
         return not self._opening_all[group_id].isdisjoint(programme.eligible)

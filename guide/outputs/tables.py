@@ -165,7 +165,7 @@ GROUP_COLUMNS = [
     *pair("name", _("Name"), lambda r: r.group.name),
     *pair("note", _("What the group covers"), lambda r: r.group.note, optional=True),
     Column("programmes", "list", _("Identifiers of the programmes open to the whole group, its own and those of the groups it belongs to"),
-           lambda r: [p.id for p in r.ctx.guide.programmes if r.ctx.guide.open_to(p, r.group.id)]),
+           lambda r: list(r.ctx.guide.programmes_open_to(r.group.id))),
     *[Column(f"page_{lang}", "string", _("Address of its page in this guide"), lambda r, lang=lang: absolute_url(r.ctx.base_url, page_path(lang, f"programmes/for/{r.group.id}"))) for lang in LANGS],
 ]
 
