@@ -160,13 +160,13 @@ def check_refs(r: Reader, values: list, section: str, key: str, known: set[str],
 
 def inconsistent_terms(guide: m.Guide) -> list[SourceError]:
     """One English term per Korean term: report labels translated two ways."""
-    first: dict[str, tuple[str, str]] = {}
+    first: dict[str, tuple[str, m.Programme, str]] = {}
     errors = []
     for programme, field, text in guide_terms(guide):
-        where = f"{programme.where[0]}:{programme.where[1]} {programme.id}.{field}"
-        known = first.setdefault(text.ko, (text.en, where))
+        known = first.setdefault(text.ko, (text.en, programme, field))
         if known[0] != text.en:
-            message = f"'{text.ko}' is translated '{text.en}' here but '{known[0]}' at {known[1]} (one English term per Korean term)"
+            where = f"{known[1].where[0]}:{known[1].where[1]} {known[1].id}.{known[2]}"
+            message = f"'{text.ko}' is translated '{text.en}' here but '{known[0]}' at {where} (one English term per Korean term)"
             errors.append(SourceError(programme.where[0], programme.where[1], f"programmes[id={programme.id}].{field}", message))
     return errors
 
