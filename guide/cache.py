@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import sys
 import os
 import time
 import zlib
@@ -42,27 +43,35 @@ class Fingerprints:
     """
 
     def __init__(self) -> None:
-        self.memo: dict[int, bytes] = {}
-        self.alive: list[Any] = []  # every value in memo, so that its identity is not reused
+        # By identity: the digest, and the value, kept alive so that its identity is not reused.
+        self.memo: dict[int, tuple[bytes, Any]] = {}
+        self.names: dict[int, tuple[bytes, Any]] = {}
 
     def name(self, value: Any, label: str) -> None:
         """Digest value by a label, for objects whose content the key already covers elsewhere."""
-        self.memo[id(value)] = label.encode("utf-8")
-        self.alive.append(value)
+        self.names[id(value)] = (label.encode("utf-8"), value)
 
     def __call__(self, value: Any) -> bytes:
         if type(value) in ATOMS:
             return repr(value).encode("utf-8", "surrogatepass")
-        known = self.memo.get(id(value))
+        known = self.memo.get(id(value)) or self.names.get(id(value))
         if known is not None:
-            return known
+            return known[0]
         parts = self.parts(value)
         if len(parts) <= SHORT:
             return parts
         digest = hashlib.blake2b(parts, digest_size=16).hexdigest().encode()
-        self.memo[id(value)] = digest
-        self.alive.append(value)
+        self.memo[id(value)] = (digest, value)
         return digest
+
+    def prune(self) -> None:
+        """Let go of the values nothing but these digests holds any more: nothing can ask for them
+        again. A value is digested after what it holds, so going from the last, a value let go
+        frees what only it held before that is looked at."""
+        memo = self.memo
+        for key in reversed(list(memo)):
+            if sys.getrefcount(memo[key][1]) <= 2:  # the digest's pair, and the call's argument
+                del memo[key]
 
     def parts(self, value: Any) -> bytes:
         kind = type(value)

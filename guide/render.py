@@ -61,21 +61,21 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
-# The preview's fingerprints, for which guide they were last used and how many digests they held
-# once first used: digests are kept by identity (each object kept alive), so they hold for every
-# object a new guide shares with the last (programmes read from unchanged text, views, pages).
-LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints, int]] = []
+# The preview's fingerprints, and for which guide they were last used: digests are kept by
+# identity (each object kept alive), so they hold for every object a new guide shares with the
+# last (programmes read from unchanged text, views, pages); once a build has made its keys, those
+# of objects nothing else holds any more are let go (see Fingerprints.prune).
+LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints]] = []
 
 
 def guide_fingerprints(guide: Guide) -> Fingerprints:
-    """Fingerprints for the pages of a guide: the preview's, until they grow past three times their first number."""
+    """Fingerprints for the pages of a guide: the preview's, its objects named anew for a new guide."""
     if LAST_FINGERPRINTS:
-        last, fingerprints, size = LAST_FINGERPRINTS[0]
-        if len(fingerprints.memo) <= 3 * size:
-            if last is not guide:
-                LAST_FINGERPRINTS[0] = (guide, named_fingerprints(guide, fingerprints), size)
-            return fingerprints
-    LAST_FINGERPRINTS.clear()
+        last, fingerprints = LAST_FINGERPRINTS[0]
+        if last is not guide:
+            fingerprints.names = {}
+            LAST_FINGERPRINTS[0] = (guide, named_fingerprints(guide, fingerprints))
+        return fingerprints
     return named_fingerprints(guide, Fingerprints())
 
 
@@ -88,7 +88,7 @@ LAST_KEYS: dict[int, tuple[Page, str, str, str, str]] = {}
 def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
     """Keep a guide's fingerprints for the next build, once the keys of its pages are made."""
     if not LAST_FINGERPRINTS:
-        LAST_FINGERPRINTS.append((guide, fingerprints, len(fingerprints.memo)))
+        LAST_FINGERPRINTS.append((guide, fingerprints))
 
 
 def named_fingerprints(guide: Guide, fingerprints: Fingerprints) -> Fingerprints:
@@ -159,6 +159,8 @@ class PageRenderer:
             kept_fingerprints(self.whole_guide, fingerprint)
             self.env.fragments = fragments
         self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None)
+        if fragments is not None:  # the last build's pages and fragments are let go by now
+            fingerprint.prune()
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:

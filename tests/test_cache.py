@@ -52,6 +52,35 @@ def test_fingerprints_follow_content_not_identity():
     assert named([shared]) == named([shared]) != digest([shared])
 
 
+def test_pruned_fingerprints_let_go_of_what_only_they_held():
+    """The preview keeps its fingerprints from build to build: a value nothing else holds any
+    more is let go with what only it held, and a value still held keeps its digest."""
+    import gc
+    import weakref
+    from dataclasses import dataclass
+
+    from guide.cache import Fingerprints
+
+    @dataclass(frozen=True)
+    class Listing:  # held by the page below and by nothing else
+        text: str
+        part: list
+
+    digest = Fingerprints()
+    kept = ["kept " * 40]
+    page = {"listing": Listing("shown " * 40, kept), "title": "t" * 200}
+    watched = weakref.ref(page["listing"])
+    before = digest(page)
+    assert len(digest.memo) == 3  # the page, its listing and the listing's kept part (short ones are not kept)
+    digest.prune()
+    assert len(digest.memo) == 3 and digest(page) == before
+    del page
+    gc.collect()
+    assert watched() is not None  # the digests hold it alive until they are pruned, so its identity is not reused
+    digest.prune()
+    assert watched() is None and list(digest.memo.values()) == [(digest(kept), kept)]
+
+
 def test_values_that_are_not_data_are_digested_with_their_address():
     from guide.cache import Fingerprints
 
