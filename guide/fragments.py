@@ -22,6 +22,7 @@ so after one programme's edit the run that shows it is made again from the kept 
 """
 from __future__ import annotations
 
+import marshal
 from collections import OrderedDict
 from typing import Any, Callable
 
@@ -29,7 +30,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from .cache import Fingerprints, key_of, packed, unpacked
+from .cache import DiskCache, Fingerprints, key_of, packed, unpacked
 from .reads import Recording, distinct, messages_key
 from .urls import MARK, PageLinks
 
@@ -49,7 +50,10 @@ SHORT_BYTES, SHORT_COUNT = 2048, 1024  # what a build keeps unpacked as well (se
 class Fragments:
     """The fragments kept from the last builds, and what renders fragments in this one."""
 
-    def __init__(self) -> None:
+    def __init__(self, pages: bool = True, load: Callable[[], OrderedDict[str, Entry]] | None = None) -> None:
+        self.pages = pages  # whether pages' main blocks are kept too: the preview's are; a build's are not (see stored_fragments)
+        self.load = load  # what reads the fragments a build kept on disk, once pages are to render
+        self.grown = False  # whether a fragment was made since `start`
         self.kept: OrderedDict[str, Entry] = OrderedDict()  # the one used longest ago first
         self.made: dict[str, Entry] = {}  # made since `start`, to be sent back by a worker process
         self.used: list[str] = []  # kept ones used since `start`, likewise
@@ -77,7 +81,13 @@ class Fragments:
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprint, self.sent = language, fingerprint, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
-        self.texts = {}
+        self.texts, self.grown = {}, False
+
+    def loaded(self) -> None:
+        """Read the fragments kept on disk, if they are not read yet (see stored_fragments)."""
+        if self.load is not None:
+            self.kept, self.load = self.load(), None
+            self.size = sum(len(entry[0]) for entry in self.kept.values())
 
     def render(self, place: str, values: tuple, caller: Callable[[], str], template: str | None = None) -> str:
         """What the body (caller) renders for these values, kept or made. The key covers the tree
@@ -158,6 +168,7 @@ class Fragments:
         while self.size > MAX_BYTES:  # an OrderedDict: a plain dict finds its first item in time growing with those removed
             self.size -= len(self.kept.popitem(last=False)[1][0])
         self.kept[key] = entry
+        self.grown = True
         if self.sent and len(entry[0]) <= self.room:  # more would only push out what the others send back
             self.made[key] = entry
             self.room -= len(entry[0])
@@ -173,6 +184,38 @@ class Fragments:
                 self.touch(key)
         for key, (text, found, messages) in made.items():
             self.keep(key, (text, distinct(found), messages))
+
+
+STORE = "fragments"  # the .cache/ namespace of those a build keeps
+
+
+def stored_fragments(cache: DiskCache) -> Fragments:
+    """The fragments the last build kept in .cache/, read only if pages render: listings and runs
+    that no edit touched are then not rendered again. Pages' main blocks are not kept by a build:
+    each one would be packed and sent back from a worker, a seventh more time on a first build."""
+    return Fragments(pages=False, load=lambda: fragments_on_disk(cache))
+
+
+def fragments_on_disk(cache: DiskCache) -> OrderedDict[str, Entry]:
+    """The fragments a build kept (none if there are none or they are damaged), the one used longest ago first."""
+    data = cache.get(STORE, "last")
+    try:
+        items = marshal.loads(data) if data else []
+        return OrderedDict((key, (text, distinct(frozenset(found)), messages)) for key, (text, found, messages) in items
+                           if type(key) is str and type(text) is bytes and type(messages) is str and all(map(is_lookup, found)))
+    except (ValueError, EOFError, TypeError):
+        return OrderedDict()
+
+
+def is_lookup(value: Any) -> bool:
+    """Whether a value read back is a message looked up (see reads.Lookup)."""
+    return type(value) is str or type(value) is tuple and all(type(part) is str for part in value)
+
+
+def store_fragments(cache: DiskCache, fragments: Fragments) -> None:
+    """Keep a build's fragments in .cache/ for the next, if it made any."""
+    if fragments.grown and fragments.load is None:
+        cache.put(STORE, "last", marshal.dumps([(key, (text, tuple(found), messages)) for key, (text, found, messages) in fragments.kept.items()]))
 
 
 def marked(caller: Callable[[], str], links: list[PageLinks]) -> tuple[str, int]:

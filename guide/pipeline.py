@@ -10,7 +10,7 @@ from .cache import DiskCache, key_of
 from .config import Config
 from .content import Document, Known, load_documents
 from .data import load_guide
-from .fragments import Fragments
+from .fragments import Fragments, store_fragments, stored_fragments
 from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
 from .errors import BuildFailed, SourceError
 from .model import Guide
@@ -163,9 +163,10 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     lookups = record.parent.parent / "reads" / record.name if record else None
     stored = memory is None and record is not None
     parts = memory.parts if memory else stored_parts(config) if stored else None
+    fragments = memory.fragments if memory else stored_fragments(DiskCache(config.root / ".cache")) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
         rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts,
-                                fragments=memory.fragments if memory else None)
+                               fragments=fragments)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if lookups:
@@ -173,6 +174,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
                                    | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))
     if stored:
         store_parts(config, parts)
+        store_fragments(DiskCache(config.root / ".cache"), fragments)
     return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 
 

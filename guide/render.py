@@ -135,13 +135,15 @@ class PageRenderer:
 
         The digests of the objects pages share are remembered while the keys are made. A build
         lets them go (for a large guide they run to hundreds of thousands). The preview keeps
-        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps;
-        any other build renders each fragment once for its own pages.
+        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps; a
+        build gives those the last build kept on disk (see fragments.stored_fragments); any
+        other renders each fragment once for its own pages.
         """
         if not self.keyed:
             return [""] * len(pages)
-        fingerprint = guide_fingerprints(self.whole_guide)
-        last = LAST_KEYS if fragments is not None else {}
+        preview = fragments is not None and fragments.pages
+        fingerprint = guide_fingerprints(self.whole_guide) if preview else named_fingerprints(self.whole_guide, Fingerprints())
+        last = LAST_KEYS if preview else {}
         made: dict[int, tuple[Page, str, str, str, str]] = {}
         keys = []
         for page in pages:
@@ -153,13 +155,14 @@ class PageRenderer:
             known = made[id(page)] = known if known[2] == tree else (page, self.inputs, tree, known[3], key_of(known[3], tree))
             self.data_keys[page.path] = known[3]
             keys.append(known[4])
-        if fragments is not None:
+        if preview:
             LAST_KEYS.clear()
             LAST_KEYS.update(made)
             kept_fingerprints(self.whole_guide, fingerprint)
+        if fragments is not None:
             self.env.fragments = fragments
         self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None)
-        if fragments is not None:  # the last build's pages and fragments are let go by now
+        if preview:  # the last build's pages and fragments are let go by now
             fingerprint.prune()
         return keys
 
@@ -213,7 +216,7 @@ class PageRenderer:
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
         template = self.env.get_template(page.template)
-        kept = bool(key) and self.env.fragments.sent  # the preview keeps parts of pages by their keys
+        kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
@@ -249,6 +252,8 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
         else:
             todo.append((page, key))
     output = renderer.asset_files()
+    if todo and fragments is not None:
+        fragments.loaded()  # before the workers fork, rather than in each of them
     jobs = jobs_for(config, len(todo))
     if any(page.lang == "en" for page, _ in todo):
         hyphenation.load_dictionary(DiskCache(config.root / ".cache"))  # before the workers fork, rather than in each of them

@@ -60,6 +60,43 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert tree(root / "site") == tree(fresh)
 
 
+def test_a_build_keeps_its_fragments_for_the_next_one(tmp_path, monkeypatch):
+    """`python build.py` keeps the fragments it made in .cache/: after one programme's edit, the
+    next build renders again that programme's listings alone, and a damaged store is built past."""
+    from guide.cache import DiskCache
+    from guide.fragments import Fragments, fragments_on_disk
+
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    config = Config(root=root, out=root / "site", build_time=moment, jobs=1)  # rendered here, so that what is made is seen
+    made: list[str] = []
+    keep = Fragments.keep
+    monkeypatch.setattr(Fragments, "keep", lambda self, key, entry: (made.append(text_of(entry)), keep(self, key, entry))[1])
+
+    def made_listings() -> list[str]:
+        return [text for text in made if text.startswith(LISTING) and text.count(LISTING) == 1 and not text.endswith("\n\n")]
+
+    build_site(config)
+    assert len(made_listings()) == 2 * 2
+    stored = fragments_on_disk(DiskCache(root / ".cache"))
+    assert len(stored) == len(made) and not any(text_of(entry).lstrip().startswith("<h1") for entry in stored.values())  # no main blocks
+
+    path = root / PROGRAMMES
+    fresh = tmp_path / "fresh"
+    for n, damage in enumerate((None, b"not a store", b"")):
+        if damage is not None:
+            (root / ".cache" / "fragments" / "last").write_bytes(damage)
+        path.write_text(path.read_text("utf-8").replace("Winter school" if n == 0 else f"Winter academy {n - 1}", f"Winter academy {n}"), "utf-8")
+        made.clear()
+        build_site(config)
+        remade = made_listings()
+        assert remade and all("winter-school" in text for text in remade) if damage is None else len(remade) == 2 * 2
+        with monkeypatch.context() as clean:
+            clean.setenv("GUIDE_CACHE", "off")
+            build_site(Config(root=root, out=fresh, build_time=moment))
+        assert tree(root / "site") == tree(fresh)
+
+
 def listing_links(page) -> list[str]:
     """The links to programme pages in a page's listings."""
     return re.findall(r'<h3 class="gd-card__title"><a href="([^"]*)">', page.read_text("utf-8"))
