@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 import os
+import sys
 import time
 import zlib
 from datetime import date, datetime

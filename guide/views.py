@@ -165,8 +165,8 @@ def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, tuple[tu
         for district in dict.fromkeys(programme.districts):  # a district named twice lists it once
             scoped.setdefault((district, programme.provider), []).append(programme)
     order = lambda p: p.order  # noqa: E731
-    # The same object for every district without programmes of its own: its digest is made once (see render.keys).
     everywhere = {pr.id: sorted((p for p in guide.programmes_of(pr.id) if not p.districts), key=order) for pr in guide.providers}
+    # The same object for every district without programmes of its own: its digest is made once (see render.keys).
     city_wide = {pr.id: (pr, programme_runs(everywhere[pr.id])) for pr in guide.providers}
     return {d.id: [(pr, programme_runs(sorted(everywhere[pr.id] + scoped[d.id, pr.id], key=order))) if (d.id, pr.id) in scoped
                    else city_wide[pr.id] for pr in guide.providers]
