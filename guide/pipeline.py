@@ -163,7 +163,8 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     lookups = record.parent.parent / "reads" / record.name if record else None
     stored = memory is None and record is not None
     parts = memory.parts if memory else stored_parts(config) if stored else None
-    fragments = memory.fragments if memory else stored_fragments(DiskCache(config.root / ".cache")) if stored else None
+    cache = DiskCache(config.root / ".cache")
+    fragments = memory.fragments if memory else stored_fragments(cache) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
         rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts,
                                fragments=fragments)
@@ -174,7 +175,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
                                    | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))
     if stored:
         store_parts(config, parts)
-        store_fragments(DiskCache(config.root / ".cache"), fragments)
+        store_fragments(cache, fragments)
     return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 
 
