@@ -47,7 +47,7 @@ LAST_PROGRAMME_VIEWS: list[tuple[int, tuple, dict[int, tuple[Programme, tuple]]]
 
 
 def programme_views(guide: Guide) -> dict[str, tuple]:
-    """Return {programme id: (its spans, its strip, its listing)}."""
+    """Return {programme id: (its spans, its strip, its listing, its lanes in the schedule tables)}."""
     year = guide.edition.year
     last = LAST_PROGRAMME_VIEWS[0] if LAST_PROGRAMME_VIEWS else None
     known = last[2] if last and last[0] == year and last[1] == guide.groups else {}
@@ -58,7 +58,7 @@ def programme_views(guide: Guide) -> dict[str, tuple]:
             made[id(p)] = kept
         else:
             spans = [timeline.span_of(phase, year) for phase in p.phases]
-            made[id(p)] = (p, (spans, timeline.strip(p, year, spans), finder.listing(guide, p)))
+            made[id(p)] = (p, (spans, timeline.strip(p, year, spans), finder.listing(guide, p), timeline.lanes(p, year, spans)))
     LAST_PROGRAMME_VIEWS[:] = [(year, guide.groups, made)]
     return {p.id: views for p, views in made.values()}
 
@@ -70,8 +70,8 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     per_programme = programme_views(guide)
     spans = {pid: made[0] for pid, made in per_programme.items()}
     strips = {pid: made[1] for pid, made in per_programme.items()}
-    tables = schedule_tables(guide, spans)
-    in_tables = [p.id for _, groups in tables for _, rows, _ in groups for p, _ in rows]
+    tables = schedule_tables(guide, {pid: made[3] for pid, made in per_programme.items()})
+    in_tables = [p.id for _, groups in tables for group in groups for p, _ in group.rows]
     listings = {pid: made[2] for pid, made in per_programme.items()}
     areas = finder.by_area(guide, listings)
     group_lists = finder.group_lists(guide, listings, month)
@@ -186,21 +186,29 @@ def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple
     }
 
 
-def area_groups(programmes: tuple[Programme, ...], year: int, spans: dict[str, list] | None = None) -> list[tuple[Text, list, int]]:
-    """Group consecutive programmes of one support area, as the printed table does: (area, rows, row count)."""
-    groups: list[tuple[Text, list, int]] = []
+@dataclass(frozen=True)
+class AreaGroup:
+    """Consecutive programmes of one support area, as a schedule table shows them: a row of
+    lanes per programme, and the same rows in runs (see runs), each run a fragment."""
+
+    area: Text
+    rows: tuple[tuple[Programme, tuple], ...]  # (programme, its lanes)
+    height: int  # the table rows the area spans: its programmes' lanes
+    runs: tuple[tuple[tuple[Programme, tuple], ...], ...]
+
+
+def area_groups(programmes: tuple[Programme, ...], lanes: dict[str, tuple]) -> list[AreaGroup]:
+    """Group consecutive programmes of one support area, as the printed table does."""
+    grouped: list[tuple[Text, list]] = []
     for programme in programmes:
-        lanes = timeline.lanes(programme, year, spans[programme.id] if spans else None)
-        if groups and groups[-1][0] == programme.area:
-            area, rows, height = groups[-1]
-            rows.append((programme, lanes))
-            groups[-1] = (area, rows, height + len(lanes))
-        else:
-            groups.append((programme.area, [(programme, lanes)], len(lanes)))
-    return groups
+        if not grouped or grouped[-1][0] != programme.area:
+            grouped.append((programme.area, []))
+        grouped[-1][1].append((programme, lanes[programme.id]))
+    return [AreaGroup(area, tuple(rows), sum(len(lane) for _, lane in rows), runs(rows, lambda row: row[0].id))
+            for area, rows in grouped]
 
 
-def schedule_tables(guide: Guide, spans: dict[str, list] | None = None) -> list[tuple[Provider, list]]:
+def schedule_tables(guide: Guide, lanes: dict[str, tuple]) -> list[tuple[Provider, list[AreaGroup]]]:
     """Each provider with its city-wide programmes grouped by support area, as the printed tables show them.
 
     A programme open only in some districts is listed on those districts' pages instead: the
@@ -211,7 +219,7 @@ def schedule_tables(guide: Guide, spans: dict[str, list] | None = None) -> list[
     for provider in guide.providers:
         city_wide = tuple(p for p in guide.programmes_of(provider.id) if not p.districts)
         if city_wide:
-            tables.append((provider, area_groups(city_wide, guide.edition.year, spans)))
+            tables.append((provider, area_groups(city_wide, lanes)))
     return tables
 
 

@@ -34,6 +34,11 @@ def runs(made) -> list[str]:
     return [text for text in map(text_of, made.values()) if text.startswith(LISTING) and text.endswith("</li>\n\n")]
 
 
+def table_rows(made) -> list[str]:
+    """The runs of schedule table rows among fragments (the schedule page and the brochure share them)."""
+    return [text for text in map(text_of, made.values()) if text.lstrip().startswith("<tr data-programme=")]
+
+
 def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
@@ -43,6 +48,8 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert made == 2 * 2  # each programme once per language, though the programmes page and group pages all show it
     showing = [text for text in runs(preview.memory.fragments.made) if "winter-school" in text]
     assert any("fair" in text for text in showing)
+    rows = table_rows(preview.memory.fragments.made)
+    assert len(rows) == 2 and all('data-programme="fair"' in text for text in rows)  # the one city-wide programme, per language
 
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
@@ -54,6 +61,7 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert any("Winter academy" in text for text in remade)
     remade_runs = runs(preview.memory.fragments.made)  # made again from the kept listings of the others
     assert len(remade_runs) == len(showing) and all("winter-school" in text for text in remade_runs)
+    assert table_rows(preview.memory.fragments.made) == []  # the schedule and the brochure keep the tables' rows
 
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
