@@ -44,7 +44,7 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
 MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
-SHORT_BYTES, SHORT_COUNT = 2048, 1024  # what a build keeps unpacked as well (see Fragments.text): at most ~16 MB
+UNPACKED_CHARS = 4 << 20  # what a build keeps unpacked as well, of fragments it uses twice or more (see Fragments.text): 4-16 MB
 
 
 class Fragments:
@@ -67,7 +67,9 @@ class Fragments:
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
         self.made_keys: dict[tuple, tuple[str, tuple]] = {}
-        self.texts: dict[str, str] = {}  # short kept fragments, unpacked, for this build
+        self.texts: dict[str, str] = {}  # kept fragments used more than once in this build, unpacked (see text)
+        self.unpacked = 0  # the characters of those
+        self.once: set[str] = set()  # kept fragments used once in this build
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints,
               sent: bool) -> None:
@@ -81,7 +83,7 @@ class Fragments:
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprint, self.sent = language, fingerprint, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
-        self.texts, self.grown = {}, False
+        self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
 
     def loaded(self) -> None:
         """Read the fragments kept on disk, if they are not read yet (see stored_fragments)."""
@@ -138,13 +140,17 @@ class Fragments:
         return self.bases[template]
 
     def text(self, key: str, entry: Entry) -> str:
-        """A kept fragment's text; short ones are kept unpacked for the build too, as every page
-        shows the few of its layout (see base.html)."""
+        """A kept fragment's text. One used a second time is kept unpacked for the rest of the
+        build: every page shows the few of its layout (see base.html), and every district page
+        the runs of city-wide programmes; a page's main block, used once, is not."""
         text = self.texts.get(key)
         if text is None:
             text = text_of(entry)
-            if len(entry[0]) <= SHORT_BYTES and len(self.texts) < SHORT_COUNT:
+            if key in self.once and self.unpacked + len(text) <= UNPACKED_CHARS:
                 self.texts[key] = text
+                self.unpacked += len(text)
+            else:
+                self.once.add(key)
         return text
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
