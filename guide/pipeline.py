@@ -150,6 +150,14 @@ class Memory:
     fragments: Fragments = field(default_factory=Fragments)  # of pages (see fragments)
 
 
+def stored_memory(config: Config) -> Memory:
+    """A memory begun with the fragments and feed parts the last build kept in .cache/ (read when
+    first needed). The preview is often started over an output folder that a build left current:
+    its first build then renders nothing, and its first edit would render every listing and part
+    of the pages and feeds it touches anew."""
+    return Memory(parts=stored_parts(config), fragments=stored_fragments(DiskCache(config.root / ".cache"), pages=True))
+
+
 def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:
     """Render everything, then bring the output folder up to date in one step at the end.
 

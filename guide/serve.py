@@ -24,7 +24,7 @@ from .config import Config
 from .content import Known, load_documents
 from .errors import BuildFailed
 from .data import load_guide
-from .pipeline import Memory, Sources, build_site, load_sources
+from .pipeline import Sources, build_site, load_sources, stored_memory
 from .templating import template_problems
 from .yamlsource import Parsed
 
@@ -51,7 +51,7 @@ class Preview:
         self.prose: Known = {}  # the prose files as last read, likewise
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build
-        self.memory = Memory()  # what a rebuild keeps for the next (see pipeline.Memory)
+        self.memory = stored_memory(config)  # what a rebuild keeps for the next (see pipeline.Memory)
         self.built: dict[Path, str | None] = {}  # digests of changed files as good builds found them before reading
 
     def build_all(self) -> str:

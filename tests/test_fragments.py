@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 import pytest
 from jinja2 import Environment, TemplateSyntaxError
 
-from guide.config import Config
+from guide.config import Config, build_time_from_env
 from guide.fragments import FragmentExtension, text_of
 from guide.pipeline import build_site
 from guide.serve import Preview
 
-from conftest import fixture_project
+from conftest import fixture_project, run_build
 
 PROGRAMMES = "data/programmes/sehub.yaml"
 
@@ -108,6 +108,28 @@ def test_a_build_keeps_its_fragments_for_the_next_one(tmp_path, monkeypatch):
 def listing_links(page) -> list[str]:
     """The links to programme pages in a page's listings."""
     return re.findall(r'<h3 class="gd-card__title"><a href="([^"]*)">', page.read_text("utf-8"))
+
+
+def test_a_preview_started_over_a_built_folder_begins_with_what_the_build_kept(tmp_path, monkeypatch):
+    """Over a folder a build left current, the preview's first build renders nothing; its first
+    edit then renders again only the edited programme's listings, from the build's kept fragments."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as run_build gives it
+    root = fixture_project(tmp_path)
+    assert run_build(root=root).returncode == 0  # `python build.py`, in a process of its own
+    config = Config(root=root, out=root / "site", build_time=build_time_from_env(), jobs=1)
+    preview = Preview(config)
+    preview.build_all()
+    assert preview.memory.fragments.made == {}  # nothing rendered: the folder is current
+
+    path = root / PROGRAMMES
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    remade = listings(preview.memory.fragments.made)
+    assert remade and all("winter-school" in text for text in remade)
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=config.build_time))
+    assert tree(root / "site") == tree(fresh)
 
 
 def test_a_listing_rendered_once_links_from_every_page_that_shows_it(tmp_path):
