@@ -16,6 +16,9 @@ are kept as marked targets and made relative for each page that shows them, so a
 listing is rendered once for all the pages that list it. Within a build, the same values (by
 identity) are keyed once.
 
+A page's main block that the bound makes room for is not lost: its page on disk holds it, and
+it is read back from there (see readback).
+
 A fragment within another that names the same links is kept as well, with its links marked: a
 list page shows its listings in runs (see views.runs), each run a fragment of listings,
 so after one programme's edit the run that shows it is made again from the kept listings.
@@ -24,12 +27,14 @@ from __future__ import annotations
 
 import marshal
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Callable
 
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from . import readback
 from .cache import DiskCache, Fingerprints, key_of, packed, unpacked
 from .reads import Recording, distinct, messages_key
 from .urls import MARK, PageLinks
@@ -44,6 +49,7 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
 MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
+LET_GO_COUNT = 1 << 16  # main blocks let go of, kept as where they lie (see readback): ~15 MB at most
 UNPACKED_CHARS = 4 << 20  # what a build keeps unpacked as well, of fragments it uses twice or more (see Fragments.text): 4-16 MB
 
 
@@ -70,15 +76,18 @@ class Fragments:
         self.texts: dict[str, str] = {}  # kept fragments used more than once in this build, unpacked (see text)
         self.unpacked = 0  # the characters of those
         self.once: set[str] = set()  # kept fragments used once in this build
+        self.placed: dict[str, readback.Placed] = {}  # kept fragments that a page shows whole, and where
+        self.let_go: OrderedDict[str, tuple[readback.Placed, frozenset, str]] = OrderedDict()  # those let go: where, and their messages
+        self.folder: Path | None = None  # where the pages are, to read back what was let go
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints,
-              sent: bool) -> None:
+              sent: bool, folder: Path | None = None) -> None:
         """Begin a build: fragments share the key of the `inputs`, and of the `trees` of the
         templates (a key per template name) their bodies may read; language() tells the page's
         language and what records the messages it looks up; fingerprint digests the values
         fragments name. Worker processes send back what they made if `sent` (the preview keeps it
-        for its next build)."""
-        self.inputs, self.trees = inputs, trees
+        for its next build). The pages written in `folder` hold the main blocks let go of (see readback)."""
+        self.inputs, self.trees, self.folder = inputs, trees, folder
         self.base = key_of(inputs, *sorted(set(trees.values()))) if inputs else ""
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprint, self.sent = language, fingerprint, sent
@@ -91,9 +100,10 @@ class Fragments:
             self.kept, self.load = self.load(), None
             self.size = sum(len(entry[0]) for entry in self.kept.values())
 
-    def render(self, place: str, values: tuple, caller: Callable[[], str], template: str | None = None) -> str:
+    def render(self, place: str, values: tuple, caller: Callable[[], str], template: str | None = None, page: str | None = None) -> str:
         """What the body (caller) renders for these values, kept or made. The key covers the tree
-        of the `template` the body reads (see FragmentExtension), none for "", all for None."""
+        of the `template` the body reads (see FragmentExtension), none for "", all for None. A body
+        shown whole, and without links, by the `page` written at that path may be read back from it."""
         links = [value for value in values if type(value) is PageLinks]
         marking = [link.marks is not None for link in links]
         within = any(marking)  # another fragment is marking the links: this one's text becomes part of it
@@ -102,6 +112,10 @@ class Fragments:
         lang, recording = self.language()
         key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values), template)
         entry = self.kept.get(key)
+        if entry is None and key in self.let_go:
+            text = self.read_back(key, recording)
+            if text is not None:
+                return Markup(text)
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
             self.touch(key)
@@ -119,7 +133,9 @@ class Fragments:
         if text.count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
             return text if within else caller()  # (the outer fragment finds the mark as well)
         if len(text) <= MAX_TEXT_CHARS:  # the text is not copied: a group page's main block at 20,000 pages runs to megabytes
-            self.keep(key, (packed(text.encode("utf-8")), found, self.messages(recording, found)))
+            data = text.encode("utf-8")
+            where = readback.placement(page, data) if page is not None and not links else None
+            self.keep(key, (packed(data), found, self.messages(recording, found)), where)
         return text if within or not links else Markup(localised(str(text), links))
 
     def key(self, place: str, lang: str, values: tuple, template: str | None = None) -> str:
@@ -153,6 +169,16 @@ class Fragments:
                 self.once.add(key)
         return text
 
+    def read_back(self, key: str, recording: Recording) -> str | None:
+        """A main block let go of, from its page on disk, if its messages still render the same."""
+        where, found, messages = self.let_go[key]
+        if self.folder is None or messages != self.messages(recording, found):
+            return None
+        text = readback.text_in(self.folder, where)
+        if text is not None:
+            recording.seen |= found
+        return text
+
     def messages(self, recording: Recording, lookups: frozenset) -> str:
         known = self.rendered.get((id(recording.translation), lookups))
         if known is None:
@@ -165,31 +191,49 @@ class Fragments:
         if self.sent:
             self.used.append(key)
 
-    def keep(self, key: str, entry: Entry) -> None:
-        """Keep a fragment as the one used last, making room by letting go of the oldest."""
+    def keep(self, key: str, entry: Entry, where: readback.Placed | None = None) -> None:
+        """Keep a fragment as the one used last, making room by letting go of the oldest; of a
+        main block (`where` its page shows it), where it lies is kept once it is let go."""
         if len(entry[0]) > MAX_ENTRY_BYTES:
             return
         old = self.kept.pop(key, None)
         self.size += len(entry[0]) - (len(old[0]) if old else 0)
         while self.size > MAX_BYTES:  # an OrderedDict: a plain dict finds its first item in time growing with those removed
-            self.size -= len(self.kept.popitem(last=False)[1][0])
+            self.let_out(*self.kept.popitem(last=False))
         self.kept[key] = entry
+        self.let_go.pop(key, None)
+        if where is not None:
+            self.placed[key] = where
         self.grown = True
         if self.sent and len(entry[0]) <= self.room:  # more would only push out what the others send back
             self.made[key] = entry
             self.room -= len(entry[0])
 
+    def let_out(self, key: str, entry: Entry) -> None:
+        """Let go of a kept fragment; of a main block, keep where its page shows it."""
+        self.size -= len(entry[0])
+        where = self.placed.pop(key, None)
+        if where is not None:
+            self.let_go[key] = (where, entry[1], entry[2])
+            if len(self.let_go) > LET_GO_COUNT:
+                self.let_go.popitem(last=False)
+
     def share_room(self, processes: int) -> None:
         """Divide the room for what is made among the worker processes about to be forked."""
         self.room //= processes
 
-    def merge(self, made: dict[str, Entry], used: list[str]) -> None:
-        """Take in the fragments a worker process made, and which kept ones it used."""
+    def sent_back(self) -> tuple[dict[str, Entry], list[str], dict[str, readback.Placed]]:
+        """What a worker process sends back: the fragments it made, the kept ones it used, and
+        where pages show those it made whole."""
+        return self.made, self.used, {key: self.placed[key] for key in self.made if key in self.placed}
+
+    def merge(self, made: dict[str, Entry], used: list[str], placed: dict[str, readback.Placed]) -> None:
+        """Take in what a worker process sent back (see sent_back)."""
         for key in used:
             if key in self.kept:
                 self.touch(key)
         for key, (text, found, messages) in made.items():
-            self.keep(key, (text, distinct(found), messages))
+            self.keep(key, (text, distinct(found), messages), placed.get(key))
 
 
 STORE = "fragments"  # the .cache/ namespace of those a build keeps

@@ -161,7 +161,7 @@ class PageRenderer:
             kept_fingerprints(self.whole_guide, fingerprint)
         if fragments is not None:
             self.env.fragments = fragments
-        self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None)
+        self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None, folder=self.config.out)
         if preview:  # the last build's pages and fragments are let go by now
             fingerprint.prune()
         return keys
@@ -222,7 +222,7 @@ class PageRenderer:
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
         if kept:
-            kept_main(context, key, self.env.fragments)
+            kept_main(context, key, self.env.fragments, page.path)
         return encoded_chunks(generated(template, context))
 
     def asset_files(self) -> dict[str, bytes]:
@@ -274,19 +274,20 @@ def missing_messages(pages: list[Page], translations: dict[str, NullTranslations
             for msgid in missing_in(page.lang, looked_up[page.path])]
 
 
-def kept_main(context, key: str, fragments: Fragments) -> None:
+def kept_main(context, key: str, fragments: Fragments, path: str) -> None:
     """Make the page's main block a fragment kept under the page's key (see fragments), in the preview.
 
     The key covers everything the page shows but its messages, so the block is rendered again
     only if that or a message it looked up changed: a change to a message of the layout around
     it (the skip link, the footer), which every page of a language shows, renders that alone.
+    A block let go of is read back from the page written at `path` (see readback).
     """
     blocks = context.blocks.get("main")
     if blocks:
         main = blocks[0]
 
         def block(context):
-            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))), template="")  # the key covers its templates
+            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))), template="", page=path)  # the key covers its templates
 
         blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
 

@@ -154,7 +154,7 @@ def worker(render, pages, into, sender, orders, others) -> None:
         output, errors = render_chunk(render, pages, into)
         holds = into is not None and bool(into.held)
         made = output if into is None else (into.made, into.changed, set(into.held))
-        sender.send(("ok", (made, render.lookups, (render.env.fragments.made, render.env.fragments.used), holds), errors))
+        sender.send(("ok", (made, render.lookups, render.env.fragments.sent_back(), holds), errors))
         if holds and orders.recv() == "write":
             write_held(into.out, into.held)
             sender.send(("written", None, []))

@@ -39,6 +39,15 @@ def table_rows(made) -> list[str]:
     return [text for text in map(text_of, made.values()) if text.lstrip().startswith("<tr data-programme=")]
 
 
+def korean_catalog_edited(root, old: str, new: str):
+    """The Korean catalog, its first `old` text replaced by `new`."""
+    po = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    assert old in text
+    po.write_text(text.replace(old, new, 1), "utf-8")
+    return po
+
+
 def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
@@ -79,7 +88,7 @@ def test_a_build_keeps_its_fragments_for_the_next_one(tmp_path, monkeypatch):
     config = Config(root=root, out=root / "site", build_time=moment, jobs=1)  # rendered here, so that what is made is seen
     made: list[str] = []
     keep = Fragments.keep
-    monkeypatch.setattr(Fragments, "keep", lambda self, key, entry: (made.append(text_of(entry)), keep(self, key, entry))[1])
+    monkeypatch.setattr(Fragments, "keep", lambda self, key, entry, *where: (made.append(text_of(entry)), keep(self, key, entry, *where))[1])
 
     def made_listings() -> list[str]:
         return [text for text in made if text.startswith(LISTING) and text.count(LISTING) == 1 and not text.endswith("\n\n")]
@@ -167,11 +176,7 @@ def test_a_changed_message_renders_again_the_listings_that_looked_it_up(tmp_path
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
-    po = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text("utf-8")
-    assert 'msgid "Who can apply"\nmsgstr "' in text
-    po.write_text(text.replace('msgid "Who can apply"\nmsgstr "', 'msgid "Who can apply"\nmsgstr "(바뀜) ', 1), "utf-8")
-    preview.rebuild({po})
+    preview.rebuild({korean_catalog_edited(root, 'msgid "Who can apply"\nmsgstr "', 'msgid "Who can apply"\nmsgstr "(바뀜) ')})
     assert preview.error is None
     remade = listings(preview.memory.fragments.made)
     assert remade and all("(바뀜)" in text for text in remade)
@@ -188,10 +193,7 @@ def test_a_changed_message_of_the_layout_renders_no_main_block_again(tmp_path):
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
     assert preview.error is None and len(preview.memory.fragments.made) > len(listings(preview.memory.fragments.made))
-    po = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text("utf-8")
-    assert 'msgid "Skip to main content"\nmsgstr "' in text
-    po.write_text(text.replace('msgid "Skip to main content"\nmsgstr "', 'msgid "Skip to main content"\nmsgstr "(바뀜) ', 1), "utf-8")
+    po = korean_catalog_edited(root, 'msgid "Skip to main content"\nmsgstr "', 'msgid "Skip to main content"\nmsgstr "(바뀜) ')
     assert preview.rebuild({po}) and preview.error is None
     remade = [text_of(entry) for entry in preview.memory.fragments.made.values()]
     # Only the part of the layout that shows the message was rendered again, once for every Korean
@@ -285,3 +287,27 @@ def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     after = shown(ids[:len(ids) // 2] + ["added"] + ids[len(ids) // 2:])
     assert len([run for run in after if run not in before]) == 1
     assert len([run for run in before if run not in after]) == 1
+
+
+def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypatch):
+    """With room for few fragments, the preview lets go of pages' main blocks and keeps where the
+    pages show them: a change to a message of the layout renders none of them again, but one whose
+    page was edited by hand is rendered again (and the page restored)."""
+    from guide import fragments
+
+    monkeypatch.setattr(fragments, "MAX_BYTES", 8192)  # (one process: workers would send back only what fits)
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=1))
+    preview.build_all()
+    assert len(preview.memory.fragments.let_go) > 40  # most pages' main blocks no longer fit
+    page = root / "site" / "ko" / "programmes" / "fair" / "index.html"
+    page.write_text(page.read_text("utf-8").replace("공공구매 상담회", "손댄 글"), "utf-8")
+    preview.rebuild({korean_catalog_edited(root, 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"')})
+    assert preview.error is None
+    mains = [text for text in map(text_of, preview.memory.fragments.made.values()) if '<h1 class="gd-title">' in text]
+    assert len(mains) == 1 and "공공구매 상담회" in mains[0]  # the hand-edited page's alone
+    assert "본문으로 바로가기" in (root / "site" / "ko" / "about" / "index.html").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
