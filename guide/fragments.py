@@ -49,7 +49,6 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
 MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
-LET_GO_COUNT = 1 << 16  # main blocks let go of, kept as where they lie (see readback): ~15 MB at most
 UNPACKED_CHARS = 4 << 20  # what a build keeps unpacked as well, of fragments it uses twice or more (see Fragments.text): 4-16 MB
 
 
@@ -76,9 +75,7 @@ class Fragments:
         self.texts: dict[str, str] = {}  # kept fragments used more than once in this build, unpacked (see text)
         self.unpacked = 0  # the characters of those
         self.once: set[str] = set()  # kept fragments used once in this build
-        self.placed: dict[str, readback.Placed] = {}  # kept fragments that a page shows whole, and where
-        self.let_go: OrderedDict[str, tuple[readback.Placed, frozenset, str]] = OrderedDict()  # those let go: where, and their messages
-        self.folder: Path | None = None  # where the pages are, to read back what was let go
+        self.places = readback.Places()  # where pages show main blocks, kept and let go of
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints,
               sent: bool, folder: Path | None = None) -> None:
@@ -87,11 +84,12 @@ class Fragments:
         language and what records the messages it looks up; fingerprint digests the values
         fragments name. Worker processes send back what they made if `sent` (the preview keeps it
         for its next build). The pages written in `folder` hold the main blocks let go of (see readback)."""
-        self.inputs, self.trees, self.folder = inputs, trees, folder
+        self.inputs, self.trees, self.places.folder = inputs, trees, folder
         self.base = key_of(inputs, *sorted(set(trees.values()))) if inputs else ""
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprint, self.sent = language, fingerprint, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
+        self.places.unsent = {}
         self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
 
     def loaded(self) -> None:
@@ -112,7 +110,7 @@ class Fragments:
         lang, recording = self.language()
         key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values), template)
         entry = self.kept.get(key)
-        if entry is None and key in self.let_go:
+        if entry is None and key in self.places.let_go:
             text = self.read_back(key, recording)
             if text is not None:
                 return Markup(text)
@@ -171,12 +169,12 @@ class Fragments:
 
     def read_back(self, key: str, recording: Recording) -> str | None:
         """A main block let go of, from its page on disk, if its messages still render the same."""
-        where, found, messages = self.let_go[key]
-        if self.folder is None or messages != self.messages(recording, found):
+        place = self.places.let_go[key]
+        if place[2] != self.messages(recording, place[1]):
             return None
-        text = readback.text_in(self.folder, where)
+        text = self.places.text(place)
         if text is not None:
-            recording.seen |= found
+            recording.seen |= place[1]
         return text
 
     def messages(self, recording: Recording, lookups: frozenset) -> str:
@@ -199,41 +197,39 @@ class Fragments:
         old = self.kept.pop(key, None)
         self.size += len(entry[0]) - (len(old[0]) if old else 0)
         while self.size > MAX_BYTES:  # an OrderedDict: a plain dict finds its first item in time growing with those removed
-            self.let_out(*self.kept.popitem(last=False))
+            oldest, (text, found, messages) = self.kept.popitem(last=False)
+            self.size -= len(text)
+            self.places.let_out(oldest, found, messages)
         self.kept[key] = entry
-        self.let_go.pop(key, None)
-        if where is not None:
-            self.placed[key] = where
+        self.places.keep(key, where)
         self.grown = True
         if self.sent and len(entry[0]) <= self.room:  # more would only push out what the others send back
             self.made[key] = entry
             self.room -= len(entry[0])
-
-    def let_out(self, key: str, entry: Entry) -> None:
-        """Let go of a kept fragment; of a main block, keep where its page shows it."""
-        self.size -= len(entry[0])
-        where = self.placed.pop(key, None)
-        if where is not None:
-            self.let_go[key] = (where, entry[1], entry[2])
-            if len(self.let_go) > LET_GO_COUNT:
-                self.let_go.popitem(last=False)
+        elif self.sent and where is not None:  # not sent, but where its page shows it is
+            self.places.unsent[key] = (where, entry[1], entry[2])
 
     def share_room(self, processes: int) -> None:
         """Divide the room for what is made among the worker processes about to be forked."""
         self.room //= processes
 
-    def sent_back(self) -> tuple[dict[str, Entry], list[str], dict[str, readback.Placed]]:
-        """What a worker process sends back: the fragments it made, the kept ones it used, and
-        where pages show those it made whole."""
-        return self.made, self.used, {key: self.placed[key] for key in self.made if key in self.placed}
+    def forked(self) -> None:
+        """Begin what a worker process sends back (see sent_back)."""
+        self.made, self.used, self.places.unsent = {}, [], {}
 
-    def merge(self, made: dict[str, Entry], used: list[str], placed: dict[str, readback.Placed]) -> None:
+    def sent_back(self) -> tuple:
+        """What a worker process sends back: the fragments it made, the kept ones it used, where
+        pages show those it made whole, and where of those it had no room to send."""
+        return (self.made, self.used, *self.places.sent_back(self.made))
+
+    def merge(self, made: dict[str, Entry], used: list[str], placed: dict[str, readback.Placed], unsent: dict) -> None:
         """Take in what a worker process sent back (see sent_back)."""
         for key in used:
             if key in self.kept:
                 self.touch(key)
         for key, (text, found, messages) in made.items():
             self.keep(key, (text, distinct(found), messages), placed.get(key))
+        self.places.merge_unsent(unsent, self.kept)
 
 
 STORE = "fragments"  # the .cache/ namespace of those a build keeps

@@ -2,21 +2,69 @@
 
 The preview keeps each page's main block under the page's key (see render.kept_main), so that an
 edit of the layout around it (the skip link's message, say) does not render it again. At
-20,000 pages the blocks outgrow the fragments' bound, and those used longest ago are let go;
-but their bytes are in the pages on disk, as they were rendered. So what is kept of a block let
-go is where it lies: its page, its first bytes, its length and its digest. Read back, a block
-counts only if those bytes still have that digest: a page edited by hand, or written since from
-other sources, is rendered again.
+20,000 pages the blocks outgrow the fragments' bound: those used longest ago are let go, and
+workers send back only what their share of the bound holds. But the blocks' bytes are in the
+pages on disk, as they were rendered. So what is kept of a block let go is where it lies: its
+page, its first bytes, its length and its digest, with the messages it looked up. Read back, a
+block counts only if those bytes still have that digest: a page edited by hand, or written
+since from other sources, is rendered again.
 """
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from pathlib import Path
+
+from .reads import distinct
 
 PREFIX_BYTES = 64
 CANDIDATES = 4  # places where a page repeats a block's first bytes, tried before rendering it again
+LET_GO_COUNT = 1 << 16  # blocks let go of and kept as where they lie: ~15 MB at most
 
 Placed = tuple[str, bytes, int, bytes]  # the page's path in the output folder, the block's first bytes, its length, its digest
+Place = tuple[Placed, frozenset, str]  # where a block lies, the messages it looked up, a hash of their translations
+
+
+class Places:
+    """Where pages show the main blocks of the fragments kept, and of those let go of."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, Placed] = {}  # of kept fragments, by key
+        self.let_go: OrderedDict[str, Place] = OrderedDict()  # the one let go longest ago first
+        self.unsent: dict[str, Place] = {}  # of blocks a worker process made but had no room to send back
+        self.folder: Path | None = None  # where the pages are
+
+    def keep(self, key: str, where: Placed | None) -> None:
+        """A fragment is kept (in memory); `where` a page shows it, if it is a main block."""
+        self.let_go.pop(key, None)
+        if where is not None:
+            self.kept[key] = where
+
+    def let_out(self, key: str, found: frozenset, messages: str) -> None:
+        """A kept fragment is let go of: of a main block, keep where it lies."""
+        where = self.kept.pop(key, None)
+        if where is not None:
+            self.placed_only(key, (where, found, messages))
+
+    def placed_only(self, key: str, place: Place) -> None:
+        self.let_go[key] = place
+        self.let_go.move_to_end(key)
+        if len(self.let_go) > LET_GO_COUNT:
+            self.let_go.popitem(last=False)
+
+    def sent_back(self, made: dict) -> tuple[dict[str, Placed], dict[str, Place]]:
+        """What a worker process sends back: where the blocks it made lie, sent and unsent."""
+        return {key: self.kept[key] for key in made if key in self.kept}, self.unsent
+
+    def merge_unsent(self, unsent: dict[str, Place], kept: dict) -> None:
+        """Take in where the blocks a worker process could not send back lie."""
+        for key, (where, found, messages) in unsent.items():
+            if key not in kept:
+                self.placed_only(key, (where, distinct(found), messages))
+
+    def text(self, place: Place) -> str | None:
+        """A block let go of, as its page holds it, or None if the page no longer does."""
+        return text_in(self.folder, place[0]) if self.folder is not None else None
 
 
 def placement(path: str, data: bytes) -> Placed:

@@ -148,7 +148,7 @@ def worker(render, pages, into, sender, orders, others) -> None:
         other.close()
     try:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
-        render.env.fragments.made, render.env.fragments.used = {}, []
+        render.env.fragments.forked()
         if into is not None:
             into.made, into.changed, into.held = {}, set(), {}
         output, errors = render_chunk(render, pages, into)

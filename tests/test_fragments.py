@@ -289,18 +289,20 @@ def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     assert len([run for run in before if run not in after]) == 1
 
 
-def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypatch):
-    """With room for few fragments, the preview lets go of pages' main blocks and keeps where the
-    pages show them: a change to a message of the layout renders none of them again, but one whose
-    page was edited by hand is rendered again (and the page restored)."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypatch, jobs):
+    """With room for few fragments, the preview lets go of pages' main blocks (or its workers
+    have no room to send them back) and keeps where the pages show them: a change to a message
+    of the layout renders none of them again, but one whose page was edited by hand is rendered
+    again (and the page restored)."""
     from guide import fragments
 
-    monkeypatch.setattr(fragments, "MAX_BYTES", 8192)  # (one process: workers would send back only what fits)
+    monkeypatch.setattr(fragments, "MAX_BYTES", 8192)
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
-    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=1))
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=jobs))
     preview.build_all()
-    assert len(preview.memory.fragments.let_go) > 40  # most pages' main blocks no longer fit
+    assert len(preview.memory.fragments.places.let_go) > 40  # most pages' main blocks no longer fit
     page = root / "site" / "ko" / "programmes" / "fair" / "index.html"
     page.write_text(page.read_text("utf-8").replace("공공구매 상담회", "손댄 글"), "utf-8")
     preview.rebuild({korean_catalog_edited(root, 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"')})
