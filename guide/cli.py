@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
               "(nothing was written; run again with --traceback to see where it happened)", file=sys.stderr)
         return 2
     finally:
-        from .write import finish_removals  # the folder a build replaced is removed in the background
+        from .folders import finish_removals  # the folder a build replaced is removed in the background
 
         try:
             finish_removals()

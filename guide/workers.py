@@ -10,10 +10,11 @@ import traceback
 from typing import Callable
 
 from .errors import BuildFailed
+from .folders import write_held
 from .pages import Page
 from .reads import distinct
 from .templating import RenderError, located_error, render_problems
-from .write import Update, write_held
+from .write import Update
 
 
 def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | None,

@@ -1,17 +1,16 @@
 """The only writer: update the output folder after a build succeeds, or leave it as it was."""
 from __future__ import annotations
 
-import ctypes
-import errno
 import hashlib
-import itertools
 import marshal
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
+
+from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
+                      taken_spare, update_spare, write_held)
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
@@ -37,7 +36,7 @@ class Update:
         self.changed: set[str] = set()
         self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
         self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
-        self.inodes: dict[str, int] = {}  # of the output folder's files, read with `present` (see spare_tree)
+        self.inodes: dict[str, int] = {}  # of the output folder's files, read with `present` (see folders.spare_tree)
         self.holders: list[Holder] = []  # those processes, which write them at commit
         self.room = HELD_MAX  # bytes this process may still hold
 
@@ -110,7 +109,7 @@ class Update:
 
     def staged(self, name: str) -> Path:
         """Where a file is staged: in the output folder's tree when the staging folder replaces it
-        whole, else flat (a folder for each changed page would cost as much as the page, see spare_tree)."""
+        whole, else flat (a folder for each changed page would cost as much as the page, see folders.spare_tree)."""
         self.held.pop(name, None)
         if not self.whole:
             return self.staging / flat_name(name)
@@ -151,7 +150,7 @@ class Update:
         a mix: one file changed or removed is one rename or unlink; more are put together in
         another folder (unchanged files as hard links, which copy nothing) and the two folders
         are exchanged in one rename. That folder is the one the last such build replaced, kept
-        (see spare_tree), or else a new one.
+        (see folders.spare_tree), or else a new one.
 
         In place (the preview, which serves the folder from the thread that updates it, so that
         none of its readers sees it meanwhile), changed files are moved in one by one: O(changed)
@@ -183,7 +182,7 @@ class Update:
 
     def new_tree(self) -> Path:
         """The folder that takes the output folder's place: the spare one brought up to date, or a
-        new one (see spare_tree)."""
+        new one (see folders.spare_tree)."""
         changed, unchanged = sorted(self.changed), [name for name in self.made if name not in self.changed]
         spare = taken_spare(self.out)
         try:
@@ -223,43 +222,6 @@ class Discard(Update):
 
     def commit(self) -> Record:
         return {}
-
-
-def files_in(folder: Path) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
-    """Return {name relative to folder: (size, mtime in ns)} and {name: inode} of every file under folder, in one walk."""
-    stats = {name: entry.stat(follow_symlinks=False) for name, entry in entries_in(folder)}
-    return {name: (stat.st_size, stat.st_mtime_ns) for name, stat in stats.items()}, {name: stat.st_ino for name, stat in stats.items()}
-
-
-def inodes_in(folder: Path) -> dict[str, int]:
-    """Return {name relative to folder: inode} of every file under folder."""
-    return {name: entry.inode() for name, entry in entries_in(folder)}
-
-
-def entries_in(folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """Yield (name relative to folder, entry) of everything under folder but its folders; links are not followed."""
-    stack = [""]
-    while stack:
-        prefix = stack.pop()
-        with os.scandir(folder / prefix if prefix else folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(f"{prefix}{entry.name}/")
-                else:
-                    yield f"{prefix}{entry.name}", entry
-
-
-def remove_files(out: Path, names: list[str]) -> None:
-    """Delete files the build no longer makes, and the folders they leave empty."""
-    folders = set()
-    for name in names:
-        (out / name).unlink(missing_ok=True)
-        folders.update(parent for parent in (out / name).parents if parent != out and out in parent.parents)
-    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass  # not empty: other files still live there
 
 
 class Held:
@@ -320,188 +282,6 @@ def record_entry(item) -> bool:
     name, entry = item
     return (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 4
             and all(isinstance(v, str) for v in entry[:2]) and all(isinstance(v, int) for v in entry[2:]))
-
-
-def flat_name(name: str) -> str:
-    """A file's name in a flat staging folder: its path with '%' and '/' percent-encoded."""
-    return name.replace("%", "%25").replace("/", "%2F")
-
-
-def move_in(out: Path, staging: Path, changed: list[str], stale: list[str]) -> None:
-    """Move changed files from the (flat) staging folder into the output folder, one rename each, and remove stale ones."""
-    made_folders = set()
-    for name in changed:
-        source, target = staging / flat_name(name), out / name
-        if target.parent not in made_folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_folders.add(target.parent)
-        os.replace(source, target)
-    remove_files(out, stale)
-
-
-def write_held(out: Path, held: dict[str, bytes]) -> None:
-    """Write held files into the output folder over the old ones, in place (see Update.commit).
-
-    The old bytes are overwritten, then the file is cut to its new length: truncating first
-    costs ten times more on ext4, which flushes a file truncated and rewritten on close.
-    """
-    made_folders = set()
-    for name in sorted(held):
-        target = out / name
-        if target.parent not in made_folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_folders.add(target.parent)
-        overwrite(target, held[name])
-
-
-def overwrite(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.ftruncate(fd, len(data))
-    finally:
-        os.close(fd)
-
-
-def swap_in(staging: Path, out: Path) -> Path | None:
-    """Replace out with the staging folder in one step; return where the old folder went, if there was one.
-
-    Where the system can exchange two folders in one rename (Linux), out is never missing nor
-    mixed; elsewhere it is missing between two renames.
-    """
-    if not out.exists():
-        staging.rename(out)
-        return None
-    retired = retired_name(out)
-    if exchange(staging, out):
-        staging.rename(retired)
-    else:
-        out.rename(retired)
-        staging.rename(out)
-    return retired
-
-
-def spare_tree(out: Path) -> Path:
-    """Where the output folder a build replaced is kept for the next build to bring up to date.
-
-    Putting the new folder together anew makes a folder for every page, and removing the old one
-    unlinks every file: on some disks making a folder costs as much as rendering a page. The old
-    folder holds the same tree, with the unchanged files as the very same files (hard links), so
-    a build brings it up to date file by file: a link for each file that changed since, the new
-    files linked from the (flat) staging folder, the rest removed. Nothing in it is ever written
-    in place: its files may be the output folder's own.
-    """
-    return out.parent / f".{out.name}.spare"
-
-
-def taken_spare(out: Path) -> Path:
-    """Take the spare folder for this build (renamed, so that no other build takes it too), or an empty one."""
-    taken = out.parent / f".{out.name}.spare.new-{os.getpid()}"
-    try:
-        spare_tree(out).rename(taken)
-    except OSError:
-        taken.mkdir(exist_ok=True)
-    return taken
-
-
-def update_spare(out: Path, inodes: dict[str, int], staging: Path, spare: Path, changed: list[str], unchanged: list[str]) -> None:
-    """Make the spare folder hold the new output: the changed files (staged, flat) and the output folder's unchanged
-    ones (whose `inodes` the scan of the output folder read)."""
-    present = inodes_in(spare)
-    made = set(changed).union(unchanged)
-    remove_files(spare, sorted(name for name in present if name not in made))  # first: one may be a link that leads elsewhere
-    folders: set[Path] = set()
-    for name in unchanged:
-        if present.get(name) != inodes[name]:
-            put_link(out / name, spare / name, folders)
-    for name in changed:
-        put_link(staging / flat_name(name), spare / name, folders)
-
-
-def put_link(source: Path, target: Path, folders: set[Path]) -> None:
-    """Make target a hard link to source, in one rename (whatever target was, it is never written through)."""
-    if target.parent not in folders:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(target.parent)
-    temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
-    temporary.unlink(missing_ok=True)
-    try:
-        os.link(source, temporary)
-    except OSError:  # a file system without hard links
-        shutil.copy2(source, temporary)
-    os.replace(temporary, target)
-
-
-def keep_spare(retired: Path | None, out: Path) -> None:
-    """Keep the folder a build replaced as the spare one, or remove it if another build kept one meanwhile."""
-    if retired is None:
-        return
-    try:
-        retired.rename(spare_tree(out))
-    except OSError:
-        retire(retired)
-
-
-RETIRED = itertools.count()
-REMOVING: list[threading.Thread] = []
-
-
-def retired_name(out: Path) -> Path:
-    """A name beside out for a folder to remove (one a killed build leaves is removed by the next, see remove_leftovers)."""
-    return out.parent / f".{out.name}.{next(RETIRED)}.old-{os.getpid()}"
-
-
-def retire(folder: Path) -> None:
-    """Remove a replaced output folder in the background: the new one is in place already, and
-    deleting thousands of files takes longer than writing the few that changed."""
-    thread = threading.Thread(target=remove_tree, args=(folder,), daemon=False)
-    thread.start()
-    REMOVING.append(thread)
-
-
-def finish_removals() -> None:
-    """Wait until the replaced output folders are gone (a command does, before it ends)."""
-    while REMOVING:
-        REMOVING.pop().join()
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two folders atomically (renameat2 with RENAME_EXCHANGE); return False where the system cannot."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    at_cwd, rename_exchange = -100, 2
-    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    error = ctypes.get_errno()
-    if error in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
-        return False
-    raise OSError(error, os.strerror(error), str(a), None, str(b))
-
-
-def remove_tree(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def remove_leftovers(out: Path) -> None:
-    """Remove staging and old folders of builds that were killed (their process is gone)."""
-    for path in out.parent.glob(f".{out.name}.*-*"):
-        kind, _, pid = path.name.rpartition("-")
-        if kind.endswith((".new", ".old")) and pid.isdigit() and not running(int(pid)):
-            remove_tree(path)
-
-
-def running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -167,7 +167,7 @@ def test_a_damaged_spare_folder_still_gives_the_new_site_and_is_never_written_th
 KILLED_MIDWAY = """
 import os, signal, sys
 from pathlib import Path
-from guide import write
+from guide import folders
 from guide.config import Config
 from guide.pipeline import Memory, build_site
 
@@ -181,7 +181,7 @@ for name in ("content/en/about.md", "content/ko/about.md"):
 path = root / "data" / "programmes" / "sehub.yaml"
 path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
 moved = []
-replace, overwrite = os.replace, write.overwrite
+replace, overwrite = os.replace, folders.overwrite
 
 def killed_after_three(target):
     if str(target).startswith(str(config.out) + "/"):  # a file changed in the output folder
@@ -197,7 +197,7 @@ def overwritten(target, data):
     killed_after_three(target)
     overwrite(target, data)
 
-write.os.replace, write.overwrite = replaced, overwritten
+folders.os.replace, folders.overwrite = replaced, overwritten
 build_site(config, memory=memory)
 """
 
