@@ -22,7 +22,7 @@ from .model import Guide, Programme
 from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .reads import Reads, Recording, messages_key
-from .render import without_programmes
+from .pagekeys import without_programmes
 
 Lookups = tuple[tuple[str, frozenset], ...]  # (language, the messages looked up in it), by language
 Entry = tuple[bytes, Lookups, str]  # a part (compressed), what it looked up, and a hash of how the catalogs render that

@@ -7,7 +7,7 @@ text, so `{% fragment a, b, … %}…{% endfragment %}` keeps what its body rend
 the values it names (what the body shows), the tag's place, the page's language, the tree of
 the template that holds the tag (so a body may not show a block, which another template may
 fill, nor a macro's caller), and everything every page reads (the guide but its programmes,
-code, settings; see render.inputs_key). With the text it keeps the messages the body looked
+code, settings; see pagekeys.inputs_key). With the text it keeps the messages the body looked
 up and how the catalogs rendered them, as a page does (see reads). Any build renders each
 fragment once; the preview keeps them for its next build.
 

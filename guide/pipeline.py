@@ -85,7 +85,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     whose inputs or looked-up messages changed are made again; of `parts`, the last build's
     parts of the feeds (see feeds), only those of programmes that changed are made again.
     The preview gives the `fragments` of pages it keeps (see fragments), and keeps what made the
-    pages' keys for its next build (see render.guide_fingerprints). Raise BuildFailed if any output
+    pages' keys for its next build (see pagekeys.guide_fingerprints). Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)

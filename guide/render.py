@@ -2,18 +2,16 @@
 that tell which pages the output folder holds already."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 from functools import partial
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import hyphenation, i18n, reads, vocabulary
-from .cache import DiskCache, Fingerprints, key_of
+from . import hyphenation, i18n, pagekeys, reads, vocabulary
+from .cache import DiskCache, key_of
 from .config import Config, offline_policy
 from .fragments import Fragments
 from .model import LANGS, Guide
@@ -38,81 +36,13 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
-def without_programmes(guide: Guide) -> Guide:
-    """The guide as templates see it: programmes reach a page only through its context.
-
-    So a page's key needs the programmes its context holds, not all of them, and editing one
-    programme re-renders only the pages that show it.
-    """
-    return dataclasses.replace(guide, programmes=())
-
-
-def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
-    """Return a hash of everything a page may read besides its own context, its templates and its messages.
-
-    That is the model templates reach through `guide` (all but the programmes), the code that
-    renders, the asset names and the settings.
-    """
-    code = sorted(Path(__file__).parent.rglob("*.py"))
-    return key_of(
-        repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
-        repr((config.base_url, config.file_urls, config.build_time)),
-        *(part for path in code for part in (str(path.name), path.read_bytes())),
-    )
-
-
-# The preview's fingerprints, and for which guide they were last used: digests are kept by
-# identity (each object kept alive), so they hold for every object a new guide shares with the
-# last (programmes read from unchanged text, views, pages); once a build has made its keys, those
-# of objects nothing else holds any more are let go (see Fingerprints.prune).
-LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints]] = []
-
-
-def guide_fingerprints(guide: Guide) -> Fingerprints:
-    """Fingerprints for the pages of a guide: the preview's, its objects named anew for a new guide."""
-    if LAST_FINGERPRINTS:
-        last, fingerprints = LAST_FINGERPRINTS[0]
-        if last is not guide:
-            fingerprints.names = {}
-            LAST_FINGERPRINTS[0] = (guide, named_fingerprints(guide, fingerprints))
-        return fingerprints
-    return named_fingerprints(guide, Fingerprints())
-
-
-# The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)
-# has the same key while the inputs and its templates are the same: (page, inputs, its templates'
-# key, the key of what it shows, its key).
-LAST_KEYS: dict[int, tuple[Page, str, str, str, str]] = {}
-
-
-def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
-    """Keep a guide's fingerprints for the next build, once the keys of its pages are made."""
-    if not LAST_FINGERPRINTS:
-        LAST_FINGERPRINTS.append((guide, fingerprints))
-
-
-def named_fingerprints(guide: Guide, fingerprints: Fingerprints) -> Fingerprints:
-    """Return fingerprints that know the guide's objects by name: by id where the inputs key covers
-    their content already, by the digest of their source for programmes."""
-    for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
-        for obj in objects:
-            fingerprints.name(obj, f"<{kind} {obj.id}>")
-    for programme in guide.programmes:
-        if programme.digest:  # its source, place and edition year: everything it was read from
-            fingerprints.name(programme, f"<programme {programme.digest}>")
-            for i, phase in enumerate(programme.phases):
-                fingerprints.name(phase, f"<programme {programme.digest} phase {i}>")
-    fingerprints.name(guide.edition, "<edition>")
-    return fingerprints
-
-
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
     def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
         self.env = environment(config)
         self.assets = fingerprinted_assets(config)
-        self.whole_guide, self.guide = guide, without_programmes(guide)
+        self.whole_guide, self.guide = guide, pagekeys.without_programmes(guide)
         self.config, self.translations = config, translations
         self.lang: object = object()
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])
@@ -125,7 +55,7 @@ class PageRenderer:
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
         self.keyed = DiskCache(config.root / ".cache").enabled
-        self.inputs = inputs_key(self.guide, config, self.assets) if self.keyed else ""
+        self.inputs = pagekeys.inputs_key(self.guide, config, self.assets) if self.keyed else ""
         self.trees = reads.template_keys(config.templates_dir, templates, (MACROS,), every=True) if self.keyed else {}
         for name in sorted(templates):
             self.env.get_template(name)  # compiled once here, shared by forked workers
@@ -135,30 +65,14 @@ class PageRenderer:
 
         The digests of the objects pages share are remembered while the keys are made. A build
         lets them go (for a large guide they run to hundreds of thousands). The preview keeps
-        them for its next build (see guide_fingerprints), and gives the `fragments` it keeps; a
+        them for its next build (see pagekeys.guide_fingerprints), and gives the `fragments` it keeps; a
         build gives those the last build kept on disk (see fragments.stored_fragments); any
         other renders each fragment once for its own pages.
         """
         if not self.keyed:
             return [""] * len(pages)
         preview = fragments is not None and fragments.pages
-        fingerprint = guide_fingerprints(self.whole_guide) if preview else named_fingerprints(self.whole_guide, Fingerprints())
-        last = LAST_KEYS if preview else {}
-        made: dict[int, tuple[Page, str, str, str, str]] = {}
-        keys = []
-        for page in pages:
-            known = last.get(id(page))
-            if known is None or known[0] is not page or known[1] != self.inputs:
-                data = key_of(self.inputs, str(page.lang), page.path, page.template, page.title, repr(page.crumbs), fingerprint(page.context))
-                known = (page, self.inputs, "", data, "")
-            tree = self.trees[page.template]
-            known = made[id(page)] = known if known[2] == tree else (page, self.inputs, tree, known[3], key_of(known[3], tree))
-            self.data_keys[page.path] = known[3]
-            keys.append(known[4])
-        if preview:
-            LAST_KEYS.clear()
-            LAST_KEYS.update(made)
-            kept_fingerprints(self.whole_guide, fingerprint)
+        keys, fingerprint = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview)
         if fragments is not None:
             self.env.fragments = fragments
         self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None, folder=self.config.out)
