@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Callable
 
 from babel.support import NullTranslations
@@ -31,7 +32,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     path_override: str | None = None
 
-    @property
+    @cached_property  # asked for many times a build, of every page (keys, lookups, the output's record)
     def path(self) -> str:
         return self.path_override or page_path(self.lang, self.key)
 

@@ -49,7 +49,8 @@ class PageRenderer:
         self.gettexts: dict[str | None, tuple[reads.Recording, dict]] = {}  # made once per language, as the macros keep them
         self.macros: dict[str | None, Any] = {}
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
-        self.message_keys: dict[tuple, str] = {}
+        self.message_keys = kept_message_keys(translations)
+        self.whole_keys: dict[tuple[str, str], str] = {}
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
@@ -73,6 +74,10 @@ class PageRenderer:
             return [""] * len(pages)
         preview = fragments is not None and fragments.pages
         keys, fingerprint = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview)
+        if preview:  # most pages' keys and messages are those of the last build: so are their whole keys
+            if len(WHOLE_KEYS) > 2 * len(pages):
+                WHOLE_KEYS.clear()
+            self.whole_keys = WHOLE_KEYS
         if fragments is not None:
             self.env.fragments = fragments
         self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None, folder=self.config.out)
@@ -89,7 +94,10 @@ class PageRenderer:
         messages = self.message_keys.get((page.lang, lookups))
         if messages is None:  # most pages look up one of a few sets of messages
             messages = self.message_keys[page.lang, lookups] = reads.messages_key(self.translation(page.lang), lookups)
-        return key_of(key, messages)
+        whole = self.whole_keys.get((key, messages))
+        if whole is None:
+            whole = self.whole_keys[key, messages] = key_of(key, messages)
+        return whole
 
     def translation(self, lang: str | None) -> NullTranslations:
         return self.translations[lang or i18n.SOURCE_LANG]  # pages in no language read English
@@ -141,6 +149,21 @@ class PageRenderer:
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
+
+
+# The preview's whole keys of pages (see PageRenderer.with_messages), by key and messages' key.
+WHOLE_KEYS: dict[tuple[str, str], str] = {}
+# The keys of the sets of messages pages looked up, for the catalogs they were made with (kept alive here).
+MESSAGE_KEYS: list[tuple[dict[str, NullTranslations], dict[tuple, str]]] = []
+
+
+def kept_message_keys(translations: dict[str, NullTranslations]) -> dict[tuple, str]:
+    """The keys of sets of messages made with these very catalogs, if the last build's were; else none yet.
+
+    The preview reads the catalogs again only when one changed; until then each set's key holds."""
+    if not MESSAGE_KEYS or MESSAGE_KEYS[0][0] is not translations:
+        MESSAGE_KEYS[:] = [(translations, {})]
+    return MESSAGE_KEYS[0][1]
 
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
