@@ -272,6 +272,36 @@ def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):
     assert known["content/en/about.md"][1].html.count("One more sentence.") == 1
 
 
+def test_pages_of_prose_read_again_from_the_same_bytes_are_the_same_pages(tmp_path):
+    """The preview keeps a page's key while the page is the same object: after a prose edit only
+    the edited document's page is a new one (the others' keys are not made again)."""
+    from guide.content import load_documents
+    from guide.data import load_guide
+    from guide.i18n import translations
+    from guide.pages import site_pages
+    from guide.reads import Recording
+
+    root = fixture_project(tmp_path)
+    for lang in ("ko", "en"):
+        (root / "content" / lang / "notes.md").write_text("---\ntitle: Notes\ndescription: Notes.\norder: 9\n---\nA note.\n", "utf-8")
+    guide, config = load_guide(root), Config(root=root, out=root / "site")
+    recordings = {lang: Recording(t) for lang, t in translations(config).items()}
+    known: dict = {}
+
+    def prose_pages():
+        documents, problems = load_documents(root / "content", root, known)
+        assert not problems
+        return {page.path: page for page in site_pages(guide, documents, recordings, None) if page.template == "prose.html"}
+
+    before = prose_pages()
+    path = root / "content" / "en" / "about.md"
+    path.write_text(path.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    after = prose_pages()
+    assert after.keys() == before.keys() and len(after) >= 4
+    assert {name for name, page in after.items() if page is not before[name]} == {"en/about/index.html"}
+    assert "One more sentence." in after["en/about/index.html"].context["document"].html
+
+
 def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     from types import SimpleNamespace
 
