@@ -68,7 +68,7 @@ class Fragments:
         self.trees: dict[str, str] = {}
         self.bases: dict[str | None, str] = {}
         self.sent = False
-        self.fingerprint = Fingerprints()
+        self.fingerprints: dict[str | None, Fingerprints] = {None: Fingerprints()}
         self.language: Callable[[], tuple[str, Recording]] | None = None
         self.rendered: dict[tuple[int, frozenset], str] = {}
         self.made_keys: dict[tuple, tuple[str, tuple]] = {}
@@ -77,17 +77,17 @@ class Fragments:
         self.once: set[str] = set()  # kept fragments used once in this build
         self.places = readback.Places()  # where pages show main blocks, kept and let go of
 
-    def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]], fingerprint: Fingerprints,
-              sent: bool, folder: Path | None = None) -> None:
+    def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]],
+              fingerprints: dict[str | None, Fingerprints], sent: bool, folder: Path | None = None) -> None:
         """Begin a build: fragments share the key of the `inputs`, and of the `trees` of the
         templates (a key per template name) their bodies may read; language() tells the page's
-        language and what records the messages it looks up; fingerprint digests the values
-        fragments name. Worker processes send back what they made if `sent` (the preview keeps it
+        language and what records the messages it looks up; `fingerprints` digest the values
+        fragments name, by language (see pagekeys.Prints). Worker processes send back what they made if `sent` (the preview keeps it
         for its next build). The pages written in `folder` hold the main blocks let go of (see readback)."""
         self.inputs, self.trees, self.places.folder = inputs, trees, folder
         self.base = key_of(inputs, *sorted(set(trees.values()))) if inputs else ""
         self.bases = {None: self.base, "": inputs}
-        self.language, self.fingerprint, self.sent = language, fingerprint, sent
+        self.language, self.fingerprints, self.sent = language, fingerprints, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
         self.places.unsent = {}
         self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
@@ -143,7 +143,8 @@ class Fragments:
         ids = (place, lang, *(value if type(value) is str else (id(value),) for value in values))
         known = self.made_keys.get(ids)
         if known is None:
-            known = self.made_keys[ids] = (key_of(self.tree_base(template), place, lang, self.fingerprint(values)), values)
+            fingerprint = self.fingerprints.get(lang) or self.fingerprints[None]  # a page of no language shows both
+            known = self.made_keys[ids] = (key_of(self.tree_base(template), place, lang, fingerprint(values)), values)
         return known[0]
 
     def tree_base(self, template: str | None) -> str:

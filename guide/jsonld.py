@@ -21,6 +21,12 @@ SEOUL = Text("서울특별시", "Seoul")
 SCHEDULED = "https://schema.org/EventScheduled"
 
 
+def named_in_both(page: Page) -> tuple:
+    """What of its context a page's structured data names in both languages (alternateName): a
+    programme page's programme. (Organisations' names are covered by every page's inputs key.)"""
+    return (page.context["programme"],) if page.template == "programme.html" else ()
+
+
 def script_json(data: dict[str, Any]) -> str:
     """Serialise for a <script> element: '</' could close it and '<!--' confuse it, so both are escaped."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -152,6 +152,7 @@ class Programme:
     districts: tuple[str, ...] = ()  # open only to organisations in these districts; empty: city-wide
     eligible: tuple[str, ...] = ()  # ids of the groups that may apply, read from the printed target
     digest: str = field(default="", repr=False, compare=False)  # hash of its source and place, for cache keys
+    shown_digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # likewise, of what pages in a language show
 
     def open_in(self, district_id: str) -> bool:
         return not self.districts or district_id in self.districts

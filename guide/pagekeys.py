@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .cache import Fingerprints, key_of
 from .config import Config
-from .model import Guide
+from .jsonld import named_in_both
+from .model import LANGS, Guide
 from .pages import Page
 
 
@@ -34,22 +35,45 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     )
 
 
+# Fingerprints by the language whose texts of programmes the pages they key show (None: both), so
+# that an edit of a programme's English alone leaves the keys of Korean pages as they were.
+Prints = dict[str | None, Fingerprints]
+
 # The preview's fingerprints, and for which guide they were last used: digests are kept by
 # identity (each object kept alive), so they hold for every object a new guide shares with the
 # last (programmes read from unchanged text, views, pages); once a build has made its keys, those
 # of objects nothing else holds any more are let go (see Fingerprints.prune).
-LAST_FINGERPRINTS: list[tuple[Guide, Fingerprints]] = []
+LAST_FINGERPRINTS: list[tuple[Guide, Prints]] = []
 
 
-def guide_fingerprints(guide: Guide) -> Fingerprints:
+def guide_fingerprints(guide: Guide) -> Prints:
     """Fingerprints for the pages of a guide: the preview's, its objects named anew for a new guide."""
     if LAST_FINGERPRINTS:
-        last, fingerprints = LAST_FINGERPRINTS[0]
+        last, prints = LAST_FINGERPRINTS[0]
         if last is not guide:
-            fingerprints.names = {}
-            LAST_FINGERPRINTS[0] = (guide, named_fingerprints(guide, fingerprints))
-        return fingerprints
-    return named_fingerprints(guide, Fingerprints())
+            for lang, fingerprints in prints.items():
+                fingerprints.names = {}
+                named_fingerprints(guide, fingerprints, lang)
+            LAST_FINGERPRINTS[0] = (guide, prints)
+        return prints
+    return new_fingerprints(guide)
+
+
+def new_fingerprints(guide: Guide) -> Prints:
+    return {lang: named_fingerprints(guide, Fingerprints(), lang) for lang in (None, *LANGS)}
+
+
+def shown(prints: Prints, page: Page) -> bytes:
+    """The digest of what a page shows: of programmes, the texts of its language (of both for
+    pages of no language, and for what its structured data names in both, see jsonld.named_in_both)."""
+    if page.lang is None:
+        return prints[None](page.context)
+    both = named_in_both(page)
+    if not both:
+        return prints[page.lang](page.context)
+    # by their whole digest where read from source: a page kept from the last build may hold an
+    # equal object the guide no longer names (see pages.programme_pages)
+    return prints[page.lang](page.context) + prints[None](tuple(getattr(o, "digest", "") or o for o in both))
 
 
 # The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)
@@ -58,39 +82,41 @@ def guide_fingerprints(guide: Guide) -> Fingerprints:
 LAST_KEYS: dict[int, tuple[Page, str, str, str, str]] = {}
 
 
-def kept_fingerprints(guide: Guide, fingerprints: Fingerprints) -> None:
+def kept_fingerprints(guide: Guide, prints: Prints) -> None:
     """Keep a guide's fingerprints for the next build, once the keys of its pages are made."""
     if not LAST_FINGERPRINTS:
-        LAST_FINGERPRINTS.append((guide, fingerprints))
+        LAST_FINGERPRINTS.append((guide, prints))
 
 
-def named_fingerprints(guide: Guide, fingerprints: Fingerprints) -> Fingerprints:
+def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | None) -> Fingerprints:
     """Return fingerprints that know the guide's objects by name: by id where the inputs key covers
-    their content already, by the digest of their source for programmes."""
+    their content already, by the digest of their source for programmes (of what pages in `lang`
+    show of it, see records.shown_in)."""
     for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
         for obj in objects:
             fingerprints.name(obj, f"<{kind} {obj.id}>")
     for programme in guide.programmes:
-        if programme.digest:  # its source, place and edition year: everything it was read from
-            fingerprints.name(programme, f"<programme {programme.digest}>")
+        digest = programme.shown_digests.get(lang, programme.digest) if lang else programme.digest
+        if digest:  # its source, place and edition year: everything it was read from
+            fingerprints.name(programme, f"<programme {digest}>")
             for i, phase in enumerate(programme.phases):
-                fingerprints.name(phase, f"<programme {programme.digest} phase {i}>")
+                fingerprints.name(phase, f"<programme {digest} phase {i}>")
     fingerprints.name(guide.edition, "<edition>")
     return fingerprints
 
 
 def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str], data_keys: dict[str, str],
-              preview: bool) -> tuple[list[str], Fingerprints]:
+              preview: bool) -> tuple[list[str], Prints]:
     """Return each page's key and the fingerprints that made them; file in `data_keys` each page's
     key but for its templates. The preview keeps both for its next build (see LAST_KEYS)."""
-    fingerprint = guide_fingerprints(guide) if preview else named_fingerprints(guide, Fingerprints())
+    prints = guide_fingerprints(guide) if preview else new_fingerprints(guide)
     last = LAST_KEYS if preview else {}
     made: dict[int, tuple[Page, str, str, str, str]] = {}
     keys = []
     for page in pages:
         known = last.get(id(page))
         if known is None or known[0] is not page or known[1] != inputs:
-            data = key_of(inputs, str(page.lang), page.path, page.template, page.title, repr(page.crumbs), fingerprint(page.context))
+            data = key_of(inputs, str(page.lang), page.path, page.template, page.title, repr(page.crumbs), shown(prints, page))
             known = (page, inputs, "", data, "")
         tree = trees[page.template]
         known = made[id(page)] = known if known[2] == tree else (page, inputs, tree, known[3], key_of(known[3], tree))
@@ -99,5 +125,5 @@ def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str
     if preview:
         LAST_KEYS.clear()
         LAST_KEYS.update(made)
-        kept_fingerprints(guide, fingerprint)
-    return keys, fingerprint
+        kept_fingerprints(guide, prints)
+    return keys, prints

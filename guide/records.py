@@ -214,9 +214,25 @@ def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int,
         order=order,
         where=(where := (r.source.path, r.source.line(kp))),
         digest=key_of(repr(value), provider, repr((order, where, year))),
+        shown_digests={lang: key_of(repr(shown_in(value, lang)), provider, repr((order, where, year))) for lang in m.LANGS},
         districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
         eligible=eligible,
     )
+
+
+def shown_in(value: Any, lang: str) -> Any:
+    """A programme's source as pages in one language show it: of each text, that language's
+    (a text is a mapping of both languages, see Reader.text); everything else whole."""
+    if type(value) is dict:
+        if value.keys() == TEXT_KEYS:
+            return value[lang]
+        return {key: shown_in(item, lang) for key, item in value.items()}
+    if type(value) is list:
+        return [shown_in(item, lang) for item in value]
+    return value
+
+
+TEXT_KEYS = set(m.LANGS)
 
 
 def read_contact(r: Reader, value: Any, kp: KeyPath) -> m.Contact:

@@ -73,16 +73,17 @@ class PageRenderer:
         if not self.keyed:
             return [""] * len(pages)
         preview = fragments is not None and fragments.pages
-        keys, fingerprint = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview)
+        keys, prints = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview)
         if preview:  # most pages' keys and messages are those of the last build: so are their whole keys
             if len(WHOLE_KEYS) > 2 * len(pages):
                 WHOLE_KEYS.clear()
             self.whole_keys = WHOLE_KEYS
         if fragments is not None:
             self.env.fragments = fragments
-        self.env.fragments.start(self.inputs, self.trees, self.language, fingerprint, sent=fragments is not None, folder=self.config.out)
+        self.env.fragments.start(self.inputs, self.trees, self.language, prints, sent=fragments is not None, folder=self.config.out)
         if preview:  # the last build's pages and fragments are let go by now
-            fingerprint.prune()
+            for fingerprints in prints.values():
+                fingerprints.prune()
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:

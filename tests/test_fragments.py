@@ -66,12 +66,40 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert preview.error is None
     remade = listings(preview.memory.fragments.made)
     assert remade and len(remade) < made
-    assert all("winter-school" in text for text in remade)
-    assert any("Winter academy" in text for text in remade)
+    assert all("Winter academy" in text for text in remade)  # the English alone: Korean pages show nothing that changed
     remade_runs = runs(preview.memory.fragments.made)  # made again from the kept listings of the others
-    assert len(remade_runs) == len(showing) and all("winter-school" in text for text in remade_runs)
+    english = [text for text in showing if "Winter school" in text]
+    assert 0 < len(english) < len(showing)
+    assert len(remade_runs) == len(english) and all("Winter academy" in text for text in remade_runs)
     assert table_rows(preview.memory.fragments.made) == []  # the schedule and the brochure keep the tables' rows
 
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_programme_edited_in_one_language_renders_again_only_pages_of_that_language(tmp_path, monkeypatch, lang):
+    """Pages key a programme by what pages of their language show of it: an edit of its English
+    alone renders again no Korean page but its own, whose structured data names it in English too."""
+    from guide import render
+
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=1))  # rendered here, so that what is rendered is seen
+    preview.build_all()
+    rendered: list[str] = []
+    write = render.PageRenderer.write
+    monkeypatch.setattr(render.PageRenderer, "write", lambda self, page, *rest: (rendered.append(page.path), write(self, page, *rest)))
+    path = root / PROGRAMMES
+    edited = {"en": ("Winter school", "Winter academy"), "ko": ("겨울 학교", "겨울 아카데미")}[lang]
+    assert edited[0] in path.read_text("utf-8")
+    path.write_text(path.read_text("utf-8").replace(*edited), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    other = "ko" if lang == "en" else "en"
+    assert any(name.startswith(f"{lang}/") for name in rendered)
+    assert [name for name in rendered if not name.startswith(f"{lang}/")] == [f"{other}/programmes/winter-school/index.html"]
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
@@ -107,7 +135,8 @@ def test_a_build_keeps_its_fragments_for_the_next_one(tmp_path, monkeypatch):
         made.clear()
         build_site(config)
         remade = made_listings()
-        assert remade and all("winter-school" in text for text in remade) if damage is None else len(remade) == 2 * 2
+        # with no store, both programmes' listings on the English pages that show the edited one (the Korean pages show nothing that changed)
+        assert remade and all("winter-school" in text for text in remade) if damage is None else len(remade) == 2
         with monkeypatch.context() as clean:
             clean.setenv("GUIDE_CACHE", "off")
             build_site(Config(root=root, out=fresh, build_time=moment))

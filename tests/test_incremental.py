@@ -65,8 +65,10 @@ def edit_programme_field(root: Path, rng: random.Random) -> set[Path]:
         scope = rng.sample(districts, rng.randint(0, len(districts)))
         if scope:
             programme["districts"] = scope
-    else:
-        programme[field] = {"ko": f"바뀐 글 {rng.randint(0, 99)}", "en": f"Edited {words(rng)}"}
+    else:  # in both languages, or in one alone (the other language's pages show nothing that changed)
+        edited = {"ko": f"바뀐 글 {rng.randint(0, 99)}", "en": f"Edited {words(rng)}"}
+        lang = rng.choice(["ko", "en", None])
+        programme[field] = {**programme[field], lang: edited[lang]} if lang and programme.get(field) else edited
     return write_data(root, PROGRAMMES, data)
 
 
