@@ -82,8 +82,9 @@ class Fragments:
         """Begin a build: fragments share the key of the `inputs`, and of the `trees` of the
         templates (a key per template name) their bodies may read; language() tells the page's
         language and what records the messages it looks up; `fingerprints` digest the values
-        fragments name, by language (see pagekeys.Prints). Worker processes send back what they made if `sent` (the preview keeps it
-        for its next build). The pages written in `folder` hold the main blocks let go of (see readback)."""
+        fragments name, by language (see pagekeys.Prints). Worker processes send back what they
+        made if `sent` (the preview keeps it for its next build). The pages written in `folder`
+        hold the main blocks let go of (see readback)."""
         self.inputs, self.trees, self.places.folder = inputs, trees, folder
         self.base = key_of(inputs, *sorted(set(trees.values()))) if inputs else ""
         self.bases = {None: self.base, "": inputs}

@@ -162,8 +162,8 @@ def kept_message_keys(translations: dict[str, NullTranslations]) -> dict[tuple, 
     """The keys of sets of messages made with these very catalogs, if the last build's were; else none yet.
 
     The preview reads the catalogs again only when one changed; until then each set's key holds."""
-    if not MESSAGE_KEYS or MESSAGE_KEYS[0][0] is not translations:
-        MESSAGE_KEYS[:] = [(translations, {})]
+    if not MESSAGE_KEYS or MESSAGE_KEYS[0][0] is not translations or len(MESSAGE_KEYS[0][1]) > reads.DISTINCT_MAX:
+        MESSAGE_KEYS[:] = [(translations, {})]  # bounded, as the preview runs for hours
     return MESSAGE_KEYS[0][1]
 
 
