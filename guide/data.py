@@ -11,8 +11,8 @@ from . import model as m
 from .cache import DiskCache, key_of
 from .errors import BuildFailed, SourceError
 from .fields import Reader
-from . import records
-from .records import read_centres, read_districts, read_edition, read_groups, read_programmes, read_providers
+from .programmes import PREVIEW, Remembered, read_programmes
+from .records import read_centres, read_districts, read_edition, read_groups, read_providers
 from .sourcefiles import file_problems
 from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 
@@ -34,7 +34,7 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     if problems:  # checked before anything reads the files, the cache key included
         raise BuildFailed(problems)
     if parsed is not None:
-        return read_guide(root, parsed, records.PREVIEW)
+        return read_guide(root, parsed, PREVIEW)
     cache = DiskCache(root / ".cache")
     key = guide_key(root) if cache.enabled else ""
     cached = cache.get("guide", key)
@@ -84,7 +84,7 @@ def guide_key(root: Path) -> str:
     return key_of(*(part for path in files for part in (str(path.relative_to(path.parent.parent)), path.read_bytes())))
 
 
-def read_guide(root: Path, parsed: Parsed | None = None, remembered: records.Remembered | None = None) -> m.Guide:
+def read_guide(root: Path, parsed: Parsed | None = None, remembered: Remembered | None = None) -> m.Guide:
     errors: list[SourceError] = []
     sources = {name: load_source(root, f"data/{name}", errors, parsed) for name in FILES}
     programme_files = sorted((root / "data" / "programmes").glob("*.yaml"))
@@ -109,7 +109,7 @@ def load_source(root: Path, shown: str, errors: list[SourceError], parsed: Parse
 
 
 def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError],
-             parsed: Parsed | None = None, remembered: records.Remembered | None = None) -> m.Guide:
+             parsed: Parsed | None = None, remembered: Remembered | None = None) -> m.Guide:
     readers = {name: Reader(source, errors) for name, source in sources.items()}
     edition = read_edition(readers["edition.yaml"], sources["edition.yaml"].data)
     code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})

@@ -91,7 +91,7 @@ def kept_fingerprints(guide: Guide, prints: Prints) -> None:
 def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | None) -> Fingerprints:
     """Return fingerprints that know the guide's objects by name: by id where the inputs key covers
     their content already, by the digest of their source for programmes (of what pages in `lang`
-    show of it, see records.shown_in)."""
+    show of it, see programmes.shown_in)."""
     for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
         for obj in objects:
             fingerprints.name(obj, f"<{kind} {obj.id}>")

@@ -41,7 +41,7 @@ def shared_views(guide: Guide, now: datetime | None) -> dict[str, Any]:
 
 # Each programme's spans, strip and listing, by identity, and the year and groups they were made
 # with. A programme read from unchanged text is the same object in the preview's next guide (see
-# records.Remembered), so after an edit only the edited programme's are made again, and the
+# programmes.Remembered), so after an edit only the edited programme's are made again, and the
 # digests of the others' are known (see render.keys).
 LAST_PROGRAMME_VIEWS: list[tuple[int, tuple, dict[int, tuple[Programme, tuple]]]] = []
 
