@@ -68,10 +68,7 @@ class Fingerprints:
         """Let go of the values nothing but these digests holds any more: nothing can ask for them
         again. A value is digested after what it holds, so going from the last, a value let go
         frees what only it held before that is looked at."""
-        memo = self.memo
-        for key in reversed(list(memo)):
-            if sys.getrefcount(memo[key][1]) <= 2:  # the digest's pair, and the call's argument
-                del memo[key]
+        pruned_together([self])
 
     def parts(self, value: Any) -> bytes:
         kind = type(value)
@@ -85,6 +82,25 @@ class Fingerprints:
         if kind is set or kind is frozenset:
             return kind.__name__.encode() + b"(" + b",".join(sorted(map(self, value))) + b")"
         return repr(value).encode("utf-8", "surrogatepass")
+
+
+def pruned_together(fingerprints: list[Fingerprints]) -> None:
+    """Prune fingerprints that may hold the same values (those of each language, see
+    pagekeys.Prints): a value held by several is let go once nothing but their digests holds it."""
+    memos = [f.memo for f in fingerprints]
+    holders: dict[int, int] = {}
+    for memo in memos:
+        for key in memo:
+            holders[key] = holders.get(key, 0) + 1
+    let_go = True
+    while let_go:  # a value let go by one may free what another held
+        let_go = False
+        for memo in memos:
+            for key in reversed(list(memo)):
+                if sys.getrefcount(memo[key][1]) <= holders[key] + 1:  # the digests' pairs, and the call's argument
+                    del memo[key]
+                    holders[key] -= 1
+                    let_go = True
 
 
 T = TypeVar("T")

@@ -81,6 +81,31 @@ def test_pruned_fingerprints_let_go_of_what_only_they_held():
     assert watched() is None and list(digest.memo.values()) == [(digest(kept), kept)]
 
 
+def test_fingerprints_pruned_together_let_go_of_what_they_held_between_them():
+    """The preview keeps fingerprints per language, which digest the same shared values: each
+    holds such a value alive, so pruned alone neither would ever let it go."""
+    import gc
+    import weakref
+    from dataclasses import dataclass
+
+    from guide.cache import Fingerprints, pruned_together
+
+    @dataclass(frozen=True)
+    class Run:
+        text: str
+
+    korean, english = Fingerprints(), Fingerprints()
+    shared = {"run": Run("shown " * 40)}
+    watched = weakref.ref(shared["run"])
+    korean(shared), english(shared)
+    del shared
+    gc.collect()
+    korean.prune(), english.prune()
+    assert watched() is not None and korean.memo and english.memo  # each prune alone sees the other's hold
+    pruned_together([korean, english])
+    assert watched() is None and not korean.memo and not english.memo
+
+
 def test_values_that_are_not_data_are_digested_with_their_address():
     from guide.cache import Fingerprints
 
