@@ -48,7 +48,6 @@ def site_pages(guide: Guide, documents: tuple[Document, ...], recordings: dict[s
     shared = shared_views(guide, now)
     for lang in LANGS:
         pages += language_pages(guide, shared, [d for d in documents if d.lang == lang], lang, recordings[lang])
-    kept_prose_pages(pages)
     return pages
 
 
@@ -67,29 +66,24 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "group_tree": shared["group_tree"],
         }),
         *listed,
-        *(prose_page(document, home) for document in documents),
+        *prose_pages(documents, lang, home),
         data,
         search_page(entries, documents, lang, _, home),
         Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)),
     ]
 
 
-# The last prose pages, by their documents: a document read again from the same bytes is the same
-# object (see content.load_documents), and so is its page, whose key is then kept (see pagekeys.LAST_KEYS).
-LAST_PROSE_PAGES: dict[int, Page] = {}
+# The last prose pages of each language, by slug: a document read again from the same bytes is the
+# same object (see content.load_documents), and so is its page, whose key is then kept (see pagekeys.LAST_KEYS).
+LAST_PROSE_PAGES: dict[str, Kept] = {}
 
 
-def prose_page(document: Document, home: tuple[str, str]) -> Page:
-    last = LAST_PROSE_PAGES.get(id(document))
-    if last is None or last.context["document"] is not document or last.crumbs != (home,):
-        last = Page(document.lang, document.slug, "prose.html", document.title, (home,), {"document": document})
-    return last
-
-
-def kept_prose_pages(pages: list[Page]) -> None:
-    """Keep this build's prose pages, and only those, for the next."""
-    LAST_PROSE_PAGES.clear()
-    LAST_PROSE_PAGES.update((id(page.context["document"]), page) for page in pages if page.template == "prose.html")
+def prose_pages(documents: list[Document], lang: str, home: tuple[str, str]) -> list[Page]:
+    last, made = LAST_PROSE_PAGES.get(lang, {}), {}
+    pages = [kept_or_made(last, made, document.slug, (document, home), lambda document=document: Page(
+        lang, document.slug, "prose.html", document.title, (home,), {"document": document})) for document in documents]
+    LAST_PROSE_PAGES[lang] = made
+    return pages
 
 
 # The last pages of each language that show no prose, with the messages their titles looked up:
