@@ -13,11 +13,11 @@ from . import timeline
 from .cache import Kept, kept_or_made
 from .content import Document
 from .model import LANGS, Guide
-from .outputs.search import data_entries, page_entries, search_groups
+from .outputs.search import Entry, data_entries, page_entries, search_groups
 from .reads import Recording
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
-from .views import entry_runs, shared_views
+from .views import entry_runs, runs, shared_views
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
     _ = recording.gettext
     home = (_("Home"), "")
     month, months = shared["month"], shared["months"]
-    listed, data, entries = guide_pages(guide, shared, lang, recording)
+    listed, data, searched = guide_pages(guide, shared, lang, recording)
     return [
         Page(lang, "", "home.html", _("Home"), (), {
             "month": month,
@@ -68,7 +68,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
         *listed,
         *prose_pages(documents, lang, home),
         data,
-        search_page(entries, documents, lang, _, home),
+        search_page(searched, documents, lang, _, home),
         Page(lang, "brochure", "brochure.html", _("Printable brochure"), (home,), brochure_context(guide, shared, documents, lang)),
     ]
 
@@ -93,14 +93,14 @@ LAST_GUIDE_PAGES: dict[str, tuple[Guide, dict, NullTranslations, tuple[list[Page
 
 def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Recording) -> tuple[list[Page], Page, tuple]:
     """Return the pages of one language that show the data alone (those of its records and the open
-    data page), and the search entries of the data."""
+    data page), and the search entries of the data with the search page's groups of them."""
     last = LAST_GUIDE_PAGES.get(lang)
     if last and last[0] is guide and last[1] is shared and last[2] is recording.translation:
         recording.seen |= last[4]
         return last[3]
     _ = recording.gettext
     made, found = recording.captured(lambda: (record_pages(guide, shared, lang, _), open_data_page(guide, lang, _),
-                                              data_entries(guide, shared, lang, _)))
+                                              data_search(guide, shared, lang, _)))
     LAST_GUIDE_PAGES[lang] = (guide, shared, recording.translation, made, found)
     return made
 
@@ -200,10 +200,26 @@ def open_data_page(guide: Guide, lang: str, _: Callable[[str], str]) -> Page:
     })
 
 
-def search_page(data: tuple, documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
-    """The search page: every entry listed by kind (what it shows without JavaScript), filtered by its script."""
-    entries = data + page_entries(documents)
-    return Page(lang, "search", "search.html", _("Search"), (home,), {"entries": entries, "groups": search_groups(entries, _)})
+def data_search(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[str], str]) -> tuple[tuple[Entry, ...], list]:
+    """The search entries of the data, and the search page's groups of them."""
+    entries = data_entries(guide, shared, lang, _)
+    return entries, entry_groups(entries, _)
+
+
+def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
+    """The search page: every entry listed by kind (what it shows without JavaScript), filtered by its script.
+
+    The data's entries and groups are those of the pages of the data (see guide_pages): after a
+    prose edit they are the same objects, whose digests and fragments are kept."""
+    entries, groups = data
+    pages = page_entries(documents, lang)
+    return Page(lang, "search", "search.html", _("Search"), (home,), {
+        "entries": entries + pages, "groups": groups + entry_groups(pages, _, len(entries))})
+
+
+def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0) -> list[tuple[str, str, tuple]]:
+    """The search page's groups of entries, each in runs (see views.runs): a run is a fragment."""
+    return [(kind, heading, runs(items, lambda item: item[1].key, tuple)) for kind, heading, items in search_groups(entries, _, first)]
 
 
 def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> str:

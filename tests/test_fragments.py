@@ -331,6 +331,26 @@ def test_pages_of_prose_read_again_from_the_same_bytes_are_the_same_pages(tmp_pa
     assert "One more sentence." in after["en/about/index.html"].context["document"].html
 
 
+def test_a_prose_edit_renders_again_only_the_search_list_of_prose_pages(tmp_path):
+    """The search page lists every entry of the guide: after a prose edit its runs of the data's
+    entries are kept, and only the run of pages in the edited language is made again."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc)))
+    preview.build_all()
+
+    def search_runs() -> list[str]:
+        return [text for text in map(text_of, preview.memory.fragments.made.values()) if text.lstrip().startswith('<li class="gd-search__item"')]
+
+    first = search_runs()
+    assert any("programmes/" in text for text in first) and any('gd-search__detail' in text and 'programmes/' not in text for text in first)
+    path = root / "content" / "en" / "about.md"
+    path.write_text(path.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    preview.rebuild({path})
+    remade = search_runs()
+    assert len(remade) == 1 and "Edited " in remade[0] and "programmes/" not in remade[0]
+    assert "Edited " in (root / "site" / "en" / "search" / "index.html").read_text("utf-8")
+
+
 def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     from types import SimpleNamespace
 

@@ -112,10 +112,18 @@ def district_entries(guide: Guide, lang: str, _: Callable[[str], str]) -> tuple[
     return tuple(sorted(entries, key=lambda e: e.title))
 
 
-def page_entries(documents: Iterable) -> tuple[Entry, ...]:
+# The last entries of each language's prose pages, by slug: a document read again from the same
+# bytes is the same object (see content.load_documents), and keeps its entry and so the entry's digest.
+LAST_PAGE_ENTRIES: dict[str, Kept] = {}
+
+
+def page_entries(documents: Iterable, lang: str) -> tuple[Entry, ...]:
     """Prose pages: title, description and the whole text."""
-    return tuple(Entry("page", d.slug, d.title, d.description, join(d.title, d.description, html.unescape(TAG.sub(" ", d.html))))
-                 for d in documents)
+    last, made = LAST_PAGE_ENTRIES.get(lang, {}), {}
+    entries = tuple(kept_or_made(last, made, d.slug, (d,), lambda d=d: Entry(
+        "page", d.slug, d.title, d.description, join(d.title, d.description, html.unescape(TAG.sub(" ", d.html))))) for d in documents)
+    LAST_PAGE_ENTRIES[lang] = made
+    return entries
 
 
 def join(*parts: str | None) -> str:
@@ -128,11 +136,12 @@ def phone_text(phones: Iterable[Phone]) -> str:
     return " ".join(f"{p.display} {p.digits}" for p in phones)
 
 
-def search_groups(entries: tuple[Entry, ...], _: Callable[[str], str]) -> list[tuple[str, str, list[tuple[int, Entry]]]]:
-    """Return (kind, heading, [(entry number, entry)]) for the search page's full list."""
+def search_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0) -> list[tuple[str, str, list[tuple[int, Entry]]]]:
+    """Return (kind, heading, [(entry number, entry)]) for the search page's full list; the
+    entries are numbered from `first` (the prose pages' come after the data's)."""
     headings = {"programme": _("Programmes"), "group": _("Who can apply"), "organisation": _("Support organisations"), "district": _("Districts"), "page": _("Pages")}
     by_kind: dict[str, list[tuple[int, Entry]]] = {}
-    for number, entry in enumerate(entries):
+    for number, entry in enumerate(entries, first):
         by_kind.setdefault(entry.kind, []).append((number, entry))
     return [(kind, headings[kind], by_kind[kind]) for kind in KINDS if kind in by_kind]
 
