@@ -11,7 +11,7 @@ from babel.support import NullTranslations
 from markupsafe import Markup
 
 from . import hyphenation, i18n, pagekeys, reads, vocabulary
-from .cache import DiskCache, key_of, pruned_together
+from .cache import DiskCache, key_of, pruned_when_grown
 from .config import Config, offline_policy
 from .fragments import Fragments
 from .model import LANGS, Guide
@@ -82,7 +82,7 @@ class PageRenderer:
             self.env.fragments = fragments
         self.env.fragments.start(self.inputs, self.trees, self.language, prints, sent=fragments is not None, folder=self.config.out)
         if preview:  # the last build's pages and fragments are let go by now
-            pruned_together(list(prints.values()))
+            pruned_when_grown(list(prints.values()))
         return keys
 
     def language(self) -> tuple[str, reads.Recording]:

@@ -106,6 +106,35 @@ def test_fingerprints_pruned_together_let_go_of_what_they_held_between_them():
     assert watched() is None and not korean.memo and not english.memo
 
 
+def test_fingerprints_are_pruned_once_they_have_grown_by_a_quarter():
+    """A prune walks every digest: the preview prunes once the memos have grown enough that what
+    they hold for nothing else is bounded, not after every rebuild."""
+    import gc
+    import weakref
+    from dataclasses import dataclass
+
+    from guide.cache import Fingerprints, pruned_when_grown
+
+    @dataclass(frozen=True)
+    class Run:
+        text: str
+
+    fingerprints = Fingerprints()
+    values = [Run(f"value {i} " * 20) for i in range(8)]
+    for value in values:
+        fingerprints(value)
+    pruned_when_grown([fingerprints])
+    watched = weakref.ref(values[0])
+    del values[0]
+    gc.collect()
+    fingerprints(Run("new " * 40))
+    pruned_when_grown([fingerprints])  # 9 digests, a quarter more than 8 would be 10
+    assert watched() is not None and len(fingerprints.memo) == 9
+    fingerprints(Run("newer " * 40)), fingerprints(Run("newest " * 40))
+    pruned_when_grown([fingerprints])
+    assert watched() is None and len(fingerprints.memo) == fingerprints.pruned_size == 7  # the values still held
+
+
 def test_values_that_are_not_data_are_digested_with_their_address():
     from guide.cache import Fingerprints
 
