@@ -50,8 +50,32 @@ def test_the_index_is_a_classic_script_mapping_terms_to_entries():
     assert script.startswith("window.GUIDE_SEARCH=") and script.endswith(";\n")
     index = json.loads(script[len("window.GUIDE_SEARCH="):-2])
     assert index["count"] == 2
-    assert index["terms"]["마포"] == [0] and index["terms"]["mapo"] == [0] and index["terms"]["협동"] == [1]
+    data, pages = index["parts"]  # the data's entries, then the prose pages', numbered on
+    assert data["마포"] == [0] and data["mapo"] == [0] and pages["협동"] == [1] and "협동" not in data
     assert index_script(entries) == index_script(entries)
+
+
+def test_a_prose_edit_indexes_the_prose_pages_again_not_the_data(monkeypatch):
+    from guide.outputs import search
+
+    made, postings_json = [], search.postings_json
+    monkeypatch.setattr(search, "KNOWN_PARTS", [])
+    monkeypatch.setattr(search, "postings_json", lambda entries, first: made.append((len(entries), first)) or postings_json(entries, first))
+    data = tuple(Entry("programme", f"programmes/p{i}", f"P{i}", "", f"programme {i}") for i in range(5))
+    first = search.index_script(data + (Entry("page", "about", "About", "", "about us"),))
+    assert made == [(5, 0), (1, 5)]
+    made.clear()
+    second = search.index_script(data + (Entry("page", "about", "About", "", "about them"),))
+    assert made == [(1, 5)] and first != second
+
+
+def joined_terms(parts: list[dict]) -> dict:
+    """The index's terms as search.js joins its parts."""
+    terms: dict = {}
+    for part in parts:
+        for term, numbers in part.items():
+            terms[term] = terms.get(term, []) + numbers
+    return terms
 
 
 def index_of(site: Path, lang: str) -> tuple[Path, dict]:
@@ -59,7 +83,8 @@ def index_of(site: Path, lang: str) -> tuple[Path, dict]:
     src = next(s["src"] for s in doc.find_all("script", src=True) if f"search-{lang}." in s["src"])
     path = (site / lang / "search" / src).resolve()
     text = path.read_text("utf-8")
-    return path, json.loads(text[len("window.GUIDE_SEARCH="):-2])
+    index = json.loads(text[len("window.GUIDE_SEARCH="):-2])
+    return path, {"count": index["count"], "terms": joined_terms(index["parts"])}
 
 
 def test_the_index_is_small_and_numbers_the_listed_entries(site, gate_report):
@@ -113,7 +138,7 @@ def expected_searches(guide) -> list[tuple[str, str, set[str], bool]]:
     city = {"districts"}  # the city-wide centres are on the directory page
     channels = {"programmes/coop-store-entry", "programmes/retail-channel-entry", "programmes/lotte-home-shopping"}
     return [
-        ("ko", "협동", coop, False),
+        ("ko", "협동", coop | {"about"}, False),  # a term in both parts of the index: the data's and the prose pages'
         ("ko", "마포", mapo, False),
         ("ko", "입점", channels, True),
         ("ko", "mapo", mapo, False),
@@ -125,7 +150,7 @@ def expected_searches(guide) -> list[tuple[str, str, set[str], bool]]:
         # the groups of who can apply, by their names in both languages
         ("ko", "협동조합", {"programmes/for/cooperative", "programmes/for/social-cooperative"}, False),
         ("ko", "co-operative", {"programmes/for/cooperative"}, False),
-        ("en", "co-operative", {"programmes/for/cooperative", "programmes/for/prospective-cooperative"}, False),
+        ("en", "co-operative", {"programmes/for/cooperative", "programmes/for/prospective-cooperative", "about"}, False),
         ("en", "협동조합", {"programmes/for/cooperative"}, False),
         ("en", "village enterprise", {"programmes/for/village-enterprise", "programmes/for/village-enterprise-seoul"}, False),
         ("ko", "마을기업", {"programmes/for/village-enterprise"}, False),

@@ -182,27 +182,46 @@ def entry_terms(text: str) -> tuple[str, ...]:
     return known
 
 
-def index_script(entries: tuple[Entry, ...]) -> bytes:
-    """Return the classic script that defines window.GUIDE_SEARCH: {count, terms: {term: [entry numbers]}}."""
+def index_script(entries: tuple[Entry, ...], cache: DiskCache | None = None) -> bytes:
+    """Return the classic script that defines window.GUIDE_SEARCH: {count, parts: [{term: [entry numbers]}]}.
+
+    The data's entries and the prose pages' (numbered after them) are indexed in two parts, which
+    search.js joins: a prose edit makes the pages' part again, not the part of thousands of programmes.
+    """
+    split = len(entries)
+    while split and entries[split - 1].kind == "page":
+        split -= 1
+    parts = ",".join(index_part(part, first, cache) for part, first in ((entries[:split], 0), (entries[split:], split)))
+    return f'window.GUIDE_SEARCH={{"count":{len(entries)},"parts":[{parts}]}};\n'.encode("utf-8")
+
+
+# The parts of indexes used last, with their entries: after a prose edit the data's entries are
+# the same objects (see pages.guide_pages), and their part is not made again. Two languages' worth.
+KNOWN_PARTS: list[tuple[tuple[Entry, ...], int, str]] = []
+
+
+def index_part(entries: tuple[Entry, ...], first: int, cache: DiskCache | None) -> str:
+    """The JSON of {term: [entry numbers]} for entries numbered from `first`: kept, cached or made."""
+    for i, (known, start, text) in enumerate(KNOWN_PARTS):
+        if start == first and len(known) == len(entries) and all(a is b for a, b in zip(known, entries)):
+            KNOWN_PARTS.insert(0, KNOWN_PARTS.pop(i))  # used last: let go of last
+            return text
+    key = key_of(Path(__file__).read_bytes(), str(first), *(e.text for e in entries)) if cache else ""
+    data = cache.get("search", key) if cache else None
+    if data is None:
+        data = postings_json(entries, first).encode("utf-8")
+        if cache:
+            cache.put("search", key, data)
+    KNOWN_PARTS[:] = [(entries, first, data.decode("utf-8")), *KNOWN_PARTS[:3]]
+    return KNOWN_PARTS[0][2]
+
+
+def postings_json(entries: tuple[Entry, ...], first: int) -> str:
     postings: dict[str, list[int]] = {}
-    for number, entry in enumerate(entries):
+    for number, entry in enumerate(entries, first):
         for term in entry_terms(entry.text):
             postings.setdefault(term, []).append(number)
-    index = {"count": len(entries), "terms": dict(sorted(postings.items()))}
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    return f"window.GUIDE_SEARCH={data};\n".encode("utf-8")
-
-
-def cached_index_script(entries: tuple[Entry, ...], cache: DiskCache | None) -> bytes:
-    """index_script, from the cache when the entries' texts (and this code) are unchanged."""
-    if cache is None:
-        return index_script(entries)
-    key = key_of(Path(__file__).read_bytes(), *(e.text for e in entries))
-    data = cache.get("search", key)
-    if data is None:
-        data = index_script(entries)
-        cache.put("search", key, data)
-    return data
+    return json.dumps(dict(sorted(postings.items())), ensure_ascii=False, separators=(",", ":"))
 
 
 def with_search_indexes(pages: list, file_urls: bool, cache: DiskCache | None = None) -> tuple[list, dict[str, bytes]]:
@@ -210,7 +229,7 @@ def with_search_indexes(pages: list, file_urls: bool, cache: DiskCache | None = 
     result, files = [], {}
     for page in pages:
         if page.key == "search" and page.lang:
-            data = cached_index_script(page.context["entries"], cache)
+            data = index_script(page.context["entries"], cache)
             path = f"assets/search-{page.lang}.{hashlib.sha256(data).hexdigest()[:10]}.js"
             files[path] = data
             context: dict[str, Any] = {**page.context, "index_src": Links.of(page.path, file_urls).to(path)}

@@ -13,7 +13,8 @@
   var status = root.querySelector(".gd-search__status");
   var groups = root.querySelectorAll(".gd-search__group");
   var items = root.querySelectorAll("[data-entry]");
-  var keys = Object.keys(index.terms);
+  var postings = joined(index.parts);
+  var keys = Object.keys(postings);
   var everything = status.textContent;
   var HANGUL = /[\uac00-\ud7a3]+/g;
   var LATIN = /[0-9a-z]+/g;
@@ -52,18 +53,28 @@
     return both;
   }
 
+  // The index comes in parts (the data's entries, then the prose pages'): one term's entries may be in both.
+  function joined(parts) {
+    var all = Object.create(null);  // a term may be "constructor": no inherited keys
+    parts.forEach(function (part) {
+      Object.keys(part).forEach(function (term) {
+        all[term] = all[term] ? all[term].concat(part[term]) : part[term];
+      });
+    });
+    return all;
+  }
+
   function matches(term) {
-    var terms = index.terms;
     if (term.prefix) {
-      return union(keys.filter(function (k) { return k.lastIndexOf(term.prefix, 0) === 0; }).map(function (k) { return terms[k]; }));
+      return union(keys.filter(function (k) { return k.lastIndexOf(term.prefix, 0) === 0; }).map(function (k) { return postings[k]; }));
     }
     var run = term.hangul;
     if (run.length === 1) {
-      return union(keys.filter(function (k) { return k.indexOf(run) !== -1; }).map(function (k) { return terms[k]; }));
+      return union(keys.filter(function (k) { return k.indexOf(run) !== -1; }).map(function (k) { return postings[k]; }));
     }
     var found = null;
     for (var i = 0; i < run.length - 1; i++) {
-      var next = union([terms[run.slice(i, i + 2)]]);
+      var next = union([postings[run.slice(i, i + 2)]]);
       found = found ? intersect(found, next) : next;
     }
     return found;
