@@ -113,7 +113,8 @@ PRUNE_GROWTH = 1.25
 
 def pruned_when_grown(fingerprints: list[Fingerprints]) -> None:
     """pruned_together, once the memos have grown by PRUNE_GROWTH since they last were: what they
-    hold that nothing else does is then bounded by a quarter of what they hold in all."""
+    hold for nothing else stays within a quarter of their size after the last prune, and what
+    one rebuild adds."""
     if sum(len(f.memo) for f in fingerprints) > PRUNE_GROWTH * sum(f.pruned_size for f in fingerprints):
         pruned_together(fingerprints)
 

@@ -106,21 +106,22 @@ RUN = 48
 T = TypeVar("T")
 
 
-def runs(items: Iterable[T], programme_id: Callable[[T], str], kept: Callable[[list], tuple] | None = None) -> tuple[tuple[T, ...], ...]:
+def runs(items: Iterable[T], item_id: Callable[[T], str], kept: Callable[[list], tuple] | None = None) -> tuple[tuple[T, ...], ...]:
     """Return the items (tuples of objects) of a long list in runs: the preview keeps each run of a
     list as a fragment (see fragments), so that after an edit a page of thousands of programmes is
     a few dozen kept runs and the one run that changed.
 
-    A run ends after an item whose programme is chosen by a hash of its id, not after every RUN
-    items: a programme added, removed or moved then changes the runs it leaves and joins, not
-    every run after it. Four times RUN ends a run in any case. Runs of the same objects as the last
-    guide's are the same tuples (see KeptRuns), unless `kept` keeps them otherwise.
+    A run ends after an item chosen by a hash of its id (its programme's, or a search entry's
+    key), not after every RUN items: an item added, removed or moved then changes the runs it
+    leaves and joins, not every run after it. Four times RUN ends a run in any case. Runs of the
+    same objects as the last guide's are the same tuples (see KeptRuns), unless `kept` keeps them
+    otherwise.
     """
     kept = kept or KEPT_RUNS.run
     made, run = [], []
     for item in items:
         run.append(item)
-        if zlib.crc32(programme_id(item).encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
+        if zlib.crc32(item_id(item).encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
             made.append(kept(run))
             run = []
     return (*made, kept(run)) if run else tuple(made)
