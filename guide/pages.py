@@ -210,11 +210,12 @@ def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document],
     """The search page: every entry listed by kind (what it shows without JavaScript), filtered by its script.
 
     The data's entries and groups are those of the pages of the data (see guide_pages): after a
-    prose edit they are the same objects, whose digests and fragments are kept."""
+    prose edit they are the same objects, whose digests, fragments and part of the index are
+    kept. The entries are given in those two parts, the data's and the prose pages'."""
     entries, groups = data
     pages = page_entries(documents, lang)
     return Page(lang, "search", "search.html", _("Search"), (home,), {
-        "entries": entries + pages, "groups": groups + entry_groups(pages, _, len(entries))})
+        "entries": (entries, pages), "count": len(entries) + len(pages), "groups": groups + entry_groups(pages, _, len(entries))})
 
 
 def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0) -> list[tuple[str, str, tuple]]:

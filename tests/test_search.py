@@ -45,7 +45,7 @@ def test_phone_numbers_are_found_by_any_block_or_all_digits():
 
 
 def test_the_index_is_a_classic_script_mapping_terms_to_entries():
-    entries = (Entry("district", "districts/mapo", "마포구", "", "마포구 Mapo-gu"), Entry("page", "about", "소개", "", "협동조합"))
+    entries = ((Entry("district", "districts/mapo", "마포구", "", "마포구 Mapo-gu"),), (Entry("page", "about", "소개", "", "협동조합"),))
     script = index_script(entries).decode("utf-8")
     assert script.startswith("window.GUIDE_SEARCH=") and script.endswith(";\n")
     index = json.loads(script[len("window.GUIDE_SEARCH="):-2])
@@ -62,10 +62,10 @@ def test_a_prose_edit_indexes_the_prose_pages_again_not_the_data(monkeypatch):
     monkeypatch.setattr(search, "KNOWN_PARTS", [])
     monkeypatch.setattr(search, "postings_json", lambda entries, first: made.append((len(entries), first)) or postings_json(entries, first))
     data = tuple(Entry("programme", f"programmes/p{i}", f"P{i}", "", f"programme {i}") for i in range(5))
-    first = search.index_script(data + (Entry("page", "about", "About", "", "about us"),))
+    first = search.index_script((data, (Entry("page", "about", "About", "", "about us"),)))
     assert made == [(5, 0), (1, 5)]
     made.clear()
-    second = search.index_script(data + (Entry("page", "about", "About", "", "about them"),))
+    second = search.index_script((data, (Entry("page", "about", "About", "", "about them"),)))
     assert made == [(1, 5)] and first != second
 
 

@@ -182,17 +182,18 @@ def entry_terms(text: str) -> tuple[str, ...]:
     return known
 
 
-def index_script(entries: tuple[Entry, ...], cache: DiskCache | None = None) -> bytes:
+def index_script(parts: tuple[tuple[Entry, ...], ...], cache: DiskCache | None = None) -> bytes:
     """Return the classic script that defines window.GUIDE_SEARCH: {count, parts: [{term: [entry numbers]}]}.
 
-    The data's entries and the prose pages' (numbered after them) are indexed in two parts, which
-    search.js joins: a prose edit makes the pages' part again, not the part of thousands of programmes.
+    The entries come in parts, each numbered on from the last (the search page gives the data's
+    entries, then the prose pages'), and are indexed part by part; search.js joins the parts. A
+    prose edit makes the pages' part again, not the part of thousands of programmes.
     """
-    split = len(entries)
-    while split and entries[split - 1].kind == "page":
-        split -= 1
-    parts = ",".join(index_part(part, first, cache) for part, first in ((entries[:split], 0), (entries[split:], split)))
-    return f'window.GUIDE_SEARCH={{"count":{len(entries)},"parts":[{parts}]}};\n'.encode("utf-8")
+    first, texts = 0, []
+    for part in parts:
+        texts.append(index_part(part, first, cache))
+        first += len(part)
+    return f'window.GUIDE_SEARCH={{"count":{first},"parts":[{",".join(texts)}]}};\n'.encode("utf-8")
 
 
 # The parts of indexes used last, with their entries: after a prose edit the data's entries are
