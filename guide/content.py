@@ -12,7 +12,7 @@ from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
 from .htmlpolicy import html_problems, source_line
-from .sourcefiles import decoded, file_problems
+from .sourcefiles import Reading, decoded, file_problems, read_changed
 from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
@@ -36,27 +36,28 @@ class Document:
     source: str
 
 
-Known = dict[str, tuple[bytes, Document]]  # a file as last read without a problem: its bytes and its document
+Known = dict[str, tuple[Reading, Document]]  # a file as last read without a problem: what it held, and its document
 
 
 def load_documents(content_dir: Path, root: Path, known: Known | None = None) -> tuple[tuple[Document, ...], list[SourceError]]:
     """Read content/{ko,en}/*.md; every page must exist in both languages and keep to the HTML policy.
 
-    With `known` (the preview keeps it between rebuilds), a file whose bytes are those of its last
-    reading is not read again; `known` is brought up to date when no file has a problem.
+    With `known` (the preview keeps it between rebuilds), a file that holds what it held at its
+    last reading is not parsed again, nor read if its stamp tells (see sourcefiles.read_changed);
+    `known` is brought up to date when no file has a problem.
     """
     errors = file_problems(root, content_dir)
     if errors:
         return (), errors
-    read, kept, raws = [], [], {}
+    read, kept, readings = [], [], {}
     slugs = {lang: {p.stem for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
     for lang in LANGS:
         for path in sorted((content_dir / lang).glob("*.md")):
             shown = str(path.relative_to(root))
-            raws[shown] = raw = path.read_bytes()
-            last = known.get(shown) if known is not None else None
-            if last is not None and last[0] == raw:
-                kept.append(last[1])
+            last_reading, last_document = known.get(shown, (None, None)) if known is not None else (None, None)
+            raw, readings[shown] = read_changed(path, last_reading)
+            if raw is None:  # it holds what it held when last read
+                kept.append(last_document)
             elif document := read_document(raw, path.stem, shown, lang, errors):
                 read.append(document)
             for other in LANGS:
@@ -66,7 +67,7 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     documents = kept + [replace(document, html=html) for (document, _, _), html in zip(read, htmls)]
     if known is not None and not errors:
         known.clear()
-        known.update((d.source, (raws[d.source], d)) for d in documents)
+        known.update((d.source, (readings[d.source], d)) for d in documents)
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
 
 

@@ -3,11 +3,17 @@
 Contributions arrive by pull request, so a source file may be a link to a file elsewhere on the
 building machine, or large enough to exhaust its memory. Both are refused here, by looking at
 the file system alone, before any loader (or any cache key) reads a byte of them.
+
+The preview reads its sources again after every edit; `read_changed` tells, mostly from the file
+system alone, which of them changed since it last read them.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
@@ -93,3 +99,36 @@ def decoded(raw: bytes, shown: str) -> tuple[str | None, SourceError | None]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+
+
+Stamp = tuple[int, int, int, int]  # size, times of the last change of the bytes and of the entry (ns), inode
+# A file last changed this long before it was read cannot change again without a new stamp: file
+# systems count time in ticks (two seconds on FAT), and within the tick of a read a second save
+# can leave the stamp as it was.
+SETTLED_NS = 3_000_000_000
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a source file held when it was last read: the digest of its bytes and its stamp."""
+
+    stamp: Stamp
+    digest: bytes
+    settled: bool  # changed well before it was read, so that any change since shows in its stamp
+
+
+def read_changed(path: Path, last: Reading | None) -> tuple[bytes | None, Reading]:
+    """Return a file's bytes, or None if they are those it held at the `last` reading; and this reading.
+
+    A settled file whose stamp is the same is not read at all: the preview keeps thousands of
+    prose files, read again after every edit of one (a stamp changes with any write, and with
+    the times a tool sets back; the inode with a save that replaces the file).
+    """
+    found = os.stat(path)
+    stamp = (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+    if last is not None and last.settled and last.stamp == stamp:
+        return None, last
+    settled = max(found.st_mtime_ns, found.st_ctime_ns) < time.time_ns() - SETTLED_NS  # the stamp was taken before the bytes are read
+    raw = path.read_bytes()
+    reading = Reading(stamp, hashlib.blake2b(raw, digest_size=16).digest(), settled)
+    return (None if last is not None and last.digest == reading.digest else raw), reading

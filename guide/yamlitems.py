@@ -1,14 +1,15 @@
 """Parse a programmes file item by item, so that an edit of one programme reparses that programme.
 
 A programmes file is a short head (`provider: …` and `programmes:`) and a list of items, each
-starting with a dash at one indentation. The preview keeps each item's value and lines by its
-text; on a reparse only items whose text changed are parsed, and the file's value and lines are
+starting with a dash at one indentation. The preview keeps each item's value and lines by the
+digest of its text; on a reparse only items whose text changed are parsed, and the file's value and lines are
 joined from its items'. A file is read this way only when its lines show that shape for certain
 (nothing after the list but its items, no tabs, no second document) and every item parses on
 its own without a problem; anything else is parsed whole, so errors read exactly as before.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -17,7 +18,7 @@ import yaml
 from .yamlsource import EAGER_DEPTH, KeyPath, YamlSource, needs_scan, parsed_source, structure_problems
 
 LIST = "programmes"
-Items = dict[str, tuple[Any, dict[KeyPath, int]]]  # an item's text: its value, and its values' lines (its first is 1)
+Items = dict[bytes, tuple[Any, dict[KeyPath, int]]]  # an item's text's digest: its value, and its values' lines (its first is 1)
 HEAD_END = re.compile(rf"^{LIST}:[ \t]*(#[^\r\n]*)?\r?$", re.M)
 ITEM = re.compile(r"^( *)- ", re.M)
 MEANINGFUL = re.compile(r"^ *[^ \r\n#]", re.M)  # a line that is neither blank nor a comment
@@ -43,10 +44,11 @@ def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int]
     line = text.count("\n", 0, starts[0])  # lines before the item
     for index, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)])):
         chunk = text[start:end]
-        item = known.get(chunk) or kept.get(chunk) or parsed_item(chunk, shown)
+        key = item_key(chunk)
+        item = known.get(key) or kept.get(key) or parsed_item(chunk, shown)
         if item is None:
             return None
-        kept[chunk] = item
+        kept[key] = item
         values.append(item[0])
         source.lines.update(((LIST, index) + keypath, line + number) for keypath, number in item[1].items())
         line += chunk.count("\n")
@@ -65,7 +67,7 @@ def clean_by_items(text: str, starts: list[int] | None, known: Items) -> bool:
             return False
         for start, end in zip(starts, [*starts[1:], len(text)]):
             chunk = text[start:end]
-            if chunk not in known and needs_scan(chunk) and structure_problems(chunk, "", outer=1):
+            if needs_scan(chunk) and item_key(chunk) not in known and structure_problems(chunk, "", outer=1):
                 return False
     except yaml.YAMLError:  # a part that does not read alone: the whole document's scan says where
         return False
@@ -90,6 +92,12 @@ def item_starts(text: str) -> list[int] | None:
             return None  # something other than an item at the list's level
         starts.append(first.start() + line.start())
     return starts
+
+
+def item_key(chunk: str) -> bytes:
+    """What an item's text is kept under: its digest, a fraction of its size (a large guide's
+    programmes files run to tens of megabytes, kept from edit to edit)."""
+    return hashlib.blake2b(chunk.encode("utf-8"), digest_size=16).digest()
 
 
 def parsed_item(chunk: str, shown: str) -> tuple[Any, dict[KeyPath, int]] | None:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import SourceError
-from .sourcefiles import decoded
+from .sourcefiles import Reading, decoded, read_changed
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KeyPath = tuple[str | int, ...]
@@ -70,24 +70,25 @@ def field_name(keypath: KeyPath) -> str:
 
 
 Result = tuple["YamlSource | None", list[SourceError]]
-Parsed = dict[str, tuple[bytes, Result, dict]]  # shown path: (bytes, result, its items by their text; see yamlitems)
+Parsed = dict[str, tuple[Reading | None, Result | None, dict]]  # shown path: (what it held, result, its items by their text's digest; see yamlitems)
 
 
 def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
     """Parse one file; return the source, or None and the errors that stopped it.
 
-    With `parsed` (the preview keeps one between rebuilds), a file whose bytes are those of its
-    last parse is not parsed again, and of a programmes file that changed only the items that
-    changed are (see yamlitems): editing one programme of a large data folder reparses it alone.
+    With `parsed` (the preview keeps one between rebuilds), a file that holds what it held at its
+    last parse is not parsed again (nor read, if its stamp tells: see sourcefiles.read_changed),
+    and of a programmes file that changed only the items that changed are (see yamlitems):
+    editing one programme of a large data folder reparses it alone.
     """
-    raw = path.read_bytes()
-    known = parsed.get(shown) if parsed is not None else None
-    if known is not None and known[0] == raw:
-        return known[1]
-    items: dict = {}
-    result = parse_yaml(raw, shown, (known[2] if known is not None else {}, items))
+    reading, result, kept = parsed.get(shown, (None, None, {})) if parsed is not None else (None, None, {})
+    raw, reading = read_changed(path, reading)
+    items: dict = kept
+    if raw is not None:
+        items = {}  # filled with this parse's items
+        result = parse_yaml(raw, shown, (kept, items))
     if parsed is not None:
-        parsed[shown] = (raw, result, items)
+        parsed[shown] = (reading, result, items)
     return result
 
 

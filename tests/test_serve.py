@@ -246,3 +246,52 @@ def test_a_save_that_leaves_a_file_as_built_is_not_built_again(tmp_path, monkeyp
     edit(path, "Mapo-gu (edited)", "Mapo-gu (again)")
     assert preview.rebuild({path}) and len(builds) == 2
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
+def test_a_source_read_again_is_read_only_when_its_stamp_cannot_vouch_for_it(tmp_path, monkeypatch):
+    """The preview reads thousands of sources again after each edit: a file changed long before it was
+    read, whose stamp is the same, is taken as unchanged unread; any other is read and compared."""
+    from guide import sourcefiles
+    from guide.sourcefiles import Reading, read_changed
+
+    path = tmp_path / "page.md"
+    path.write_bytes(b"first text")
+    raw, reading = read_changed(path, None)
+    assert raw == b"first text" and not reading.settled  # written just now: a second save may keep its stamp
+    path.write_bytes(b"other text")  # the same size, within the same tick of the clock, perhaps
+    raw, reading = read_changed(path, reading)
+    assert raw == b"other text"
+    assert read_changed(path, reading)[0] is None  # unchanged since: read, and found the same
+
+    old = 1_000_000_000_000_000_000  # 2001
+    os.utime(path, ns=(old, old))
+    monkeypatch.setattr(sourcefiles, "SETTLED_NS", 0)  # ctime is "now" here; no waiting for it to settle
+    raw, settled = read_changed(path, reading)
+    assert raw is None and settled.settled
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+    assert read_changed(path, settled) == (None, settled)  # the stamp vouches: not read
+    monkeypatch.undo()
+
+    forged = Reading(settled.stamp, b"not this text's digest", settled=False)
+    assert read_changed(path, forged)[0] == b"other text"  # the same stamp, unsettled: read and compared
+    path.write_bytes(b"third text")
+    os.utime(path, ns=(old, old))  # a tool that sets the time back: the change time still tells
+    assert read_changed(path, settled)[0] == b"third text"
+
+
+def test_a_preview_edit_reads_again_only_the_sources_that_changed(tmp_path, monkeypatch):
+    """After an edit of one prose page, the preview reads that page, not every prose and data file."""
+    from guide import sourcefiles
+
+    root, preview = fixture_preview(tmp_path)
+    monkeypatch.setattr(sourcefiles, "SETTLED_NS", 0)
+    for path in [*root.glob("content/*/*.md"), *root.glob("data/**/*.yaml")]:
+        os.utime(path, ns=(1_000_000_000_000_000_000,) * 2)  # long unchanged (as a checkout's files are)
+    preview.build_all()  # reads them all, and finds them settled
+    real_read, read = Path.read_bytes, []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(str(self)) or real_read(self))
+    page = root / "content/en/about.md"
+    edit(page, "See [the schedule]", "Now see [the schedule]")
+    assert preview.rebuild({page}) and preview.error is None
+    assert {name for name in read if name.startswith((str(root / "content"), str(root / "data")))} == {str(page)}
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
