@@ -62,7 +62,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "month": month,
             "applications": entry_runs(timeline.applications(months[month])),
             "calls_per_month": shared["calls_per_month"],
-            "documents": documents,
+            "documents": tuple((d.slug, d.title) for d in documents),  # what it links to: a prose edit leaves it as it was
             "group_tree": shared["group_tree"],
         }),
         *listed,

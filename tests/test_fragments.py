@@ -351,6 +351,28 @@ def test_a_prose_edit_renders_again_only_the_search_list_of_prose_pages(tmp_path
     assert "Edited " in (root / "site" / "en" / "search" / "index.html").read_text("utf-8")
 
 
+def test_a_prose_edit_renders_neither_the_home_page_nor_the_brochure_lists(tmp_path):
+    """The home page links to the prose pages by their titles, and the brochure shows the about
+    page's text beside its lists of programmes: an edit of that text renders the brochure's main
+    block again around its kept lists, and leaves the home page as it was."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc)))
+    preview.build_all()
+
+    def made(marker: str) -> list[str]:
+        return [text for text in map(text_of, preview.memory.fragments.made.values()) if marker in text]
+
+    def lists() -> list[str]:
+        return [text for text in made("") if text.lstrip().startswith('<div class="gd-brochure__eligibility-group"')]
+
+    assert lists() and made('id="whois-title"')  # the brochure's lists, and the home page's main block
+    path = root / "content" / "en" / "about.md"
+    path.write_text(path.read_text("utf-8").replace("See [the schedule]", "Now see [the schedule]", 1), "utf-8")
+    assert preview.rebuild({path}) and preview.error is None
+    assert not lists() and not made('id="whois-title"')
+    assert made("Now see") and "Now see" in (root / "site" / "en" / "brochure" / "index.html").read_text("utf-8")
+
+
 def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     from types import SimpleNamespace
 
