@@ -50,25 +50,35 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     if errors:
         return (), errors
     read, kept, readings = [], [], {}
-    slugs = {lang: {p.stem for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
+    names = {lang: markdown_names(content_dir / lang) for lang in LANGS}
+    slugs = {lang: {name[:-3] for name in names[lang]} for lang in LANGS}
     for lang in LANGS:
-        for path in sorted((content_dir / lang).glob("*.md")):
-            shown = str(path.relative_to(root))
+        folder, shown_folder = content_dir / lang, (content_dir / lang).relative_to(root).as_posix()
+        for name in names[lang]:
+            shown, slug = f"{shown_folder}/{name}", name[:-3]
             last_reading, last_document = known.get(shown, (None, None)) if known is not None else (None, None)
-            raw, readings[shown] = read_changed(path, last_reading)
+            raw, readings[shown] = read_changed(folder / name, last_reading)
             if raw is None:  # it holds what it held when last read
                 kept.append(last_document)
-            elif document := read_document(raw, path.stem, shown, lang, errors):
+            elif document := read_document(raw, slug, shown, lang, errors):
                 read.append(document)
             for other in LANGS:
-                if path.stem not in slugs[other]:
-                    errors.append(SourceError(shown, None, "", f"has no {other} translation (content/{other}/{path.name} is missing)"))
+                if slug not in slugs[other]:
+                    errors.append(SourceError(shown, None, "", f"has no {other} translation (content/{other}/{name} is missing)"))
     htmls = markdown_htmls(read, DiskCache(root / ".cache"), errors)
     documents = kept + [replace(document, html=html) for (document, _, _), html in zip(read, htmls)]
     if known is not None and not errors:
         known.clear()
         known.update((d.source, (readings[d.source], d)) for d in documents)
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
+
+
+def markdown_names(folder: Path) -> list[str]:
+    """The names of the Markdown files in a folder, sorted (as its glob("*.md") lists them, in a fraction of the time)."""
+    try:
+        return sorted(name for name in os.listdir(folder) if name.endswith(".md"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def markdown_htmls(read: list[tuple[Document, str, int]], cache: DiskCache, errors: list[SourceError]) -> list[str]:

@@ -214,3 +214,21 @@ def test_the_quick_check_for_markers_and_deep_lines_finds_what_the_plain_pattern
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         expected = bool(markers.search(text) or deep_line.search(text))
         assert yamlsource.needs_scan(text) == expected, repr(text)
+
+
+def test_a_source_folder_is_walked_as_rglob_lists_it_without_entering_links(tmp_path):
+    """file_problems walks each source folder in one listing per folder; it finds what
+    sorted(rglob("*")) finds, in the same order, and does not enter a link to a folder."""
+    from guide.sourcefiles import walked
+
+    folder = tmp_path / "content"
+    for name in ("en/about.md", "en/a-b.md", "en/a/b.md", "ko/about.md", "ko/.hidden.md", "z.md"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("x", "utf-8")
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "secret.md").write_text("x", "utf-8")
+    (folder / "en" / "linked").symlink_to(outside)
+    found = walked(folder)
+    assert found == sorted(folder.rglob("*"))
+    assert folder / "en" / "linked" in found and not any("secret" in str(path) for path in found)
