@@ -19,6 +19,7 @@ from .yamlsource import EAGER_DEPTH, KeyPath, YamlSource, needs_scan, parsed_sou
 
 LIST = "programmes"
 Items = dict[bytes, tuple[Any, dict[KeyPath, int]]]  # an item's text's digest: its value, and its values' lines (its first is 1)
+Chunk = tuple[str, bytes]  # an item's text, and its digest
 HEAD_END = re.compile(rf"^{LIST}:[ \t]*(#[^\r\n]*)?\r?$", re.M)
 ITEM = re.compile(r"^( *)- ", re.M)
 MEANINGFUL = re.compile(r"^ *[^ \r\n#]", re.M)  # a line that is neither blank nor a comment
@@ -26,13 +27,15 @@ ODD_LINES = re.compile(r"^ *\t|\r(?!\n)|[\x85\u2028\u2029]", re.M)  # tabs that 
 ODD_CHARACTERS = "\t\r\x85\u2028\u2029"  # one of which any odd line holds
 
 
-def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int] | None = None) -> YamlSource | None:
+def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int] | None = None,
+             chunks: list[Chunk] | None = None) -> YamlSource | None:
     """Return the document parsed item by item (items found in `known` are not parsed again), or
     None where its shape does not allow it. Every item read is put in `kept`. `starts` are the
-    item_starts of the text, if they were found already."""
+    item_starts of the text, and `chunks` its item_chunks, if they were found already."""
     starts = starts or item_starts(text)
     if not starts:
         return None
+    chunks = chunks or item_chunks(text, starts)
     try:
         head, errors = parsed_source(text[:starts[0]], shown, EAGER_DEPTH)
     except yaml.YAMLError:
@@ -42,9 +45,7 @@ def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int]
     source = YamlSource(shown, head.data, head.lines, text=text)
     values = []
     line = text.count("\n", 0, starts[0])  # lines before the item
-    for index, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)])):
-        chunk = text[start:end]
-        key = item_key(chunk)
+    for index, (chunk, key) in enumerate(chunks):
         item = known.get(key) or kept.get(key) or parsed_item(chunk, shown)
         if item is None:
             return None
@@ -56,7 +57,7 @@ def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int]
     return source
 
 
-def clean_by_items(text: str, starts: list[int] | None, known: Items) -> bool:
+def clean_by_items(text: str, starts: list[int] | None, known: Items, chunks: list[Chunk] | None = None) -> bool:
     """Whether a document that needs the structure scan (yamlsource.needs_scan) is certainly clean,
     found from its items: an item kept from an earlier reading passed then, and the head and each
     new item pass alone. A large programmes file holds more brackets than a file may before it is
@@ -65,9 +66,8 @@ def clean_by_items(text: str, starts: list[int] | None, known: Items) -> bool:
     try:
         if not starts or structure_problems(text[:starts[0]], ""):
             return False
-        for start, end in zip(starts, [*starts[1:], len(text)]):
-            chunk = text[start:end]
-            if needs_scan(chunk) and item_key(chunk) not in known and structure_problems(chunk, "", outer=1):
+        for chunk, key in chunks or item_chunks(text, starts):
+            if key not in known and needs_scan(chunk) and structure_problems(chunk, "", outer=1):
                 return False
     except yaml.YAMLError:  # a part that does not read alone: the whole document's scan says where
         return False
@@ -92,6 +92,11 @@ def item_starts(text: str) -> list[int] | None:
             return None  # something other than an item at the list's level
         starts.append(first.start() + line.start())
     return starts
+
+
+def item_chunks(text: str, starts: list[int]) -> list[Chunk]:
+    """Each item's text, and the key it is kept under."""
+    return [(chunk, item_key(chunk)) for chunk in (text[start:end] for start, end in zip(starts, [*starts[1:], len(text)]))]
 
 
 def item_key(chunk: str) -> bytes:

@@ -94,22 +94,23 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
 
 def parse_yaml(raw: bytes, shown: str, items: tuple[dict, dict] | None = None) -> Result:
     """Parse a file whole, or with `items` (those of its last parse, and where to keep this one's) item by item."""
-    from .yamlitems import clean_by_items, item_starts, itemwise  # which read item by item with this module's parser
+    from .yamlitems import clean_by_items, item_chunks, item_starts, itemwise  # which read item by item with this module's parser
 
     text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
     try:
         starts = item_starts(text) if items is not None else None
+        chunks = item_chunks(text, starts) if starts else None  # each item's text hashed once, for both
         known = items[0] if items else {}
         if known:  # read before: most items passed then, and the new ones cost less than a look at the whole text
-            clean = clean_by_items(text, starts, known) or not needs_scan(text)
+            clean = clean_by_items(text, starts, known, chunks) or not needs_scan(text)
         else:
-            clean = not needs_scan(text) or items is not None and clean_by_items(text, starts, known)
+            clean = not needs_scan(text) or items is not None and clean_by_items(text, starts, known, chunks)
         problems = [] if clean else structure_problems(text, shown)
         if problems:
             return None, problems
-        source = itemwise(text, shown, *items, starts) if items is not None else None
+        source = itemwise(text, shown, *items, starts, chunks) if items is not None else None
         return (source, []) if source is not None else parsed_source(text, shown, EAGER_DEPTH)
     except yaml.YAMLError as exc:
         return None, [syntax_error(exc, shown, text)]
