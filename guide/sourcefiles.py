@@ -52,8 +52,8 @@ def file_problems(root: Path, folder: Path) -> list[SourceError]:
 
 def walked(folder: Path) -> list[Path]:
     """Every path under folder (links not followed), in the order of sorted(folder.rglob("*")):
-    one listing of each folder, and names sorted as strings (rglob and the sorting of paths took
-    20 ms of each preview rebuild at 2,000 prose files)."""
+    one listing of each folder, sorted as names (the preview checks its 2,000 prose files after
+    each prose edit; this walk takes about two thirds of rglob's time and sorting the paths)."""
     found: list[tuple[tuple[str, ...], str]] = []
     stack: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while stack:

@@ -2,10 +2,11 @@
 
 A programmes file is a short head (`provider: …` and `programmes:`) and a list of items, each
 starting with a dash at one indentation. The preview keeps each item's value and lines by the
-digest of its text; on a reparse only items whose text changed are parsed, and the file's value and lines are
-joined from its items'. A file is read this way only when its lines show that shape for certain
-(nothing after the list but its items, no tabs, no second document) and every item parses on
-its own without a problem; anything else is parsed whole, so errors read exactly as before.
+digest of its text; on a reparse only items whose text changed are parsed, and the file's value
+and lines are joined from its items'. A file is read this way only when its lines show that
+shape for certain (nothing after the list but its items, no tabs, no second document) and every
+item parses on its own without a problem; anything else is parsed whole, so errors read exactly
+as before.
 """
 from __future__ import annotations
 
