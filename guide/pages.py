@@ -62,7 +62,7 @@ def language_pages(guide: Guide, shared: dict[str, Any], documents: list[Documen
             "month": month,
             "applications": entry_runs(timeline.applications(months[month])),
             "calls_per_month": shared["calls_per_month"],
-            "documents": tuple((d.slug, d.title) for d in documents),  # what it links to: a prose edit leaves it as it was
+            "prose_links": tuple((d.slug, d.title) for d in documents),  # not the documents: a prose edit leaves these as they were
             "group_tree": shared["group_tree"],
         }),
         *listed,
