@@ -94,7 +94,8 @@ def preview(root: Path, out: Path):
     try:
         started = time.monotonic()
         while not page_text(f"{base}/en/"):
-            if time.monotonic() - started > 600 or process.poll() is not None:
+            failed = "nothing was written" in log.read_text("utf-8", "replace")  # the first build failed: it serves no page
+            if time.monotonic() - started > 600 or process.poll() is not None or failed:
                 raise SystemExit(f"the preview did not start:\n{log.read_text()}")
             time.sleep(0.1)
         yield base, log, process.pid
