@@ -87,6 +87,7 @@ def preview(root: Path, out: Path):
     """Start `build.py serve` on root; yield its base URL, the file its messages go to and its process id."""
     port = free_port()
     log = out.parent / f"{out.name}.log"
+    previous = signal.signal(signal.SIGTERM, stopped)  # the preview runs in its own session: a kill of the benchmark must reach it
     with log.open("w") as stream:
         process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(root), "--out", str(out),
                                     "serve", "--port", str(port)], stdout=stream, stderr=stream, start_new_session=True)
@@ -102,6 +103,11 @@ def preview(root: Path, out: Path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stopped(signum: int, frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
 
 
 def latencies(root: Path, out: Path, runs: int) -> dict[str, tuple[float, float]]:
