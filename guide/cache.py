@@ -157,6 +157,29 @@ def unpacked(data: bytes) -> bytes | None:
         return None
 
 
+class Stored:
+    """A part of an output file kept from an earlier build: its digest and size, and what returns
+    its bytes. A writer that finds the part where the last build wrote it copies it from there;
+    a file made only of parts it knows is found unchanged without their bytes (see write.Update.write_pieces)."""
+
+    __slots__ = ("digest", "size", "load")
+
+    def __init__(self, digest: bytes, size: int, load: Callable[[], bytes]):
+        self.digest, self.size, self.load = digest, size, load
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def piece_digest(piece: bytes | Stored) -> bytes:
+    """The digest of a part of a file, whether in hand or Stored."""
+    return piece.digest if isinstance(piece, Stored) else hashlib.blake2b(piece, digest_size=16).digest()
+
+
+def piece_bytes(piece: bytes | Stored) -> bytes:
+    return piece.load() if isinstance(piece, Stored) else piece
+
+
 # Every entry starts with this and a digest of the rest: an entry cut short, overwritten with
 # other bytes or written by another version of the cache is found out and made again.
 ENTRY_MAGIC = b"guide-cache-1\n"

@@ -5,9 +5,10 @@ files) depends on the programme, on the rest of the data (providers, districts a
 named in it), on the settings and code, and on the catalog messages looked up while making it.
 Each part is kept under a key of the first three, with the messages it looked up and how the
 catalogs rendered them: an edit of one programme remakes that programme's parts, and the
-edition-wide files are joined again from the parts. A build keeps the parts in .cache/; the
-preview keeps them in memory. Parts are kept compressed: a large guide's feeds run to a hundred
-megabytes, which compress to a sixth.
+edition-wide files are joined again from the parts. A build keeps the parts in .cache/,
+compressed (a large guide's feeds run to a hundred megabytes, which compress to a sixth). The
+preview keeps only their digests: the files it wrote hold the parts, and it copies them from
+there (see splice).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .cache import DiskCache, key_of, packed, unpacked
+from .cache import DiskCache, Stored, key_of, packed, piece_digest, unpacked
 from .config import Config
 from .model import Guide, Programme
 from .outputs.exports import export_files
@@ -25,7 +26,9 @@ from .reads import Reads, Recording, messages_key
 from .pagekeys import without_programmes
 
 Lookups = tuple[tuple[str, frozenset], ...]  # (language, the messages looked up in it), by language
-Entry = tuple[bytes, Lookups, str]  # a part (compressed), what it looked up, and a hash of how the catalogs render that
+# A part (compressed; nothing once the preview has let go of it, see Parts.laid_out), what it looked
+# up, a hash of how the catalogs render that, and the digest and size of its bytes
+Entry = tuple[bytes, Lookups, str, bytes, int]
 PARTS = "feed-parts"  # the .cache/ namespace
 
 
@@ -33,12 +36,16 @@ class Parts:
     """The parts of the feeds: those of the last build, and those this build used or made.
 
     Called as an outputs.Part: returns a programme's part from the last build when its key and
-    the translations of the messages it looked up are unchanged, else makes it.
+    the translations of the messages it looked up are unchanged, else makes it; either as a
+    cache.Stored, whose bytes the writer reads only if it has to (see write.Update.write_pieces).
     """
 
-    def __init__(self, last: dict[str, Entry] | None = None, load: Callable[[], dict[str, Entry]] | None = None):
+    def __init__(self, last: dict[str, Entry] | None = None, load: Callable[[], dict[str, Entry]] | None = None,
+                 packs: bool = True):
         self.last = last or {}
         self.load = load  # what reads the last build's parts, once they are needed
+        self.packs = packs  # whether the parts made keep their bytes (see laid_out)
+        self.bare = False  # whether no part kept holds its bytes
         self.kept: dict[str, Entry] = {}
         self.base = ""
         self.keys: dict[tuple[str, str], str] = {}  # the parts' keys under `base`: the preview's next build asks for the same
@@ -56,23 +63,37 @@ class Parts:
         self.base, self.recordings, self.rendered, self.remade = base, recordings, {}, []
         return self
 
-    def __call__(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
+    def __call__(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes | Stored:
         if not programme.digest:  # read from no file (a test's model): nothing to key it by
             return make()
         key = self.keys.get((kind, programme.digest))
         if key is None:
             key = self.keys[kind, programme.digest] = key_of(self.base, kind, programme.digest)
         entry = self.last.get(key)
-        data = unpacked(entry[0]) if entry is not None and entry[2] == self.messages(entry[1]) else None
-        if data is not None:
+        if type(entry) is tuple and len(entry) == 5 and entry[2] == self.messages(entry[1]):  # not one of an older build
             for lang, found in entry[1]:
                 self.recordings[lang].seen |= found
+            kept = entry[0]
+            part = Stored(entry[3], entry[4], lambda: unpacked(kept) or self.made_again(kind, programme, make))
         else:
             data, lookups = self.captured(make)
-            entry = (packed(data), lookups, self.messages(lookups))
+            entry = (packed(data) if self.packs else b"", lookups, self.messages(lookups), piece_digest(data), len(data))
             self.remade.append((kind, programme.id))
+            part = Stored(entry[3], entry[4], lambda: data)
         self.kept[key] = entry
-        return data
+        return part
+
+    def made_again(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
+        """A part kept without its bytes (see laid_out), or with bytes that do not unpack: the same bytes, made again."""
+        self.remade.append((kind, programme.id))
+        return self.captured(make)[0]
+
+    def laid_out(self) -> None:
+        """Let go of the bytes of the parts kept: the preview's output folder holds them, in feeds whose
+        layout it keeps (see write.Update.write_pieces); a part it cannot copy from there is made again."""
+        if not self.packs and not self.bare:
+            self.kept = {key: (b"", *entry[1:]) if entry[0] else entry for key, entry in self.kept.items()}
+            self.bare = True
 
     def captured(self, make: Callable[[], bytes]) -> tuple[bytes, Lookups]:
         """Make a part; return it and the messages it looked up (which stay recorded for the build too)."""
@@ -91,10 +112,10 @@ class Parts:
         return found
 
 
-def stored_parts(config: Config) -> Parts:
+def stored_parts(config: Config, packs: bool = True) -> Parts:
     """Return the parts the last build kept in .cache/, read only if the feeds are made (a build that
     keeps them whole does not read them)."""
-    return Parts(load=lambda: parts_on_disk(config))
+    return Parts(load=lambda: parts_on_disk(config), packs=packs)
 
 
 def parts_on_disk(config: Config) -> dict[str, Entry]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import i18n
-from .cache import DiskCache, key_of
+from .cache import DiskCache, key_of, piece_bytes
 from .config import Config
 from .content import Document, Known, load_documents
 from .data import load_guide
@@ -22,9 +22,6 @@ from .render import missing_messages, render_pages
 from .templating import template_problems
 from .write import Discard, Held, Update, updating, write_file
 from .yamlsource import Parsed
-
-
-SMALL_FILE = 1 << 20  # bytes; a feed this small is compared in memory before it is staged
 
 
 @dataclass(frozen=True)
@@ -109,11 +106,9 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         for name, content in feeds:  # written as made: a large guide's feeds run to hundreds of MB
             names.append(name)
             if into is None:
-                files[name] = b"".join(content)
-            elif isinstance(content, list) and sum(map(len, content)) < SMALL_FILE:  # a programme's calendar: staged only if it changed
-                into.write(name, b"".join(content), key)
+                files[name] = b"".join(map(piece_bytes, content))
             else:
-                into.write_parts(name, content, key)
+                into.write_pieces(name, content, key)
         looked_up.update(made())
         whole_key = feeds_whole_key(key, sources.translations, looked_up) if key else ""
         for name in names if key else ():
@@ -145,7 +140,7 @@ def missing_translations(config: Config, sources: Sources, pages: list[Page], lo
 class Memory:
     """What a long-running process (the preview) keeps between builds instead of reading it again from disk."""
 
-    parts: Parts = field(default_factory=Parts)  # of the feeds (see feeds)
+    parts: Parts = field(default_factory=lambda: Parts(packs=False))  # of the feeds (see feeds)
     output: Held = field(default_factory=Held)  # the output folder's record (see write)
     fragments: Fragments = field(default_factory=Fragments)  # of pages (see fragments)
 
@@ -155,7 +150,7 @@ def stored_memory(config: Config) -> Memory:
     first needed). The preview is often started over an output folder that a build left current:
     its first build then renders nothing, and its first edit would render every listing and part
     of the pages and feeds it touches anew."""
-    return Memory(parts=stored_parts(config), fragments=stored_fragments(DiskCache(config.root / ".cache"), pages=True))
+    return Memory(parts=stored_parts(config, packs=False), fragments=stored_fragments(DiskCache(config.root / ".cache"), pages=True))
 
 
 def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:
@@ -178,6 +173,8 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
                                fragments=fragments)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
+    if memory and memory.output.layouts:
+        memory.parts.laid_out()
     if lookups:
         write_file(lookups, dumped({name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
                                    | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))

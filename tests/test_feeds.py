@@ -65,3 +65,69 @@ def test_a_changed_message_remakes_the_parts_that_looked_it_up(tmp_path):
     assert remade and all(kind == "events ko" for kind, _ in remade)
     assert {"fair", "winter-school"} <= {programme for _, programme in remade}
     assert "지원 대상" in (root / "site" / "ko" / "calendar.ics").read_text("utf-8")
+
+
+def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_path, monkeypatch):
+    """An edit of one programme changes every edition-wide feed; the parts of the other programmes
+    are copied from where the last build wrote them, and the preview does not hold their bytes; a
+    file changed behind its back is not copied from, and its parts are made again."""
+    from guide import feeds, write
+
+    monkeypatch.setattr(write, "SPLICED_FROM", 2000)  # write the edition-wide feeds as they are made, as a large guide's are
+    unpacked = []
+    monkeypatch.setattr(feeds, "unpacked", lambda data: unpacked.append(data) or feeds_unpacked(data))
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    memory = Memory()
+    build_site(config, memory=memory)
+    assert "en/calendar.ics" in memory.output.layouts and "data/programmes.json" in memory.output.layouts
+    assert memory.parts.kept and not any(entry[0] for entry in memory.parts.kept.values())
+
+    def fresh_feeds():
+        fresh = tmp_path / "fresh"
+        build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
+        return feeds_of(fresh)
+
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    build_site(config, memory=memory)
+    assert memory.parts.remade and not unpacked
+    assert feeds_of(root / "site") == fresh_feeds()
+    assert "Public procurement fair renamed" in (root / "site" / "en" / "calendar.ics").read_text("utf-8")
+
+    # feeds changed behind the preview's back: their parts made again, each from its own programme
+    # (the first's too, made after the feed's maker has moved on to the last)
+    for name in ("en/calendar.ics", "data/programmes.csv"):
+        feed = root / "site" / name
+        feed.write_bytes(b"X" * len(feed.read_bytes()))
+    replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
+    memory.parts.remade.clear()
+    build_site(config, memory=memory)
+    assert ("events en", "fair") in memory.parts.remade and ("csv", "fair") in memory.parts.remade
+    assert feeds_of(root / "site") == fresh_feeds()
+
+
+def feeds_unpacked(data):
+    from guide.cache import unpacked
+    return unpacked(data)
+
+
+def test_a_splice_whose_source_falls_short_writes_the_parts_themselves(tmp_path):
+    """The last build's file is trusted by its size and time; should it still read short, the parts are written from their bytes."""
+    import hashlib
+    import io
+    from array import array
+
+    from guide.cache import Stored
+    from guide.splice import Source, Splice
+
+    parts = [b"BEGIN\n", b"one\n", b"two\n", b"END\n"]
+    digests = [hashlib.blake2b(p, digest_size=16).digest() for p in parts]
+    old = tmp_path / "old.ics"
+    old.write_bytes(b"BEGIN\none\n")  # cut short after two parts
+    source = Source(old, ("", b"".join(digests), array("L", map(len, parts))))
+    splice = Splice(io.BytesIO(), source)
+    for part, digest in zip(parts, digests):
+        splice.add(Stored(digest, len(part), lambda part=part: part), digest)
+    splice.flush()
+    assert splice.file.getvalue() == b"".join(parts)
+    splice.close()

@@ -1,13 +1,16 @@
 """The outputs made from the model: calendars, open data files, search indexes, the sitemap."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from ..model import Programme
 
 # A part of a file made from one programme, given the kind of part, the programme and what makes
 # it: the feeds (guide.feeds) keep parts from build to build, so an edit remakes its programme's only.
-Part = Callable[[str, Programme, Callable[[], bytes]], bytes]
+# What it returns is the part's bytes, or a stand-in for them that the writer reads (cache.Stored):
+# outputs pass parts on as they are, and ask only their length. What makes a part may be called
+# after the output has moved on to the next programme, so it holds what it reads (no loop variables).
+Part = Callable[[str, Programme, Callable[[], bytes]], Any]
 
 
 def made(kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
@@ -86,9 +87,11 @@ def lines_parts(fields: dict[str, Any], key: str, lines: Iterable[bytes]) -> Ite
     if first is None:
         yield (head + "\n").encode("utf-8")
         return
-    yield (head[:-len("]\n}")] + "\n    ").encode("utf-8") + first
-    for line in rows:
-        yield b",\n    " + line
+    yield (head[:-len("]\n}")] + "\n    ").encode("utf-8")
+    yield first
+    for line in rows:  # each line a part of its own: a programme's line may be a part kept (see outputs.Part)
+        yield b",\n    "
+        yield line
     yield b"\n  ]\n}\n"
 
 
@@ -162,7 +165,7 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
 
     def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[bytes]:
         for programme in guide.programmes:
-            data = part(kind, programme, lambda: make(programme))
+            data = part(kind, programme, partial(make, programme))
             if data:
                 yield data
 

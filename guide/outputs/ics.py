@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable, Iterator
 
 from .. import i18n
@@ -162,6 +162,11 @@ def build_stamp(build_time: datetime | None, year: int) -> str:
     return format_stamp(build_time) if build_time else f"{year}0101T000000Z"
 
 
+def events_of(guide: Guide, programme: Programme, lang: str, _: Callable[[str], str], base_url: str, stamp: str) -> bytes:
+    """A programme's events, as they stand in its calendar and the edition's."""
+    return b"".join("".join(event.lines(stamp)).encode("utf-8") for event in programme_events(guide, programme, lang, _, base_url))
+
+
 def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
                    gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[bytes]]]:
     """Yield the edition's calendar and one per programme with phases, in each language, in parts.
@@ -176,8 +181,7 @@ def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
         about = "\n".join(notice[lang] for notice in guide.edition.notices)
         every: list[bytes] = []
         for programme in guide.programmes:
-            events = part(f"events {lang}", programme, lambda: b"".join(
-                "".join(event.lines(stamp)).encode("utf-8") for event in programme_events(guide, programme, lang, _, base_url)))
+            events = part(f"events {lang}", programme, partial(events_of, guide, programme, lang, _, base_url, stamp))
             if events:
                 every.append(events)
                 yield calendar_path(lang, programme.id), calendar_parts(f"{programme.name[lang]} ({year})", about, lang, [events], year)
