@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -114,8 +115,20 @@ def converted(bodies: list[str]) -> list[str]:
     jobs = min(os.cpu_count() or 1, 8)
     if jobs < 2 or len(bodies) < PARALLEL_FROM:
         return [convert(body) for body in bodies]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return pool.map(convert, bodies, chunksize=max(1, len(bodies) // (jobs * 4)))
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=worker_signals) as pool:
+        htmls = pool.map(convert, bodies, chunksize=max(1, len(bodies) // (jobs * 4)))
+        # Let the workers end as their tasks do: leaving the block alone terminates them with
+        # SIGTERM, and a build once waited for ever on a worker that outlived it.
+        pool.close()
+        pool.join()
+    return htmls
+
+
+def worker_signals() -> None:
+    """A conversion worker ends at once when the build stops it (as Pool.terminate does), whatever
+    it is doing: the build's own SIGTERM handler is not for it. Ctrl+C is the build's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def convert(body: str) -> str:

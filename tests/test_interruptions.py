@@ -77,3 +77,27 @@ def test_a_build_stopped_at_any_moment_leaves_the_old_site_or_the_new(tmp_path):
     assert finished.returncode == 0, finished.stderr
     assert snapshot(site) == new
     assert not leftovers(root), "leftover staging folders were not removed"
+
+
+def signal_handlers(body: str) -> str:
+    """Stands in for the Markdown conversion in a worker: what the worker does on SIGTERM and SIGINT."""
+    return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r}"
+
+
+def test_markdown_workers_end_with_their_tasks_and_die_at_once_when_stopped(monkeypatch):
+    """The workers converting prose end when their tasks do, and are not given the build's SIGTERM
+    handler: a worker that a stop found blocked on the task queue once outlived its build for ever."""
+    import multiprocessing
+
+    from guide import content
+    from guide.cli import interrupted_in
+
+    monkeypatch.setattr(content, "convert", signal_handlers)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    previous = signal.signal(signal.SIGTERM, interrupted_in(os.getpid()))  # as build.py sets it
+    try:
+        handlers = content.converted(["text"] * content.PARALLEL_FROM)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert set(handlers) == {f"{signal.SIG_DFL!r} {signal.SIG_IGN!r}"}
+    assert not multiprocessing.active_children()
