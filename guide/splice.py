@@ -49,14 +49,16 @@ class Splice:
 
     def add(self, piece: bytes | Stored, digest: bytes) -> None:
         found = self.source.find(digest, self.expected) if self.source is not None else None
-        if found is None:
+        if found is not None:
+            start, end = self.source.offsets[found], self.source.offsets[found + 1]
+            if self.run and start != self.run_end:
+                self.flush()  # which lets go of the source if it cannot read it
+        if found is None or self.source is None:
             self.flush()
             self.file.write(piece_bytes(piece))
             self.expected += 1  # most likely it took the place of the part expected
             return
-        start, end = self.source.offsets[found], self.source.offsets[found + 1]
-        if not self.run or start != self.run_end:
-            self.flush()
+        if not self.run:
             self.run_start = start
         self.run.append(piece)
         self.run_end = end

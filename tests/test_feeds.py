@@ -124,10 +124,11 @@ def test_a_splice_whose_source_falls_short_writes_the_parts_themselves(tmp_path)
     digests = [hashlib.blake2b(p, digest_size=16).digest() for p in parts]
     old = tmp_path / "old.ics"
     old.write_bytes(b"BEGIN\none\n")  # cut short after two parts
-    source = Source(old, ("", b"".join(digests), array("L", map(len, parts))))
-    splice = Splice(io.BytesIO(), source)
-    for part, digest in zip(parts, digests):
-        splice.add(Stored(digest, len(part), lambda part=part: part), digest)
-    splice.flush()
-    assert splice.file.getvalue() == b"".join(parts)
-    splice.close()
+    layout = ("", b"".join(digests), array("L", map(len, parts)))
+    for path, order in ((old, [0, 1, 2, 3]), (tmp_path / "gone.ics", [0, 2, 1, 3])):  # or gone, the parts in another order
+        splice = Splice(io.BytesIO(), Source(path, layout))
+        for i in order:
+            splice.add(Stored(digests[i], len(parts[i]), lambda part=parts[i]: part), digests[i])
+        splice.flush()
+        assert splice.file.getvalue() == b"".join(parts[i] for i in order)
+        splice.close()
