@@ -85,8 +85,8 @@ def signal_handlers(body: str) -> str:
 
 
 def test_markdown_workers_end_with_their_tasks_and_die_at_once_when_stopped(monkeypatch):
-    """The workers converting prose end when their tasks do, and are not given the build's SIGTERM
-    handler: a worker that a stop found blocked on the task queue once outlived its build for ever."""
+    """The workers converting prose end when their tasks do, not by the pool's SIGTERM, and do not
+    run the build's SIGTERM handler: a first build once waited for ever on one of them."""
     import multiprocessing
 
     from guide import content
