@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from .cache import Stored, piece_bytes, piece_digest
-from .splice import Layout, Source, Splice
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare, write_held)
+from .splice import Layout, Source, Splice
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
 HELD_MAX = 64 << 20  # bytes of changed files the preview holds in memory until commit, over all its processes
 # A file joined from parts (write_pieces) is kept in memory until it is this large, then written
-# as it is made; of one written so, where each part went is remembered: its digest, the parts'
-# digests and their sizes, for the next build to copy what it keeps from there.
+# as it is made. Of one that joins several programmes' parts, where each part went is remembered
+# (splice.Layout), for the next build to copy what it keeps from there.
 SPLICED_FROM = 1 << 20
 
 
