@@ -5,6 +5,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment
+
 from . import i18n
 from .cache import DiskCache, key_of, piece_bytes
 from .config import Config
@@ -19,7 +21,7 @@ from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
 from .render import missing_messages, render_pages
-from .templating import template_problems
+from .templating import checked_templates
 from .write import Discard, Held, Update, updating, write_file
 from .yamlsource import Parsed
 
@@ -31,6 +33,7 @@ class Sources:
     guide: Guide
     documents: tuple[Document, ...]
     translations: dict
+    templates: Environment  # every template compiled, and the text it was compiled from (see templating)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root, prose)
     errors += content_errors
-    broken_templates = template_problems(config)
+    templates, broken_templates = checked_templates(config)
     errors += broken_templates
     translations: dict = {}
     if not broken_templates:  # the messages a catalog must hold are read out of the templates
@@ -71,7 +74,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         errors += catalog_errors
     if errors or guide is None:
         raise BuildFailed(errors)
-    return Sources(guide, documents, translations)
+    return Sources(guide, documents, translations, templates)
 
 
 def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,
@@ -115,7 +118,7 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
             into.rekey(name, whole_key)
         return files
 
-    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, into, other_files, last, fragments)
+    files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, sources.templates, into, other_files, last, fragments)
     looked_up.update(pages_looked_up)
     problems = missing_translations(config, sources, pages, looked_up)
     if problems:

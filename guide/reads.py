@@ -13,7 +13,7 @@ from __future__ import annotations
 import marshal
 import re
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
 from babel.support import NullTranslations
 
@@ -141,20 +141,15 @@ def referenced_templates(source: str) -> set[str | None]:
     return {match[3] if match[3] else None for match in REFERENCE.finditer(source)}
 
 
-def template_keys(folder: Path, names: set[str], shared: tuple[str, ...] = (), every: bool = False) -> dict[str, str]:
-    """Return, per page template (and per template of the folder if `every`), a hash of the
+def template_keys(sources: Mapping[str, str], names: set[str], shared: tuple[str, ...] = (), every: bool = False) -> dict[str, str]:
+    """Return, per page template (and per template of the `sources` if `every`), a hash of the
     templates of its tree (through extends, include, import), which starts from `shared` as well:
-    the templates every page is given.
+    the templates every page is given. `sources` are the text of every template, by name.
 
     So a template edit re-renders only the pages whose tree holds it. A template named by a
     variable could be any: such a tree counts every template.
     """
-    sources: dict[str, str] = {}
-    referenced: dict[str, set[str | None]] = {}
-    for path in sorted(folder.rglob("*.html")):
-        name = path.relative_to(folder).as_posix()
-        sources[name] = path.read_text("utf-8")
-        referenced[name] = referenced_templates(sources[name])
+    referenced = {name: referenced_templates(source) for name, source in sources.items()}
     keys = {}
     for name in names | set(sources) if every else names:
         tree, todo = set(), [name, *shared]

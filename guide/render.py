@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
+from jinja2 import Environment
 from markupsafe import Markup
 
 from . import hyphenation, i18n, pagekeys, reads, vocabulary
@@ -17,7 +18,7 @@ from .fragments import Fragments
 from .model import LANGS, Guide
 from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
-from .templating import environment, gettext_globals
+from .templating import gettext_globals
 from .urls import Links, PageLinks, localise_hrefs
 from .write import Update
 
@@ -39,8 +40,8 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
 class PageRenderer:
     """Renders one page at a time with one environment, all templates compiled up front."""
 
-    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations]):
-        self.env = environment(config)
+    def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations], env: Environment):
+        self.env = env
         self.assets = fingerprinted_assets(config)
         self.whole_guide, self.guide = guide, pagekeys.without_programmes(guide)
         self.config, self.translations = config, translations
@@ -54,12 +55,13 @@ class PageRenderer:
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
         templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
-        # They are made before the templates are compiled: a template saved meanwhile is then newer than its key, never older.
+        # The templates' part is made of the text the environment compiled, not read again: a
+        # template saved meanwhile must not be taken for the one the pages were rendered with.
         self.keyed = DiskCache(config.root / ".cache").enabled
         self.inputs = pagekeys.inputs_key(self.guide, config, self.assets) if self.keyed else ""
-        self.trees = reads.template_keys(config.templates_dir, templates, (MACROS,), every=True) if self.keyed else {}
         for name in sorted(templates):
-            self.env.get_template(name)  # compiled once here, shared by forked workers
+            self.env.get_template(name)  # compiled when checked (see templating.checked_templates), shared by forked workers
+        self.trees = reads.template_keys(env.loader.read, templates, (MACROS,), every=True) if self.keyed else {}
 
     def keys(self, pages: list[Page], fragments: Fragments | None = None) -> list[str]:
         """Return a hash of everything each page's bytes depend on but its messages ("" with the cache off).
@@ -166,7 +168,7 @@ def kept_message_keys(translations: dict[str, NullTranslations]) -> dict[tuple, 
     return MESSAGE_KEYS[0][1]
 
 
-def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations],
+def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations], env: Environment,
                  into: Update | None = None, meanwhile: Callable[[], dict[str, bytes]] | None = None,
                  last: reads.Reads | None = None, fragments: Fragments | None = None) -> tuple[dict[str, bytes], reads.Reads]:
     """Return {output path: bytes} of the pages and the assets, and what each page looked up.
@@ -179,7 +181,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     """
     from .workers import render_all
 
-    renderer = PageRenderer(pages, guide, config, translations)
+    renderer = PageRenderer(pages, guide, config, translations, env)
     last = last or {}
     todo, kept = [], {}
     for page, key in zip(pages, renderer.keys(pages, fragments) if into is not None else [""] * len(pages)):

@@ -25,7 +25,7 @@ from .content import Known, load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Sources, build_site, load_sources, stored_memory
-from .templating import template_problems
+from .templating import checked_templates
 from .yamlsource import Parsed
 
 QUIET_MS = 20  # a burst of saves closer together than this causes one rebuild (an editor's save is a few events within a millisecond or two)
@@ -120,11 +120,11 @@ def reloaded(sources: Sources, changed: set[Path], config: Config, parsed: Parse
         return dataclasses.replace(sources, documents=documents)
     if kind == "data":
         return dataclasses.replace(sources, guide=load_guide(config.root, parsed))
-    if kind == "templates":  # the same sources, rendered through other templates
-        problems = template_problems(config)
+    if kind == "templates":  # the same data, through the templates compiled again
+        templates, problems = checked_templates(config)
         if problems:
             raise BuildFailed(problems)
-        return sources
+        return dataclasses.replace(sources, templates=templates)
     return load_sources(config, parsed, prose=prose)
 
 

@@ -24,10 +24,24 @@ from .reads import Recording
 from .sourcefiles import file_problems
 
 
+class ReadLoader(FileSystemLoader):
+    """A loader that keeps the source of every template it read: what the pages' keys are made of
+    (see reads.template_keys), so that a key always tells the very text a page was rendered with."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.read: dict[str, str] = {}
+
+    def get_source(self, environment: Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        self.read[template] = source
+        return source, filename, uptodate
+
+
 def environment(config: Config) -> Environment:
     """Return the Jinja environment shared by every page."""
     env = Environment(
-        loader=FileSystemLoader(config.templates_dir),
+        loader=ReadLoader(config.templates_dir),
         bytecode_cache=bytecode_cache(config),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined,
@@ -120,13 +134,15 @@ def gettext_globals(recording: Recording) -> dict:
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
 
 
-def template_problems(config: Config) -> list[SourceError]:
-    """Return the files under templates/ that lead out of the project or are too large, and every
-    template that does not compile (syntax errors, unknown filters and tests)."""
+def checked_templates(config: Config) -> tuple[Environment, list[SourceError]]:
+    """Return the environment with every template compiled, and the files under templates/ that
+    lead out of the project or are too large, and every template that does not compile (syntax
+    errors, unknown filters and tests). The pages are rendered with that environment: the
+    templates are compiled once, and a build renders them as they were checked."""
+    env = environment(config)
     problems = file_problems(config.root, config.templates_dir)
     if problems:
-        return problems
-    env = environment(config)
+        return env, problems
     for name in env.list_templates(filter_func=lambda name: not name.startswith("assets/")):
         try:
             env.get_template(name)
@@ -134,7 +150,7 @@ def template_problems(config: Config) -> list[SourceError]:
             problems.append(SourceError(f"templates/{exc.name or name}", exc.lineno, "", exc.message or str(exc)))
         except UnicodeDecodeError as exc:
             problems.append(SourceError(f"templates/{name}", None, "", f"is not UTF-8 text ({exc.reason}); save the file as UTF-8"))
-    return problems
+    return env, problems
 
 
 def located_error(exc: Exception, page_path: str, templates_dir: Path) -> RenderError | None:

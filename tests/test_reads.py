@@ -39,20 +39,18 @@ def test_the_record_survives_a_round_trip_and_a_damaged_file_reads_as_empty(tmp_
     assert reads.read_reads(path) == {}
 
 
-def test_a_template_tree_follows_extends_include_and_import(tmp_path):
+def test_a_template_tree_follows_extends_include_and_import():
     files = {"page.html": '{% extends "base.html" %}{% block main %}{% include "part.html" %}{% endblock %}',
              "base.html": '{%- from "macros.html" import x %}{% block main %}{% endblock %}',
              "part.html": "part", "macros.html": "{% macro x() %}{% endmacro %}", "other.html": "other",
              "dynamic.html": '{% include name %}'}
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, "utf-8")
-    keys = reads.template_keys(tmp_path, {"page.html", "dynamic.html"})
-    (tmp_path / "other.html").write_text("edited", "utf-8")
-    again = reads.template_keys(tmp_path, {"page.html", "dynamic.html"})
+    keys = reads.template_keys(files, {"page.html", "dynamic.html"})
+    files["other.html"] = "edited"
+    again = reads.template_keys(files, {"page.html", "dynamic.html"})
     assert keys["page.html"] == again["page.html"]  # other.html is not in its tree
     assert keys["dynamic.html"] != again["dynamic.html"]  # a template named by a variable could be any
-    (tmp_path / "macros.html").write_text("{% macro x() %}edited{% endmacro %}", "utf-8")
-    assert reads.template_keys(tmp_path, {"page.html"})["page.html"] != keys["page.html"]
-    given = reads.template_keys(tmp_path, {"part.html"}, shared=("other.html",))["part.html"]  # every page is given other.html
-    (tmp_path / "other.html").write_text("edited again", "utf-8")
-    assert reads.template_keys(tmp_path, {"part.html"}, shared=("other.html",))["part.html"] != given
+    files["macros.html"] = "{% macro x() %}edited{% endmacro %}"
+    assert reads.template_keys(files, {"page.html"})["page.html"] != keys["page.html"]
+    given = reads.template_keys(files, {"part.html"}, shared=("other.html",))["part.html"]  # every page is given other.html
+    files["other.html"] = "edited again"
+    assert reads.template_keys(files, {"part.html"}, shared=("other.html",))["part.html"] != given

@@ -97,6 +97,28 @@ def test_a_macro_edit_rewrites_the_pages_that_import_it(tmp_path):
     assert b"<!-- edited -->" in (out / "en" / "programmes" / "fair" / "index.html").read_bytes()
 
 
+def test_a_template_saved_after_the_sources_were_read_is_rendered_by_the_next_build(tmp_path, monkeypatch):
+    """Pages are rendered with the templates as they were checked, and keyed by that text: a
+    template saved while a build runs is the next build's to render, never taken as rendered."""
+    from guide.config import Config, build_time_from_env
+    from guide.pipeline import build_site, load_sources
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as run_build gives it
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=tmp_path / "out", jobs=1, build_time=build_time_from_env())
+    sources = load_sources(config)
+    prose = root / "templates" / "prose.html"
+    prose.write_text(prose.read_text("utf-8").replace("{% block main %}", "{% block main %}<p>Saved meanwhile</p>"), "utf-8")
+    build_site(config, sources)
+    page = config.out / "en" / "about" / "index.html"
+    assert b"Saved meanwhile" not in page.read_bytes()
+    build_site(config)
+    assert b"Saved meanwhile" in page.read_bytes()
+    fresh = tmp_path / "fresh"
+    assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
+    assert tree(config.out) == tree(fresh)
+
+
 def test_a_catalog_edit_rewrites_only_the_pages_that_looked_up_the_message(tmp_path):
     out, rewritten, _ = rewritten_by(tmp_path, "locales/ko/LC_MESSAGES/messages.po", lambda text: text.replace('msgstr "지원대상"', 'msgstr "지원 대상"'))
     assert {"ko/programmes/fair/index.html", "ko/programmes/winter-school/index.html"} <= rewritten
