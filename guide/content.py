@@ -1,6 +1,7 @@
 """Prose pages: Markdown with YAML front matter, paired across the two languages."""
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import re
@@ -17,7 +18,8 @@ from .sourcefiles import Reading, decoded, file_problems, read_changed
 from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
-MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "smarty")
+# Python-Markdown's "extra" (its seven extensions, in its order), lists as written, typographic quotes.
+MARKDOWN_EXTENSIONS = ("fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html", "sane_lists", "smarty")
 FIELDS = {"title": str, "description": str, "order": int}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 POLICY_VERSION = "html-policy-1"  # part of the cache key: HTML cached under an older policy is checked again
@@ -140,7 +142,10 @@ def converter():
     """One Markdown converter, reset between texts: building one per text costs as much as converting."""
     import markdown  # slow to import; only when a text changed
 
-    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    # Given as objects: Markdown looks a name up among the entry points of every installed
+    # package first (~0.2 s, and a package could claim the name), and "extra" names its own.
+    extensions = [importlib.import_module(f"markdown.extensions.{name}").makeExtension() for name in MARKDOWN_EXTENSIONS]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 
 def read_document(raw: bytes, slug: str, shown: str, lang: str, errors: list[SourceError]) -> tuple[Document, str, int] | None:
