@@ -222,6 +222,10 @@ class DiskCache:
         except OSError:
             return None
 
+    def holds(self, namespace: str, key: str) -> bool:
+        """Whether an entry is there (it may still read as damaged)."""
+        return self.enabled and (self.folder / namespace / key).is_file()
+
     def prune(self, namespace: str, older_than: float = 3600) -> None:
         """Delete entries not written or read in the last hour, so the cache stays bounded."""
         folder = self.folder / namespace

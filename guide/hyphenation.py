@@ -10,9 +10,12 @@ from __future__ import annotations
 import marshal
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Callable
 
 import pyphen
 
+from .ahead import started
 from .cache import DiskCache, key_of
 
 SOFT_HYPHEN = "\u00ad"
@@ -37,10 +40,11 @@ def load_dictionary(cache: DiskCache) -> None:
     more than a small rebuild spends rendering. Its parsed state is kept under pyphen's version
     and the dictionary's bytes, and given to pyphen's own cache of parsed dictionaries.
     """
+    while AHEAD:
+        AHEAD.pop()()
     if dictionary.cache_info().currsize:
         return
-    path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]
-    key = key_of(pyphen.__version__, path.read_bytes())
+    path, key = patterns_key()
     kept = cache.get("hyphenation", key)
     state = kept_state(kept) if kept is not None else None
     if state is not None:
@@ -53,6 +57,23 @@ def load_dictionary(cache: DiskCache) -> None:
             cache.put("hyphenation", key, marshal.dumps({name: value for name, value in vars(made.hd).items() if name != "cache"}))
         except ValueError:  # patterns that marshal cannot hold (a dictionary's alternative hyphenations): parsed each time
             pass
+
+
+AHEAD: list[Callable[[], None]] = []  # what waits for the patterns parsed on another core (see parsed_ahead)
+
+
+def parsed_ahead(cache: DiskCache, jobs: int | None) -> None:
+    """Start parsing the patterns into .cache/ on another core if it does not hold them (a first
+    build): the build reads its sources meanwhile, and load_dictionary then finds them there."""
+    if AHEAD or dictionary.cache_info().currsize or not cache.enabled or cache.holds("hyphenation", patterns_key()[1]):
+        return
+    AHEAD.append(started(jobs, load_dictionary, cache))
+
+
+def patterns_key() -> tuple[Path, str]:
+    """The dictionary's file, and the key its parsed state is kept under."""
+    path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]
+    return path, key_of(pyphen.__version__, path.read_bytes())
 
 
 def kept_state(data: bytes) -> dict | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from . import i18n
+from . import hyphenation, i18n
 from .cache import DiskCache, key_of, piece_bytes
 from .config import Config
 from .content import Document, Known, load_documents
@@ -21,7 +21,7 @@ from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
 from .render import missing_messages, render_pages
-from .templating import checked_templates
+from .templating import checked_templates, compiled_ahead
 from .write import Discard, Held, Update, updating, write_file
 from .yamlsource import Parsed
 
@@ -58,6 +58,8 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
     (every_msgid) also extracts every msgid of the code and the templates, as Babel does. The
     preview gives the data files (`parsed`) and prose files (`prose`) as it last read them.
     """
+    compiled = compiled_ahead(config)  # a first build's slowest preparations run beside the reading (see ahead)
+    hyphenation.parsed_ahead(DiskCache(config.root / ".cache"), config.jobs)
     errors: list[SourceError] = []
     guide = None
     try:
@@ -66,6 +68,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root, prose)
     errors += content_errors
+    compiled()
     templates, broken_templates = checked_templates(config)
     errors += broken_templates
     translations: dict = {}

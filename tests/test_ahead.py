@@ -1,0 +1,76 @@
+"""A first build compiles the templates and parses the hyphenation patterns on another core,
+while it reads the sources; it finds them in .cache/ and does neither itself."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pyphen
+import pytest
+from jinja2 import Environment
+
+from conftest import fixture_project
+from guide import ahead, hyphenation, templating
+from guide.cache import DiskCache
+from guide.config import Config
+from guide.hyphenation import SOFT_HYPHEN, hyphenated
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def never(*args, **kwargs):
+    raise AssertionError("done again in the build's own process")
+
+
+def test_a_first_build_finds_its_templates_compiled_by_another_process(tmp_path, monkeypatch, two_cores):
+    config = Config(root=fixture_project(tmp_path), out=tmp_path / "out")
+    wait = templating.compiled_ahead(config)
+    assert multiprocessing.active_children()
+    wait()
+    monkeypatch.setattr(Environment, "compile", never)
+    env, problems = templating.checked_templates(config)
+    assert not problems and "base.html" in env.loader.read
+    assert templating.compiled_ahead(config)() is None and not multiprocessing.active_children()  # compiled already: none begun
+
+
+def test_a_broken_template_is_reported_by_the_build_and_the_other_process_is_quiet(tmp_path, capfd, two_cores):
+    config = Config(root=fixture_project(tmp_path), out=tmp_path / "out")
+    (config.templates_dir / "prose.html").write_text("{% block main %}{{ page.title | no_such_filter }}{% endblock %}", "utf-8")
+    templating.compiled_ahead(config)()
+    _, problems = templating.checked_templates(config)
+    assert [(p.path, p.line) for p in problems] == [("templates/prose.html", 1)]
+    assert "no_such_filter" in problems[0].message
+    assert capfd.readouterr().err == ""
+
+
+def test_work_that_fails_on_the_other_core_ends_quietly(capfd, two_cores):
+    ahead.started(None, never)()
+    assert capfd.readouterr().err == "" and not multiprocessing.active_children()
+
+
+def test_a_build_told_to_use_one_process_starts_no_other(tmp_path, two_cores):
+    config = Config(root=fixture_project(tmp_path), out=tmp_path / "out", jobs=1)
+    templating.compiled_ahead(config)
+    ahead.started(1, never)
+    assert not multiprocessing.active_children()  # the build does the work itself, when it needs it
+
+
+def test_a_first_build_finds_the_patterns_parsed_by_another_process(tmp_path, monkeypatch, two_cores):
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.dictionary.cache_clear()
+    cache = DiskCache(tmp_path / ".cache")
+    try:
+        hyphenation.parsed_ahead(cache, None)
+        assert hyphenation.AHEAD and multiprocessing.active_children()
+        monkeypatch.setattr(pyphen.HyphDict, "__init__", never)
+        hyphenation.load_dictionary(cache)
+        assert not hyphenation.AHEAD and not multiprocessing.active_children()
+        assert hyphenated("applications", "en").count(SOFT_HYPHEN) >= 2
+        hyphenation.dictionary.cache_clear()
+        hyphenation.parsed_ahead(cache, None)
+        assert not hyphenation.AHEAD  # kept already: none begun
+    finally:
+        hyphenation.dictionary.cache_clear()
