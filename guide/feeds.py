@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 from .cache import DiskCache, Stored, key_of, packed, piece_digest, unpacked
 from .config import Config
 from .model import Guide, Programme
+from .outputs import Piece
 from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .reads import Reads, Recording, messages_key
@@ -134,7 +135,7 @@ def store_parts(config: Config, parts: Parts) -> None:
 
 
 def feed_files(config: Config, guide: Guide, translations: dict, parts: Parts | None = None,
-               ) -> tuple[Iterator[tuple[str, Iterable[bytes]]], Callable[[], Reads]]:
+               ) -> tuple[Iterator[tuple[str, Iterable[Piece]]], Callable[[], Reads]]:
     """Return the calendars and exports, made as they are read, and what returns the messages they looked up."""
     recordings = {lang: Recording(t) for lang, t in translations.items()}
     gettexts = {lang: r.gettext for lang, r in recordings.items()}

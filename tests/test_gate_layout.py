@@ -1,7 +1,6 @@
 """Gate: at phone and desktop widths nothing overflows the viewport but the grid's own scroller."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.serve import classify
+from guide.serve import Preview, classify
 from guide.config import Config
 
 from conftest import ROOT, fixture_project, run_build
@@ -164,10 +164,8 @@ def fresh_build(root: Path, out: Path) -> dict[str, bytes]:
     return tree(out)
 
 
-def fixture_preview(tmp_path: Path) -> tuple[Path, "Preview"]:
+def fixture_preview(tmp_path: Path) -> tuple[Path, Preview]:
     from datetime import datetime, timezone
-
-    from guide.serve import Preview
 
     root = fixture_project(tmp_path)
     preview = Preview(Config(root=root, out=tmp_path / "served", build_time=datetime.fromtimestamp(1700000000, tz=timezone.utc)))

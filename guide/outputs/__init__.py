@@ -11,6 +11,7 @@ from ..model import Programme
 # outputs pass parts on as they are, and ask only their length. What makes a part may be called
 # after the output has moved on to the next programme, so it holds what it reads (no loop variables).
 Part = Callable[[str, Programme, Callable[[], bytes]], Any]
+Piece = Any  # a part of a file as outputs pass it on: bytes, or what a Part returned for a programme
 
 
 def made(kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:

@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
 from ..model import LANGS, Guide, Programme
-from . import Part, made
+from . import Part, Piece, made
 from ..urls import absolute_url, data_path
 from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, GROUP_COLUMNS, ORGANISATION_COLUMNS,
                      PHASE_COLUMNS, PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, GroupRow, OrganisationRow,
@@ -79,7 +79,7 @@ def record_line(record: dict[str, Any]) -> bytes:
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
-def lines_parts(fields: dict[str, Any], key: str, lines: Iterable[bytes]) -> Iterator[bytes]:
+def lines_parts(fields: dict[str, Any], key: str, lines: Iterable[Piece]) -> Iterator[Piece]:
     """Yield a data file in parts from its records, each already one line of JSON."""
     head = json.dumps(fields | {key: []}, ensure_ascii=False, indent=2)  # ends '"key": []\n}'
     rows = iter(lines)
@@ -155,7 +155,7 @@ def programme_record(row: ProgrammeRow) -> dict[str, Any]:
 
 
 def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]],
-                 part: Part = made) -> Iterator[tuple[str, Iterable[bytes]]]:
+                 part: Part = made) -> Iterator[tuple[str, Iterable[Piece]]]:
     """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV.
 
     What each programme adds to a file is one part, made through `part`.
@@ -163,7 +163,7 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     ctx = Context(guide, base_url, gettexts)
     organisations = [OrganisationRow(c, ctx) for c in guide.centres]
 
-    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[bytes]:
+    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
         for programme in guide.programmes:
             data = part(kind, programme, partial(make, programme))
             if data:

@@ -17,7 +17,7 @@ from ..model import LANGS, Guide, Phase, Programme
 from ..timeline import days_of
 from ..urls import absolute_url, calendar_path, page_path
 from ..vocabulary import PHASE_KINDS
-from . import Part, made
+from . import Part, Piece, made
 
 UID_DOMAIN = "seoul-social-economy-guide"
 LINE_OCTETS = 75  # RFC 5545 3.1: content lines fold at 75 octets, line break excluded
@@ -89,7 +89,7 @@ class Event:
         ]
 
 
-def calendar_parts(name: str, description: str, lang: str, events: list[bytes], year: int) -> list[bytes]:
+def calendar_parts(name: str, description: str, lang: str, events: list[Piece], year: int) -> list[Piece]:
     """Return a whole VCALENDAR as CRLF-ended UTF-8, in parts: its head, each event, its end."""
     head = calendar_start(lang, year) + content_line("X-WR-CALNAME", escape_text(name)) + calendar_description(description)
     return [head.encode("utf-8"), *events, CALENDAR_END]
@@ -168,7 +168,7 @@ def events_of(guide: Guide, programme: Programme, lang: str, _: Callable[[str], 
 
 
 def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
-                   gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[bytes]]]:
+                   gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[Piece]]]:
     """Yield the edition's calendar and one per programme with phases, in each language, in parts.
 
     One file at a time, so that a large guide's calendars need not all be in memory at once;
@@ -179,7 +179,7 @@ def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
     for lang in LANGS:
         _ = gettexts[lang]
         about = "\n".join(notice[lang] for notice in guide.edition.notices)
-        every: list[bytes] = []
+        every: list[Piece] = []
         for programme in guide.programmes:
             events = part(f"events {lang}", programme, partial(events_of, guide, programme, lang, _, base_url, stamp))
             if events:
