@@ -145,9 +145,14 @@ def compiled_ahead(config: Config) -> Callable[[], None]:
     build then loads them compiled (~10 ms).
     """
     cache = bytecode_cache(config)
-    if cache is None or any(os.scandir(cache.directory)):
+    if cache is None or compiled_any(Path(cache.directory)):
         return lambda: None
     return started(config.jobs, checked_templates, config)
+
+
+def compiled_any(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return any(entries)
 
 
 def checked_templates(config: Config) -> tuple[Environment, list[SourceError]]:
