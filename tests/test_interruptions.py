@@ -79,6 +79,35 @@ def test_a_build_stopped_at_any_moment_leaves_the_old_site_or_the_new(tmp_path):
     assert not leftovers(root), "leftover staging folders were not removed"
 
 
+def test_a_first_build_stopped_while_it_reads_leaves_no_process_behind(tmp_path):
+    """A first build starts processes that compile the templates and parse the hyphenation
+    patterns while it reads (see guide/ahead.py); stopped then, it ends and so do they, quietly."""
+    root = fixture_project(tmp_path)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        process = subprocess.Popen(build_command(root), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not (root / ".cache" / "jinja").is_dir() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)  # the folder is made just before the templates are compiled ahead
+        time.sleep(0.05)  # the compiling has begun (it takes ~0.2 s), the reading too
+        if stop == signal.SIGINT:  # Ctrl+C: the terminal signals every process of the build
+            os.killpg(process.pid, stop)
+        else:
+            process.send_signal(stop)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode in (0, 130), stderr  # 0: it had finished before the signal came
+        assert stderr.strip() in ("", "stopped; the output folder is as it was"), stderr  # nothing from the other processes
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)  # the build's session: it and every process it started
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"a process of the build stopped by {stop!r} outlived it")
+
+
 def signal_handlers(body: str) -> str:
     """Stands in for the Markdown conversion in a worker: what the worker does on SIGTERM and SIGINT."""
     return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r}"
