@@ -25,6 +25,19 @@ def leftovers(folder: Path, out: str = "site") -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(f".{out}.") and p.name != f".{out}.spare"]
 
 
+@pytest.fixture(autouse=True)
+def one_project_per_process():
+    """Let go of what an in-process build kept for the next (the preview's memos, `LAST_*`) after
+    each test. The preview builds one project for its whole life; a test that builds another
+    project in the same process would find the last one's equal pages and views, and keep them
+    with their keys (correct output, but more rendered than a test of what is kept expects)."""
+    yield
+    for name, module in list(sys.modules.items()):
+        if name.startswith("guide"):
+            for memo in (value for key, value in vars(module).items() if key.startswith("LAST_")):
+                memo.clear()
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real guide, built into a temporary folder."""
