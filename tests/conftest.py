@@ -34,7 +34,7 @@ def one_project_per_process():
     yield
     for name, module in list(sys.modules.items()):
         if name.startswith("guide"):
-            for memo in (value for key, value in vars(module).items() if key.startswith("LAST_")):
+            for memo in (value for key, value in vars(module).items() if key.startswith("LAST_") and type(value) in (dict, list)):
                 memo.clear()
 
 
