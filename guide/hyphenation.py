@@ -70,8 +70,10 @@ def parsed_ahead(cache: DiskCache, jobs: int | None) -> None:
     AHEAD.append(started(jobs, load_dictionary, cache))
 
 
+@lru_cache(maxsize=1)
 def patterns_key() -> tuple[Path, str]:
-    """The dictionary's file, and the key its parsed state is kept under."""
+    """The dictionary's file, and the key its parsed state is kept under (read once a process:
+    each build asks twice, and the preview at every rebuild)."""
     path = pyphen.LANGUAGES[pyphen.language_fallback(LANG)]
     return path, key_of(pyphen.__version__, path.read_bytes())
 
