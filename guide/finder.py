@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .model import Group, Guide, Programme, Text
 from .timeline import MONTHS
@@ -82,13 +83,17 @@ def months_until_call(listing: Listing, month: int) -> int:
 
 def group_lists(guide: Guide, found: dict[str, Listing], month: int) -> dict[str, tuple[tuple[Listing, ...], tuple[Listing, ...]]]:
     """Return, per group, the programmes open to the whole group and those open to some of its members, by next call from `month`."""
-    order = lambda listing: (months_until_call(listing, month), listing.year_round, listing.programme.order)  # noqa: E731
-    lists: dict[str, tuple[list[Listing], list[Listing]]] = {g.id: ([], []) for g in guide.groups}
+    lists: dict[str, tuple[list, list]] = {g.id: ([], []) for g in guide.groups}
     for p in guide.programmes:
         listing = found[p.id]
+        entry = ((months_until_call(listing, month), listing.year_round, listing.programme.order), listing)  # ordered by, once per listing
         for group_id in listing.relevant:
-            lists[group_id][group_id not in listing.wholly].append(listing)
-    return {group_id: (tuple(sorted(whole, key=order)), tuple(sorted(some, key=order))) for group_id, (whole, some) in lists.items()}
+            lists[group_id][group_id not in listing.wholly].append(entry)
+    return {group_id: (in_order(whole), in_order(some)) for group_id, (whole, some) in lists.items()}
+
+
+def in_order(entries: list[tuple[tuple, Listing]]) -> tuple[Listing, ...]:
+    return tuple(listing for _, listing in sorted(entries, key=itemgetter(0)))
 
 
 def group_tree(guide: Guide, parent: str | None = None) -> tuple[GroupNode, ...]:

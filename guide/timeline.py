@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 
 from .model import Phase, Programme
 
@@ -87,14 +88,15 @@ def strip(programme: Programme, year: int, spans: list[Span] | None = None) -> t
 
 def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tuple[Programme, Phase], ...]]:
     """Return, per month, the (programme, phase) pairs active in it, applications first, then in table order."""
-    found: dict[int, list[tuple[Programme, Phase]]] = {m: [] for m in MONTHS}
+    found: dict[int, list[tuple[tuple[bool, bool, int], tuple[Programme, Phase]]]] = {m: [] for m in MONTHS}
     for programme in programmes:
         for phase in programme.phases:
-            months = MONTHS if phase.year_round else sorted({m for y, m in phase.month_keys() if y == year})
-            for m in months:
-                found[m].append((programme, phase))
-    order = lambda pair: (not pair[1].is_application, pair[1].year_round, pair[0].order)  # noqa: E731
-    return {m: tuple(sorted(pairs, key=order)) for m, pairs in found.items()}
+            year_round = phase.year_round
+            # the order's key made once per phase, not once per comparison of every month it is in
+            entry = ((not phase.is_application, year_round, programme.order), (programme, phase))
+            for m in MONTHS if year_round else sorted({m for y, m in phase.month_keys() if y == year}):
+                found[m].append(entry)
+    return {m: tuple(pair for _, pair in sorted(entries, key=itemgetter(0))) for m, entries in found.items()}
 
 
 def applications(pairs: tuple[tuple[Programme, Phase], ...]) -> tuple[tuple[Programme, Phase], ...]:

@@ -121,10 +121,23 @@ def runs(items: Iterable[T], item_id: Callable[[T], str], kept: Callable[[list],
     made, run = [], []
     for item in items:
         run.append(item)
-        if zlib.crc32(item_id(item).encode("utf-8")) % RUN == 0 or len(run) == 4 * RUN:
+        if run_ends(item_id(item)) or len(run) == 4 * RUN:
             made.append(kept(run))
             run = []
     return (*made, kept(run)) if run else tuple(made)
+
+
+# Whether a run ends after an item of this id: every long list of the guide asks for every one of its ids.
+RUN_ENDS: dict[str, bool] = {}
+
+
+def run_ends(item_id: str) -> bool:
+    ends = RUN_ENDS.get(item_id)
+    if ends is None:
+        if len(RUN_ENDS) > 1 << 18:  # ids of programmes renamed or removed in a long session
+            RUN_ENDS.clear()
+        ends = RUN_ENDS[item_id] = zlib.crc32(item_id.encode("utf-8")) % RUN == 0
+    return ends
 
 
 class KeptRuns:
@@ -182,11 +195,17 @@ def programme_runs(programmes: list[Programme]) -> tuple[tuple[tuple[Programme],
 
 def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
     """Split a month's phases into applications, other dated phases and year-round ones, each in runs."""
-    return {
-        "applications": entry_runs(e for e in entries if e[1].is_application),
-        "others": entry_runs(e for e in entries if not e[1].is_application and not e[1].year_round),
-        "year_round": entry_runs(e for e in entries if e[1].year_round),
-    }
+    applications, others, year_round = [], [], []
+    for entry in entries:  # one pass: a large guide's month holds thousands of phases
+        phase = entry[1]
+        every_month = phase.year_round
+        if phase.is_application:
+            applications.append(entry)
+        elif not every_month:
+            others.append(entry)
+        if every_month:
+            year_round.append(entry)
+    return {"applications": entry_runs(applications), "others": entry_runs(others), "year_round": entry_runs(year_round)}
 
 
 @dataclass(frozen=True)
