@@ -146,5 +146,10 @@ def read_changed(path: Path, last: Reading | None) -> tuple[bytes | None, Readin
         return None, last
     settled = max(found.st_mtime_ns, found.st_ctime_ns) < time.time_ns() - SETTLED_NS  # the stamp was taken before the bytes are read
     raw = path.read_bytes()
-    reading = Reading(stamp, hashlib.blake2b(raw, digest_size=16).digest(), settled)
+    reading = Reading(stamp, bytes_digest(raw), settled)
     return (None if last is not None and last.digest == reading.digest else raw), reading
+
+
+def bytes_digest(raw: bytes) -> bytes:
+    """What a reading keeps of a file's bytes to tell whether they changed."""
+    return hashlib.blake2b(raw, digest_size=16).digest()

@@ -43,16 +43,16 @@ def itemwise(text: str, shown: str, known: Items, kept: Items, starts: list[int]
         return None
     if errors or not isinstance(head.data, dict) or LIST not in head.data or head.data[LIST] is not None:
         return None
-    source = YamlSource(shown, head.data, head.lines, text=text)
+    source = YamlSource(shown, head.data, head.lines, text=text, listed=LIST)
     values = []
     line = text.count("\n", 0, starts[0])  # lines before the item
-    for index, (chunk, key) in enumerate(chunks):
+    for chunk, key in chunks:
         item = known.get(key) or kept.get(key) or parsed_item(chunk, shown)
         if item is None:
             return None
         kept[key] = item
         values.append(item[0])
-        source.lines.update(((LIST, index) + keypath, line + number) for keypath, number in item[1].items())
+        source.items.append((line, item[1]))
         line += chunk.count("\n")
     head.data[LIST] = values
     return source
@@ -88,10 +88,13 @@ def item_starts(text: str) -> list[int] | None:
         return None  # no item, or something between the head and the first item
     indent = len(first[1])
     starts = []
-    for line in re.finditer(rf"^ {{0,{indent}}}(?=[^ \r\n#])", text[first.start():], re.M):
-        if line.end() - line.start() != indent or not text.startswith("- ", first.start() + line.end()):
+    # Each line found from the line break before it (the first item's too): a pattern that starts
+    # with a character is looked for as that character, not tried at every position of the text.
+    lines = re.compile(rf"\n( {{0,{indent}}})(?=[^ \r\n#])")
+    for line in lines.finditer(text, first.start() - 1):
+        if len(line[1]) != indent or not text.startswith("- ", line.end()):
             return None  # something other than an item at the list's level
-        starts.append(first.start() + line.start())
+        starts.append(line.start() + 1)
     return starts
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import SourceError
-from .sourcefiles import Reading, decoded, read_changed
+from .sourcefiles import Reading, bytes_digest, decoded, read_changed
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KeyPath = tuple[str | int, ...]
@@ -46,15 +46,47 @@ class YamlSource:
     lines: dict[KeyPath, int] = field(default_factory=dict)
     text: str = field(default="", repr=False)
     complete: bool = False  # whether lines holds every value's line, not only the shallow ones
+    # Of a document read item by item (see yamlitems): the key of its list, and per item the lines
+    # before it and its values' lines (from 1), looked up there rather than copied into `lines`.
+    listed: str = ""
+    items: list[tuple[int, dict[KeyPath, int]]] = field(default_factory=list, repr=False)
+    # Where the text is read again, and the digest it must have, once the source no longer holds it (see kept)
+    origin: tuple[Path, bytes] | None = field(default=None, repr=False)
 
     def line(self, keypath: KeyPath) -> int | None:
         """Return the line of a value, or of its nearest known parent."""
-        if keypath not in self.lines and not self.complete:
-            self.lines.update(every_line(self.text, self.path))
-            self.complete = True
-        while keypath not in self.lines and keypath:
+        if self.known_line(keypath) is None and not self.complete:
+            text = self.source_text()
+            if text is not None:
+                self.lines.update(every_line(text, self.path))
+                self.complete = True
+        while self.known_line(keypath) is None and keypath:
             keypath = keypath[:-1]
-        return self.lines.get(keypath)
+        return self.known_line(keypath)
+
+    def known_line(self, keypath: KeyPath) -> int | None:
+        found = self.lines.get(keypath)
+        if found is None and len(keypath) > 1 and keypath[0] == self.listed and type(keypath[1]) is int and keypath[1] < len(self.items):
+            before, lines = self.items[keypath[1]]
+            number = lines.get(keypath[2:])
+            found = None if number is None else before + number
+        return found
+
+    def kept(self, path: Path, digest: bytes) -> YamlSource:
+        """Let go of the text, to be read again from `path` if a line it does not know is asked for:
+        a source kept from build to build is rarely asked, and a large guide's run to tens of megabytes."""
+        self.text, self.origin = "", (path, digest)
+        return self
+
+    def source_text(self) -> str | None:
+        """The document's text; None if the file no longer holds it (its next reading reports the lines)."""
+        if self.origin is None:
+            return self.text
+        try:
+            raw = self.origin[0].read_bytes()
+        except OSError:
+            return None
+        return decoded(raw, self.path)[0] if bytes_digest(raw) == self.origin[1] else None
 
     def error(self, keypath: KeyPath, message: str) -> SourceError:
         """Return an error located at a key path of this file."""
@@ -87,6 +119,8 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
     if raw is not None:
         items = {}  # filled with this parse's items
         result = parse_yaml(raw, shown, (kept, items))
+        if result[0] is not None and parsed is not None:
+            result = (result[0].kept(path, reading.digest), result[1])
     if parsed is not None:
         parsed[shown] = (reading, result, items)
     return result

@@ -21,6 +21,14 @@ def whole(text: str):
     return parsed_source(text, "data/programmes/x.yaml", EAGER_DEPTH)[0]
 
 
+def known_lines(source) -> dict:
+    """Every line a source knows without reading its text again: its own, and its items'."""
+    lines = dict(source.lines)
+    for index, (before, item) in enumerate(source.items):
+        lines.update(((source.listed, index) + keypath, before + number) for keypath, number in item.items())
+    return lines
+
+
 @pytest.mark.parametrize("path", PROGRAMME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_each_programmes_file_reads_alike_item_by_item(path: Path):
     text = path.read_text("utf-8")
@@ -34,7 +42,8 @@ def test_each_programmes_file_reads_alike_item_by_item(path: Path):
     if source is None:
         return  # a shape read whole
     assert source.data == expected.data
-    assert source.lines == expected.lines
+    assert known_lines(source) == expected.lines
+    assert all(source.line(keypath) == line for keypath, line in expected.lines.items())
     assert len(kept) == len(source.data["programmes"])
 
 
@@ -42,7 +51,7 @@ def test_windows_line_ends_read_alike_item_by_item():
     text = (HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(3)) + "\n# the end\n").replace("\n", "\r\n")
     source = itemwise(text, "x.yaml", {}, {})
     assert source is not None
-    assert source.data == whole(text).data and source.lines == whole(text).lines
+    assert source.data == whole(text).data and known_lines(source) == whole(text).lines
 
 
 def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
@@ -54,8 +63,8 @@ def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
     source = itemwise(edited, "x.yaml", known, kept)
     reused = [chunk for chunk in kept if chunk in known]
     assert len(reused) == 4 and len(kept) == 5
-    assert source.data == whole(edited).data and source.lines == whole(edited).lines
-    assert source.lines[("programmes", 4)] == whole(edited).lines[("programmes", 4)] == 2 + 4 * 4 + 1 + 1
+    assert source.data == whole(edited).data and known_lines(source) == whole(edited).lines
+    assert source.line(("programmes", 4)) == whole(edited).lines[("programmes", 4)] == 2 + 4 * 4 + 1 + 1
 
 
 @pytest.mark.parametrize("text", [
@@ -128,3 +137,25 @@ def test_a_large_file_with_many_brackets_is_scanned_by_its_new_items(monkeypatch
         bad = text.replace("Name p7}", hostile, 1)
         found = parse_yaml(bad.encode(), "data/programmes/x.yaml", (kept[1], {}))[1]
         assert [(e.line, e.field) for e in found] == [(e.line, e.field) for e in real(bad, "data/programmes/x.yaml")] != []
+
+
+def test_a_kept_source_reads_its_file_again_for_a_deep_line_and_only_if_it_is_unchanged(tmp_path):
+    """The preview keeps parsed files without their text: a line deeper than those kept (a
+    dangling district inside a programme, say) is found by reading the file again, and never
+    from a file that changed since it was parsed (its next reading reports the lines)."""
+    from guide.yamlsource import read_yaml
+
+    text = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(3))
+    path = tmp_path / "x.yaml"
+    path.write_text(text, "utf-8")
+    deep = ("programmes", 2, "phases", 0, "months", 1)
+    expected = parsed_source(text, "x.yaml", 1 << 30)[0].lines[deep]
+    source, errors = read_yaml(path, "x.yaml", {})
+    assert errors == [] and source.text == ""
+    assert source.line(deep) == expected == 14
+
+    source, _ = read_yaml(path, "x.yaml", {})
+    path.write_text("# a line above it all\n" + text, "utf-8")
+    assert source.line(deep) == source.line(("programmes", 2, "phases")) == 13  # the nearest line it knows, not one of the new text
+    path.write_text(text, "utf-8")
+    assert source.line(deep) == expected  # asked again once the file holds what was parsed
