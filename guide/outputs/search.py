@@ -193,16 +193,17 @@ def index_script(parts: tuple[tuple[Entry, ...], ...], cache: DiskCache | None =
     for part in parts:
         texts.append(index_part(part, first, cache))
         first += len(part)
-    return f'window.GUIDE_SEARCH={{"count":{first},"parts":[{",".join(texts)}]}};\n'.encode("utf-8")
+    return b'window.GUIDE_SEARCH={"count":%d,"parts":[%s]};\n' % (first, b",".join(texts))
 
 
 # The parts of indexes used last, with their entries: after a prose edit the data's entries are
-# the same objects (see pages.guide_pages), and their part is not made again. Two languages' worth.
-KNOWN_PARTS: list[tuple[tuple[Entry, ...], int, str]] = []
+# the same objects (see pages.guide_pages), and their part is not made again. Two languages' worth,
+# as UTF-8 (a large guide's run to tens of megabytes).
+KNOWN_PARTS: list[tuple[tuple[Entry, ...], int, bytes]] = []
 
 
-def index_part(entries: tuple[Entry, ...], first: int, cache: DiskCache | None) -> str:
-    """The JSON of {term: [entry numbers]} for entries numbered from `first`: kept, cached or made."""
+def index_part(entries: tuple[Entry, ...], first: int, cache: DiskCache | None) -> bytes:
+    """The JSON (UTF-8) of {term: [entry numbers]} for entries numbered from `first`: kept, cached or made."""
     for i, (known, start, text) in enumerate(KNOWN_PARTS):
         if start == first and len(known) == len(entries) and all(a is b for a, b in zip(known, entries)):
             KNOWN_PARTS.insert(0, KNOWN_PARTS.pop(i))  # used last: let go of last
@@ -213,8 +214,8 @@ def index_part(entries: tuple[Entry, ...], first: int, cache: DiskCache | None) 
         data = postings_json(entries, first).encode("utf-8")
         if cache:
             cache.put("search", key, data)
-    KNOWN_PARTS[:] = [(entries, first, data.decode("utf-8")), *KNOWN_PARTS[:3]]
-    return KNOWN_PARTS[0][2]
+    KNOWN_PARTS[:] = [(entries, first, data), *KNOWN_PARTS[:3]]
+    return data
 
 
 def postings_json(entries: tuple[Entry, ...], first: int) -> str:
