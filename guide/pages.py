@@ -145,13 +145,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
             "whole_runs": whole_runs,
             "some_runs": some_runs,
         }))
-    for district in guide.districts:
-        pages.append(Page(lang, f"districts/{district.id}", "district.html", district.name[lang], (home, directory), {
-            "district": district,
-            "centres": guide.centres_in(district.id),
-            "city_centres": shared["city_centres"],
-            "programmes": shared["district_programmes"][district.id],
-        }))
+    pages += district_pages(guide, shared, lang, (home, directory))
     for m in timeline.MONTHS:
         pages.append(Page(lang, month_key(year, m), "month.html", month_title(year, m, lang, _), (home, schedule), {
             "month": m,
@@ -160,6 +154,28 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
             "next": month_key(year, m + 1) if m < 12 else None,
         }))
     return pages + programme_pages(guide, shared, lang, (home, programmes))
+
+
+# The last district pages of each language, by district id, with what each was made from: after
+# an edit of a programme open in one district, the other districts' pages show the same runs and
+# keep their page objects, and so their keys (see render.keys).
+LAST_DISTRICT_PAGES: dict[str, Kept] = {}
+
+
+def district_pages(guide: Guide, shared: dict[str, Any], lang: str, crumbs: tuple) -> list[Page]:
+    """Return the page of each district."""
+    last, made, pages = LAST_DISTRICT_PAGES.get(lang, {}), {}, []
+    for district in guide.districts:
+        sources = (crumbs, district, guide.centres_in(district.id), shared["city_centres"], shared["district_programmes"][district.id])
+        pages.append(kept_or_made(last, made, district.id, sources, lambda: Page(
+            lang, f"districts/{district.id}", "district.html", district.name[lang], crumbs, {
+                "district": sources[1],
+                "centres": sources[2],
+                "city_centres": sources[3],
+                "programmes": sources[4],
+            })))
+    LAST_DISTRICT_PAGES[lang] = made
+    return pages
 
 
 # The last programme pages of each language, by programme id, with what each was made from: a

@@ -293,3 +293,26 @@ def test_a_preview_edit_reads_again_only_the_sources_that_changed(tmp_path, monk
     assert preview.rebuild({page}) and preview.error is None
     assert {name for name in read if name.startswith((str(root / "content"), str(root / "data")))} == {str(page)}
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
+def test_an_edit_of_a_programme_open_in_one_district_makes_that_district_s_pages_alone_again(project, tmp_path):
+    """The other districts' pages show the same runs: their page objects, and so their keys, are kept."""
+    from datetime import datetime, timezone
+
+    from guide import pages
+    from guide.serve import Preview
+
+    path = project / PROGRAMME
+    edit(path, '    name: {ko: "공공구매 상담회", en: "Public procurement consultation fair"}',
+         '    name: {ko: "공공구매 상담회", en: "Public procurement consultation fair"}\n    districts: [mapo]')
+    preview = Preview(Config(root=project, out=tmp_path / "served", build_time=datetime.fromtimestamp(1700000000, tz=timezone.utc)))
+    preview.build_all()
+    before = {lang: dict(made) for lang, made in pages.LAST_DISTRICT_PAGES.items()}
+    assert sum(len(made) for made in before.values()) > 40
+    edit(path, 'en: "Public procurement consultation fair"', 'en: "Procurement fair"')
+    assert preview.rebuild({path}) and preview.error is None
+    made_again = {(lang, district) for lang, made in pages.LAST_DISTRICT_PAGES.items()
+                  for district, kept in made.items() if kept[1] is not before[lang][district][1]}
+    assert made_again == {("ko", "mapo"), ("en", "mapo")}
+    assert "Procurement fair" in (preview.config.out / "en/districts/mapo/index.html").read_text("utf-8")
+    assert tree(preview.config.out) == fresh_build(project, tmp_path / "fresh")
