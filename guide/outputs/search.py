@@ -49,8 +49,22 @@ def data_entries(guide: Guide, views: dict[str, Any], lang: str, _: Callable[[st
     """Return the entries of one language that come from the data, grouped by kind in the order of
     KINDS; the prose pages' (page_entries) come last. Of the `views` the pages share, the city-wide
     centres and the groups' lists are read."""
-    return (programme_entries(guide, lang) + group_entries(guide, views["group_lists"], lang, _)
-            + organisation_entries(guide, views["city_centres"], lang, _) + district_entries(guide, lang, _))
+    others = interned(group_entries(guide, views["group_lists"], lang, _) + organisation_entries(guide, views["city_centres"], lang, _)
+                      + district_entries(guide, lang, _), lang)
+    return programme_entries(guide, lang) + others
+
+
+# The last entries of each language but the programmes', each by itself: an entry equal to one of
+# the last build is that object, whose digest the search page's key then knows (a guide of a
+# thousand districts has a thousand district entries, made again with every build).
+LAST_ENTRIES: dict[str, dict[Entry, Entry]] = {}
+
+
+def interned(entries: tuple[Entry, ...], lang: str) -> tuple[Entry, ...]:
+    last = LAST_ENTRIES.get(lang, {})
+    kept = tuple(last.get(entry, entry) for entry in entries)
+    LAST_ENTRIES[lang] = {entry: entry for entry in kept}
+    return kept
 
 
 # The last entries of each language's programmes, by id, with what each was made from: an entry
