@@ -103,25 +103,34 @@ class PageLinks:
 MARK = "\x1f"
 
 
-@lru_cache(maxsize=1 << 17)
 def marked_href(marked: str, from_dir: str, file_urls: bool) -> str:
     """The relative href for a marked link's "path#fragment" (see PageLinks)."""
     path, _, fragment = marked.partition("#")
     return relative(path, from_dir, file_urls) + (f"#{fragment}" if fragment else "")
 
 
-@lru_cache(maxsize=65536)
 def relative(path: str, from_dir: str, file_urls: bool) -> str:
-    """Return path relative to from_dir (both inside the output folder); hosted links end in the folder."""
-    here = from_dir.split("/") if from_dir else []
-    there = path.split("/")
-    common = 0
-    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
-        common += 1
-    href = "/".join([".."] * (len(here) - common) + there[common:])
+    """Return path relative to from_dir (both inside the output folder); hosted links end in the folder.
+
+    Made, not remembered: every page links from a folder of its own, so a memo of (path, folder)
+    would hold every link of the site (at 20,000 pages, tens of megabytes) and the render
+    workers, each starting with the memo as it was, would find few of theirs in it anyway.
+    """
+    for folder, up in folders_up(from_dir):
+        if path.startswith(folder):
+            href = up + path[len(folder):]
+            break
     if not file_urls and (href == "index.html" or href.endswith("/index.html")):
         href = href[: -len("index.html")] or "./"
     return href
+
+
+@lru_cache(maxsize=4096)
+def folders_up(from_dir: str) -> tuple[tuple[str, str], ...]:
+    """Each folder that holds from_dir ("en/districts/" for "en/districts/mapo"), and from_dir
+    itself, deepest first, with the way up to it: ("en/districts/", "../"), …, ("", "../../../")."""
+    here = from_dir.split("/") if from_dir else []
+    return tuple(("".join(f"{part}/" for part in here[:depth]), "../" * (len(here) - depth)) for depth in range(len(here), -1, -1))
 
 
 RELATIVE_HREF = re.compile(r'href="((?:\.\./|\./)[^"#?]*?/)(#[^"]*)?"')
