@@ -8,7 +8,7 @@ from pathlib import Path
 from .cache import Fingerprints, key_of
 from .config import Config
 from .jsonld import named_in_both
-from .model import LANGS, Guide
+from .model import LANGS, Guide, Programme
 from .pages import Page
 
 
@@ -51,8 +51,10 @@ def guide_fingerprints(guide: Guide) -> Prints:
     if LAST_FINGERPRINTS:
         last, prints = LAST_FINGERPRINTS[0]
         if last is not guide:
+            now = {id(programme) for programme in guide.programmes}
+            gone = [programme for programme in last.programmes if id(programme) not in now]
             for lang, fingerprints in prints.items():
-                fingerprints.names = {}
+                renamed(fingerprints, last, gone)
                 named_fingerprints(guide, fingerprints, lang)
             LAST_FINGERPRINTS[0] = (guide, prints)
         return prints
@@ -88,6 +90,16 @@ def kept_fingerprints(guide: Guide, prints: Prints) -> None:
         LAST_FINGERPRINTS.append((guide, prints))
 
 
+def renamed(fingerprints: Fingerprints, last: Guide, gone: list[Programme]) -> None:
+    """Let go of the names of the last guide's objects that the next may not share: its
+    programmes that it does not (with their phases) and the few others. The programmes both
+    share keep their names, which are made of the programmes alone (an edit names one anew)."""
+    names = fingerprints.names
+    for obj in (*last.districts, *last.centres, *last.providers, last.edition, *gone, *(phase for p in gone for phase in p.phases)):
+        if names.get(id(obj), (None, None))[1] is obj:
+            del names[id(obj)]
+
+
 def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | None) -> Fingerprints:
     """Return fingerprints that know the guide's objects by name: by id where the inputs key covers
     their content already, by the digest of their source for programmes (of what pages in `lang`
@@ -95,7 +107,10 @@ def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | Non
     for kind, objects in (("district", guide.districts), ("centre", guide.centres), ("provider", guide.providers)):
         for obj in objects:
             fingerprints.name(obj, f"<{kind} {obj.id}>")
+    names = fingerprints.names
     for programme in guide.programmes:
+        if id(programme) in names:  # named for the last guide, and by what it was read from
+            continue
         digest = programme.shown_digests.get(lang, programme.digest) if lang else programme.digest
         if digest:  # its source, place and edition year: everything it was read from
             fingerprints.name(programme, f"<programme {digest}>")

@@ -165,3 +165,27 @@ def test_templates_compiled_by_other_code_are_compiled_again(tmp_path, monkeypat
     other = Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache)
     monkeypatch.setattr(other, "_compile", lambda source, filename: compiled.append(filename) or Environment._compile(other, source, filename))
     assert other.get_template("page.html").render() == "2" and len(compiled) == 2
+
+
+def test_the_preview_names_a_new_guide_s_objects_as_fresh_fingerprints_would(tmp_path):
+    """The preview keeps the names of the programmes a new guide shares with the last and names
+    the rest: after edits, one programme changed, one removed and one added, every name is the
+    one fresh fingerprints give, and nothing else is named."""
+    import dataclasses
+
+    from conftest import fixture_project
+    from guide import pagekeys
+    from guide.data import load_guide
+
+    guide = load_guide(fixture_project(tmp_path), {})
+    pagekeys.kept_fingerprints(guide, pagekeys.guide_fingerprints(guide))
+    first, second, *rest = guide.programmes
+    edited = dataclasses.replace(first, name=dataclasses.replace(first.name, en="Edited"), digest="d", shown_digests={"en": "e", "ko": "k"})
+    added = dataclasses.replace(second, id="added", digest="a", shown_digests={"en": "ae", "ko": "ak"})
+    districts = tuple(dataclasses.replace(d) for d in guide.districts)  # read again: equal, not the same objects
+    for programmes in ((edited, second, *rest), (edited, *rest, added)):
+        guide = dataclasses.replace(guide, programmes=programmes, districts=districts)
+        kept, fresh = pagekeys.guide_fingerprints(guide), pagekeys.new_fingerprints(guide)
+        for lang in fresh:
+            assert {key: name[0] for key, name in kept[lang].names.items()} == {key: name[0] for key, name in fresh[lang].names.items()}
+            assert all(kept[lang].names[key][1] is name[1] for key, name in fresh[lang].names.items())
