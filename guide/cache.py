@@ -73,8 +73,10 @@ class Fingerprints:
 
     def parts(self, value: Any) -> bytes:
         kind = type(value)
-        if kind is list or kind is tuple:
-            return kind.__name__.encode() + b"(" + b",".join(map(self, value)) + b")"
+        if kind is list or kind is tuple:  # most items of a long one are digested already: looked up here, not called
+            memo = self.memo
+            return kind.__name__.encode() + b"(" + b",".join([
+                known[0] if (known := memo.get(id(item))) is not None else self(item) for item in value]) + b")"
         if kind is dict:
             return b"{" + b",".join(self(k) + b":" + self(v) for k, v in value.items()) + b"}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
