@@ -50,8 +50,8 @@ class YamlSource:
     # before it and its values' lines (from 1), looked up there rather than copied into `lines`.
     listed: str = ""
     items: list[tuple[int, dict[KeyPath, int]]] = field(default_factory=list, repr=False)
-    # Where the text is read again, and the digest it must have, once the source no longer holds it (see kept)
-    origin: tuple[Path, bytes] | None = field(default=None, repr=False)
+    # Where the text is read again once the source no longer holds it (see kept), and the reading it must match
+    origin: tuple[Path, Reading] | None = field(default=None, repr=False)
 
     def line(self, keypath: KeyPath) -> int | None:
         """Return the line of a value, or of its nearest known parent."""
@@ -72,21 +72,24 @@ class YamlSource:
             found = None if number is None else before + number
         return found
 
-    def kept(self, path: Path, digest: bytes) -> YamlSource:
+    def kept(self, path: Path, reading: Reading) -> YamlSource:
         """Let go of the text, to be read again from `path` if a line it does not know is asked for:
         a source kept from build to build is rarely asked, and a large guide's run to tens of megabytes."""
-        self.text, self.origin = "", (path, digest)
+        self.text, self.origin = "", (path, reading)
         return self
 
     def source_text(self) -> str | None:
         """The document's text; None if the file no longer holds it (its next reading reports the lines)."""
         if self.origin is None:
             return self.text
+        path, reading = self.origin
         try:
-            raw = self.origin[0].read_bytes()
+            if path.stat().st_size != reading.stamp[0]:  # not read at all: it may have grown past the limit meanwhile
+                return None
+            raw = path.read_bytes()
         except OSError:
             return None
-        return decoded(raw, self.path)[0] if bytes_digest(raw) == self.origin[1] else None
+        return decoded(raw, self.path)[0] if bytes_digest(raw) == reading.digest else None
 
     def error(self, keypath: KeyPath, message: str) -> SourceError:
         """Return an error located at a key path of this file."""
@@ -120,7 +123,7 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
         items = {}  # filled with this parse's items
         result = parse_yaml(raw, shown, (kept, items))
         if result[0] is not None and parsed is not None:
-            result = (result[0].kept(path, reading.digest), result[1])
+            result = (result[0].kept(path, reading), result[1])
     if parsed is not None:
         parsed[shown] = (reading, result, items)
     return result
