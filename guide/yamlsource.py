@@ -50,7 +50,7 @@ class YamlSource:
     # before it and its values' lines (from 1), looked up there rather than copied into `lines`.
     listed: str = ""
     items: list[tuple[int, dict[KeyPath, int]]] = field(default_factory=list, repr=False)
-    # Where the text is read again once the source no longer holds it (see kept), and the reading it must match
+    # Where the text is read again once the source no longer holds it (see let_go_of_text), and the reading it must match
     origin: tuple[Path, Reading] | None = field(default=None, repr=False)
 
     def line(self, keypath: KeyPath) -> int | None:
@@ -72,11 +72,10 @@ class YamlSource:
             found = None if number is None else before + number
         return found
 
-    def kept(self, path: Path, reading: Reading) -> YamlSource:
+    def let_go_of_text(self, path: Path, reading: Reading) -> None:
         """Let go of the text, to be read again from `path` if a line it does not know is asked for:
         a source kept from build to build is rarely asked, and a large guide's run to tens of megabytes."""
         self.text, self.origin = "", (path, reading)
-        return self
 
     def source_text(self) -> str | None:
         """The document's text; None if the file no longer holds it (its next reading reports the lines)."""
@@ -123,7 +122,7 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
         items = {}  # filled with this parse's items
         result = parse_yaml(raw, shown, (kept, items))
         if result[0] is not None and parsed is not None:
-            result = (result[0].kept(path, reading), result[1])
+            result[0].let_go_of_text(path, reading)
     if parsed is not None:
         parsed[shown] = (reading, result, items)
     return result
