@@ -41,6 +41,7 @@ class Update:
         self.last, self.present = last, present
         self.in_place = in_place  # move changed files in one by one (see commit)
         self.made: Made = {}
+        self.fresh: set[str] = set()  # made or keyed anew; the others are as the last record has them (see record)
         self.changed: set[str] = set()
         self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
         self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
@@ -198,6 +199,7 @@ class Update:
     def unchanged(self, name: str, key: str, digest: str) -> bool:
         """Record a file made; return whether the output folder holds it already, untouched."""
         self.made[name] = (key, digest)
+        self.fresh.add(name)
         entry = self.last.get(name)
         if entry is not None and entry[1] == digest and self.present.get(name) == entry[2:]:
             return True
@@ -207,10 +209,12 @@ class Update:
     def rekey(self, name: str, key: str) -> None:
         """File a written file under a key known only once it was made."""
         self.made[name] = (key, self.made[name][1])
+        self.fresh.add(name)
 
     def merge(self, made: Made, changed: set[str], held: set[str], holder: Holder | None = None) -> None:
         """Take in what a worker process wrote, and the names of the files it holds until commit."""
         self.made.update(made)
+        self.fresh.update(made)
         self.changed.update(changed)
         self.held_elsewhere.update(held)
         if holder is not None:
@@ -235,7 +239,7 @@ class Update:
         rather than O(files). The record is removed before the first move, so if the process is
         killed midway, the next build or preview replaces the folder whole.
         """
-        stale = sorted(set(self.present) - set(self.made))
+        stale = sorted(self.present.keys() - self.made.keys())
         if self.whole:  # the old folder, if any, may hold anything: removed, not kept as the spare one
             retired = swap_in(self.staging, self.out)
             if retired is not None:
@@ -249,14 +253,33 @@ class Update:
                 holder.wait()
         elif stale or self.changed:
             keep_spare(swap_in(self.new_tree(), self.out), self.out)
-        record: Record = {}
-        for name, (key, digest) in self.made.items():
+        return self.record()
+
+    def record(self) -> Record:
+        """The record of the output folder as committed: the last one, but for the files made anew
+        and those no longer made. A file kept (see current, keep_all) is as the last record has it,
+        so a rebuild that changes a few files of a large guide touches their entries alone."""
+        record = dict(self.last)
+        for name in self.last.keys() - self.made.keys():
+            del record[name]
+        for name in self.fresh:
+            key, digest = self.made[name]
             if name in self.changed or self.whole:
                 stat = os.stat(self.out / name)
                 record[name] = (key, digest, stat.st_size, stat.st_mtime_ns)
             else:
                 record[name] = (key, digest, *self.present[name])
         return record
+
+    def present_after(self, record: Record) -> dict[str, tuple[int, int]]:
+        """What the output folder holds after commit, by size and modification time, from what
+        it held before: the preview's record stands for a scan of the folder (see Held)."""
+        present = dict(self.present)
+        for name in self.present.keys() - self.made.keys():
+            del present[name]
+        for name in self.fresh:
+            present[name] = record[name][2:]
+        return present
 
     def new_tree(self) -> Path:
         """The folder that takes the output folder's place: the spare one brought up to date, or a
@@ -313,6 +336,7 @@ class Held:
 
     def __init__(self) -> None:
         self.record: Record = {}
+        self.present: dict[str, tuple[int, int]] = {}  # the record's sizes and modification times
         self.layouts: dict[str, Layout] = {}  # of the files joined from parts (see Update.write_pieces)
 
 
@@ -334,7 +358,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
     update = Update(out, staging, last, {}, in_place=held is not None and bool(last))
     try:
         if known:
-            update.present = {name: entry[2:] for name, entry in known.items()}
+            update.present = held.present
             update.last_layouts = held.layouts
         elif last:
             update.present, update.inodes = files_in(out)
@@ -345,7 +369,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         if record_path:
             write_file(record_path, marshal.dumps(record))
         if held:
-            held.record, held.layouts = record, update.layouts
+            held.record, held.present, held.layouts = record, update.present_after(record), update.layouts
     finally:
         update.dismiss()
         shutil.rmtree(staging, ignore_errors=True)
