@@ -68,6 +68,36 @@ def test_a_prose_edit_indexes_the_prose_pages_again_not_the_data(monkeypatch):
     assert made == [(1, 5)] and first != second
 
 
+def test_a_long_part_is_indexed_in_chunks_that_join_to_its_whole_index():
+    from guide.outputs import search
+
+    entries = tuple(Entry("programme", f"programmes/p{i}", f"P{i}", "", f"programme {i} 사회적경제 {'협동조합' if i % 3 else 'mapo'}")
+                    for i in range(3000))
+    index = json.loads(index_script((entries,)).decode("utf-8")[len("window.GUIDE_SEARCH="):-2])
+    assert 3 < len(index["parts"]) < 30 and index["count"] == 3000
+    whole = json.loads(search.postings_json(entries, 0))
+    assert joined_terms(index["parts"]) == whole  # search.js joins the chunks in order: each term's numbers ascend
+
+
+def test_an_edit_of_one_entry_indexes_its_chunk_again_and_keeps_the_others(monkeypatch):
+    from guide.outputs import search
+
+    made, postings_json = [], search.postings_json
+    monkeypatch.setattr(search, "KNOWN_PARTS", [])
+    monkeypatch.setattr(search, "postings_json", lambda entries, first: made.append((len(entries), first)) or postings_json(entries, first))
+    entries = [Entry("programme", f"programmes/p{i}", f"P{i}", "", f"programme {i}") for i in range(3000)]
+    first = search.index_script((tuple(entries),))
+    chunks = list(made)
+    assert len(chunks) > 3 and sum(n for n, _ in chunks) == 3000
+    made.clear()
+    entries[1500] = Entry("programme", "programmes/p1500", "P1500", "", "programme edited")
+    second = search.index_script((tuple(entries),))
+    (length, start), = made  # the chunk that holds entry 1500, alone
+    assert start <= 1500 < start + length and (length, start) in chunks
+    monkeypatch.setattr(search, "KNOWN_PARTS", [])
+    assert second != first and second == search.index_script((tuple(entries),))  # as made from nothing
+
+
 def joined_terms(parts: list[dict]) -> dict:
     """The index's terms as search.js joins its parts."""
     terms: dict = {}

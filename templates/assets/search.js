@@ -53,12 +53,20 @@
     return both;
   }
 
-  // The index comes in parts (the data's entries, then the prose pages'): one term's entries may be in both.
+  // The index comes in parts (chunks of the data's entries, then of the prose pages'): one term's
+  // entries may be in many. Appended in place, so a term found in every chunk is not copied again and again.
   function joined(parts) {
     var all = Object.create(null);  // a term may be "constructor": no inherited keys
     parts.forEach(function (part) {
       Object.keys(part).forEach(function (term) {
-        all[term] = all[term] ? all[term].concat(part[term]) : part[term];
+        var numbers = part[term], list = all[term];
+        if (!list) {
+          all[term] = numbers;
+          return;
+        }
+        for (var i = 0; i < numbers.length; i++) {
+          list.push(numbers[i]);
+        }
       });
     });
     return all;
