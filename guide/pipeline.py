@@ -175,15 +175,18 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     cache = DiskCache(config.root / ".cache")
     fragments = memory.fragments if memory else stored_fragments(cache) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
-        rendered = render_site(config, sources, into=update, last=read_reads(lookups) if update.last else {}, parts=parts,
-                               fragments=fragments)
+        last = update.last_reads if update.last_reads is not None else read_reads(lookups) if update.last else {}
+        rendered = render_site(config, sources, into=update, last=last, parts=parts, fragments=fragments)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if memory and memory.output.layouts:
         memory.parts.laid_out()
     if lookups:
-        write_file(lookups, dumped({name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
-                                   | {name: found for name, found in rendered.looked_up.items() if name.startswith("<")}))
+        reads = {name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
+        reads.update((name, found) for name, found in rendered.looked_up.items() if name.startswith("<"))
+        if memory:  # read with the record it holds, rather than from disk (see write.Held)
+            memory.output.reads = reads
+        write_file(lookups, dumped(reads))
     if stored:
         store_parts(config, parts)
         store_fragments(cache, fragments)

@@ -49,6 +49,7 @@ class Update:
         self.holders: list[Holder] = []  # those processes, which write them at commit
         self.room = HELD_MAX  # bytes this process may still hold
         self.last_layouts: dict[str, Layout] = {}  # of the files joined from parts, as the last build wrote them
+        self.last_reads: dict | None = None  # what each file looked up in the last build, when held (see Held)
         self.layouts: dict[str, Layout] = {}  # and as this build did
 
     @property
@@ -337,6 +338,7 @@ class Held:
     def __init__(self) -> None:
         self.record: Record = {}
         self.present: dict[str, tuple[int, int]] = {}  # the record's sizes and modification times
+        self.reads: dict = {}  # what each file looked up, as the build that made the record recorded it (see reads)
         self.layouts: dict[str, Layout] = {}  # of the files joined from parts (see Update.write_pieces)
 
 
@@ -359,7 +361,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
     try:
         if known:
             update.present = held.present
-            update.last_layouts = held.layouts
+            update.last_layouts, update.last_reads = held.layouts, held.reads
         elif last:
             update.present, update.inodes = files_in(out)
         yield update

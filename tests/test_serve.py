@@ -316,3 +316,22 @@ def test_an_edit_of_a_programme_open_in_one_district_makes_that_district_s_pages
     assert made_again == {("ko", "mapo"), ("en", "mapo")}
     assert "Procurement fair" in (preview.config.out / "en/districts/mapo/index.html").read_text("utf-8")
     assert tree(preview.config.out) == fresh_build(project, tmp_path / "fresh")
+
+
+def test_the_preview_holds_what_each_page_looked_up_and_does_not_read_it_back(tmp_path, monkeypatch):
+    """The record of the messages each output looked up is kept in .cache/ for a later build; the
+    preview holds it with the output's record, so an edit renders its own pages alone even if
+    the file is gone (read back, a missing record would have every page rendered again)."""
+    from guide import render
+
+    root, preview = fixture_preview(tmp_path)
+    record = next((root / ".cache" / "reads").iterdir())
+    record.unlink()
+    rendered, render_page = [], render.PageRenderer.write
+    monkeypatch.setattr(render.PageRenderer, "write", lambda self, page, key, into: rendered.append(page.path) or render_page(self, page, key, into))
+    page = root / "content/en/about.md"
+    edit(page, "See [the schedule]", "Now see [the schedule]")
+    assert preview.rebuild({page}) and preview.error is None
+    assert "en/about/index.html" in rendered and len(rendered) < 10
+    assert record.is_file()  # written again, for the next command-line build
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
