@@ -75,6 +75,8 @@ class Fragments:
         self.texts: dict[str, str] = {}  # kept fragments used more than once in this build, unpacked (see text)
         self.unpacked = 0  # the characters of those
         self.once: set[str] = set()  # kept fragments used once in this build
+        self.relative: dict[tuple[str, str], str] = {}  # kept fragments with their links made relative (see relative_text)
+        self.relative_chars = 0
         self.places = readback.Places()  # where pages show main blocks, kept and let go of
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]],
@@ -92,6 +94,7 @@ class Fragments:
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
         self.places.unsent = {}
         self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
+        self.relative, self.relative_chars = {}, 0
 
     def loaded(self) -> None:
         """Read the fragments kept on disk, if they are not read yet (see stored_fragments)."""
@@ -122,7 +125,7 @@ class Fragments:
             if within:  # the outer fragment keeps the links marked, and counts them
                 links[0].marks += text.count(MARK) // 2
                 return Markup(text)
-            return Markup(localised(text, links))
+            return Markup(self.relative_text(key, text, links))
         if within:
             before = sum(link.marks for link in links)
             text, found = recording.captured(caller)
@@ -168,6 +171,22 @@ class Fragments:
             else:
                 self.once.add(key)
         return text
+
+    def relative_text(self, key: str, text: str, links: list[PageLinks]) -> str:
+        """A kept fragment's text with its links made relative to the page. Pages in folders side
+        by side (every district's, every programme's) link alike to everything outside their own
+        folders: the text is made once for them, unless a link leads into the page's own folder."""
+        folder = links[0].links.from_dir if links and links[0].links is not None else ""
+        parent, slash, _ = folder.rpartition("/")
+        if not slash or f"{MARK}{folder}/" in text:
+            return localised(text, links)
+        made = self.relative.get((key, parent))
+        if made is None:
+            made = localised(text, links)
+            if self.relative_chars + len(made) <= UNPACKED_CHARS:
+                self.relative[key, parent] = made
+                self.relative_chars += len(made)
+        return made
 
     def read_back(self, key: str, recording: Recording) -> str | None:
         """A main block let go of, from its page on disk, if its messages still render the same."""

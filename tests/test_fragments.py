@@ -280,6 +280,26 @@ def test_fragments_used_longest_ago_make_room(monkeypatch):
     assert "e" not in kept.kept and kept.size == 9
 
 
+@pytest.mark.parametrize("file_urls", [False, True])
+def test_a_kept_fragment_is_made_relative_once_for_pages_side_by_side_unless_it_links_into_one(file_urls):
+    from guide.fragments import Fragments
+    from guide.urls import MARK, Links, PageLinks
+
+    def mark(path: str) -> str:
+        return f"{MARK}{path}#{MARK}"
+
+    outside = f'<a href="{mark("en/programmes/fair/index.html")}">Fair</a> <a href="{mark("en/districts/index.html")}">All</a>'
+    inward = outside + f' <a href="{mark("en/districts/mapo/index.html")}">Mapo</a>'
+    kept = Fragments()
+    for text, key in ((outside, "outside"), (inward, "inward")):
+        for district in ("mapo", "jongno", "mapo-gu"):
+            links = [PageLinks(Links.of(f"en/districts/{district}/index.html", file_urls))]
+            assert kept.relative_text(key, text, links) == links[0].localised(text)  # what each page would make for itself
+    assert set(kept.relative) == {("outside", "en/districts"), ("inward", "en/districts")}  # mapo's own made alone
+    shown = kept.relative_text("inward", inward, [PageLinks(Links.of("en/districts/mapo/index.html", file_urls))])
+    assert shown.endswith(">Mapo</a>") and ('href="./"' if not file_urls else 'href="index.html"') in shown
+
+
 def test_the_preview_reads_again_only_the_prose_file_it_edited(tmp_path):
     from guide.content import load_documents
 
