@@ -14,7 +14,7 @@ from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
 from .htmlpolicy import html_problems, source_line
-from .sourcefiles import Reading, decoded, file_problems, read_changed
+from .sourcefiles import Reading, checked_files, decoded, read_changed
 from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
@@ -49,7 +49,7 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     last reading is not parsed again, nor read if its stamp tells (see sourcefiles.read_changed);
     `known` is brought up to date when no file has a problem.
     """
-    errors = file_problems(root, content_dir)
+    errors, statuses = checked_files(root, content_dir)
     if errors:
         return (), errors
     read, kept, readings = [], [], {}
@@ -60,7 +60,8 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
         for name in names[lang]:
             shown, slug = f"{shown_folder}/{name}", name[:-3]
             last_reading, last_document = known.get(shown, (None, None)) if known is not None else (None, None)
-            raw, readings[shown] = read_changed(folder / name, last_reading)
+            path = os.path.join(folder, name)
+            raw, readings[shown] = read_changed(path, last_reading, statuses.get(path))
             if raw is None:  # it holds what it held when last read
                 kept.append(last_document)
             elif document := read_document(raw, slug, shown, lang, errors):

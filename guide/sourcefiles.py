@@ -33,37 +33,54 @@ def size_limit() -> int:
 
 
 def file_problems(root: Path, folder: Path) -> list[SourceError]:
-    """Return a problem for every file under a source folder that leads out of the project or is too large.
+    """Return a problem for every file under a source folder that leads out of the project or is too large."""
+    return checked_files(root, folder)[0]
+
+
+def checked_files(root: Path, folder: Path) -> tuple[list[SourceError], dict[str, os.stat_result]]:
+    """file_problems, and the status of every plain file under the folder (not a link), by its
+    path: a loader that stamps what it reads (see read_changed) need not ask for it again.
 
     A folder walk does not follow links to folders, so a link found here is a file, or a folder
     the build will not enter.
     """
     if not folder.is_dir() and not folder.is_symlink():
-        return []
-    problems, resolved_root, limit = [], root.resolve(), size_limit()
-    for path in [folder, *walked(folder)]:
-        problem = file_problem(path, resolved_root, limit) if path == folder else walked_file_problem(path, resolved_root, limit)
+        return [], {}
+    problem = file_problem(folder, root.resolve(), size_limit())
+    if problem:
+        return [SourceError(shown_path(folder, root), None, "", problem)], {}
+    problems, files, resolved_root, limit = [], {}, root.resolve(), size_limit()
+    for path, found in walked(folder):
+        problem = walked_file_problem(path, found, resolved_root, limit)
         if problem:
-            problems.append(SourceError(shown_path(path, root), None, "", problem))
-            if path == folder:
-                break
-    return problems
+            problems.append(SourceError(shown_path(Path(path), root), None, "", problem))
+        elif found is not None and stat.S_ISREG(found.st_mode):
+            files[path] = found
+    return problems, files
 
 
-def walked(folder: Path) -> list[Path]:
-    """Every path under folder (links not followed), in the order of sorted(folder.rglob("*")):
-    one listing of each folder, sorted as names (the preview checks its 2,000 prose files after
-    each prose edit; this walk takes about two thirds of rglob's time and sorting the paths)."""
-    found: list[tuple[tuple[str, ...], str]] = []
+def walked(folder: Path) -> list[tuple[str, os.stat_result | None]]:
+    """Every path under folder (links not followed) with its status (lstat), in the order of
+    sorted(folder.rglob("*")): one listing of each folder, sorted as names (the preview checks
+    its 2,000 prose files after each prose edit; this walk takes about two thirds of rglob's
+    time and sorting the paths)."""
+    found: list[tuple[tuple[str, ...], str, os.stat_result | None]] = []
     stack: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while stack:
         parts, where = stack.pop()
         with os.scandir(where) as entries:
             for entry in entries:
-                found.append(((*parts, entry.name), entry.path))
+                found.append(((*parts, entry.name), entry.path, entry_status(entry)))
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(found[-1])
-    return [Path(path) for _, path in sorted(found)]
+                    stack.append(found[-1][:2])
+    return [(path, status) for _, path, status in sorted(found, key=lambda item: item[0])]
+
+
+def entry_status(entry: os.DirEntry) -> os.stat_result | None:
+    try:
+        return entry.stat(follow_symlinks=False)
+    except OSError:  # gone since the folder was listed
+        return None
 
 
 def file_problem(path: Path, root: Path, limit: int) -> str | None:
@@ -78,16 +95,12 @@ def file_problem(path: Path, root: Path, limit: int) -> str | None:
     return None
 
 
-def walked_file_problem(path: Path, root: Path, limit: int) -> str | None:
-    """file_problem for a path the walk of a checked folder found: unless it is a link itself, it
-    lies where the walk found it, and one lstat tells (resolving every path took 0.2-0.3 s of
-    each preview rebuild of a guide with 2,000 prose files)."""
-    try:
-        found = path.lstat()
-    except OSError:
-        return file_problem(path, root, limit)
-    if stat.S_ISLNK(found.st_mode):
-        return file_problem(path, root, limit)
+def walked_file_problem(path: str, found: os.stat_result | None, root: Path, limit: int) -> str | None:
+    """file_problem for a path the walk of a checked folder found, with its lstat: unless it is
+    a link itself, it lies where the walk found it, and the lstat tells (resolving every path
+    took 0.2-0.3 s of each preview rebuild of a guide with 2,000 prose files)."""
+    if found is None or stat.S_ISLNK(found.st_mode):
+        return file_problem(Path(path), root, limit)
     if stat.S_ISREG(found.st_mode) and found.st_size > limit:
         return size_problem(found.st_size, limit)
     return None
@@ -133,19 +146,20 @@ class Reading:
     settled: bool  # changed well before it was read, so that any change since shows in its stamp
 
 
-def read_changed(path: Path, last: Reading | None) -> tuple[bytes | None, Reading]:
+def read_changed(path: Path | str, last: Reading | None, found: os.stat_result | None = None) -> tuple[bytes | None, Reading]:
     """Return a file's bytes, or None if they are those it held at the `last` reading; and this reading.
 
     A settled file whose stamp is the same is not read at all: the preview keeps thousands of
     prose files, read again after every edit of one (a stamp changes with any write, and with
-    the times a tool sets back; the inode with a save that replaces the file).
+    the times a tool sets back; the inode with a save that replaces the file). `found` is the
+    file's status, if its folder's check just took it (see checked_files).
     """
-    found = os.stat(path)
+    found = found or os.stat(path)
     stamp = (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
     if last is not None and last.settled and last.stamp == stamp:
         return None, last
     settled = max(found.st_mtime_ns, found.st_ctime_ns) < time.time_ns() - SETTLED_NS  # the stamp was taken before the bytes are read
-    raw = path.read_bytes()
+    raw = Path(path).read_bytes()
     reading = Reading(stamp, bytes_digest(raw), settled)
     return (None if last is not None and last.digest == reading.digest else raw), reading
 

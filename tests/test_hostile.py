@@ -229,6 +229,8 @@ def test_a_source_folder_is_walked_as_rglob_lists_it_without_entering_links(tmp_
     (outside / "deep").mkdir(parents=True)
     (outside / "deep" / "secret.md").write_text("x", "utf-8")
     (folder / "en" / "linked").symlink_to(outside)
-    found = walked(folder)
+    walk = walked(folder)
+    found = [Path(path) for path, _ in walk]
     assert found == sorted(folder.rglob("*"))
     assert folder / "en" / "linked" in found and not any("secret" in str(path) for path in found)
+    assert all(status.st_ino == Path(path).lstat().st_ino for path, status in walk)  # each path's own status, links not followed
