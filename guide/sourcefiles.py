@@ -46,10 +46,11 @@ def checked_files(root: Path, folder: Path) -> tuple[list[SourceError], dict[str
     """
     if not folder.is_dir() and not folder.is_symlink():
         return [], {}
-    problem = file_problem(folder, root.resolve(), size_limit())
+    resolved_root, limit = root.resolve(), size_limit()
+    problem = file_problem(folder, resolved_root, limit)
     if problem:
         return [SourceError(shown_path(folder, root), None, "", problem)], {}
-    problems, files, resolved_root, limit = [], {}, root.resolve(), size_limit()
+    problems, files = [], {}
     for path, found in walked(folder):
         problem = walked_file_problem(path, found, resolved_root, limit)
         if problem:
@@ -154,7 +155,7 @@ def read_changed(path: Path | str, last: Reading | None, found: os.stat_result |
     the times a tool sets back; the inode with a save that replaces the file). `found` is the
     file's status, if its folder's check just took it (see checked_files).
     """
-    found = found or os.stat(path)
+    found = found if found is not None else os.stat(path)
     stamp = (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
     if last is not None and last.settled and last.stamp == stamp:
         return None, last
