@@ -275,3 +275,29 @@ def test_typing_filters_and_without_javascript_everything_shows(chromium, site):
         page.goto(f"{base}/ko/search/?q=%EC%9E%85%EC%A0%90")
         assert len(visible_results(page)) == total > 90
         context.close()
+
+
+def test_an_index_in_many_chunks_finds_what_the_index_in_one_finds(chromium, site, guide, tmp_path, monkeypatch):
+    """A large guide's index comes in dozens of chunks (see search.chunks), which search.js joins:
+    with chunks of a few entries, the real guide's index holds the same terms and its searches
+    find the same."""
+    from datetime import datetime, timezone
+
+    from guide.config import Config
+    from guide.outputs import search
+    from guide.pipeline import build_site
+
+    monkeypatch.setattr(search, "CHUNK", {"page": 2})
+    monkeypatch.setattr(search, "CHUNK_DEFAULT", 4)
+    monkeypatch.setattr(search, "KNOWN_PARTS", [])
+    out = tmp_path / "site"
+    build_site(Config(root=ROOT, out=out, build_time=datetime(2019, 1, 1, tzinfo=timezone.utc)))
+    for lang in ("ko", "en"):
+        path, chunked = index_of(out, lang)
+        assert len(json.loads(path.read_text("utf-8")[len("window.GUIDE_SEARCH="):-2])["parts"]) > 25
+        assert chunked == index_of(site, lang)[1]
+    with serve(out, ROOT / "netlify.toml") as base:
+        def page_url(lang: str, key: str) -> str:
+            return f"{base}/{lang}/{key}/"
+
+        assert not run_searches(chromium, page_url, guide)
