@@ -127,17 +127,22 @@ def runs(items: Iterable[T], item_id: Callable[[T], str], kept: Callable[[list],
     return (*made, kept(run)) if run else tuple(made)
 
 
-# Whether a run ends after an item of this id: every long list of the guide asks for every one of its ids.
-RUN_ENDS: dict[str, bool] = {}
-
-
 def run_ends(item_id: str) -> bool:
-    ends = RUN_ENDS.get(item_id)
-    if ends is None:
-        if len(RUN_ENDS) > 1 << 18:  # ids of programmes renamed or removed in a long session
-            RUN_ENDS.clear()
-        ends = RUN_ENDS[item_id] = zlib.crc32(item_id.encode("utf-8")) % RUN == 0
-    return ends
+    found = ID_HASHES.get(item_id)  # looked up here first: every long list of the guide asks for every one of its ids
+    return (found if found is not None else id_hash(item_id)) % RUN == 0
+
+
+# A hash of each id after which a run (or a chunk of the search index, see outputs.search) may end.
+ID_HASHES: dict[str, int] = {}
+
+
+def id_hash(item_id: str) -> int:
+    found = ID_HASHES.get(item_id)
+    if found is None:
+        if len(ID_HASHES) > 1 << 18:  # ids of programmes renamed or removed in a long session
+            ID_HASHES.clear()
+        found = ID_HASHES[item_id] = zlib.crc32(item_id.encode("utf-8"))
+    return found
 
 
 class KeptRuns:

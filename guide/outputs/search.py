@@ -14,7 +14,6 @@ import json
 import re
 import sys
 import unicodedata
-import zlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from ..cache import DiskCache, Kept, key_of, kept_or_made
 from ..model import Guide, Programme
 from ..phones import Phone
 from ..urls import Links
+from ..views import id_hash
 from ..vocabulary import CENTRE_KINDS
 
 KINDS = ("programme", "group", "organisation", "district", "page")
@@ -226,27 +226,14 @@ def chunks(entries: tuple[Entry, ...]) -> list[tuple[Entry, ...]]:
     """The entries in chunks: a chunk ends after an entry chosen by a hash of its key (or at
     four times its size), as views.runs ends a run, so the chunks keep their bounds when an
     entry before them is added or removed (though their entry numbers shift)."""
-    if len(KEY_HASHES) > 1 << 18:  # keys of entries renamed or removed in a long session
-        KEY_HASHES.clear()
     made, chunk = [], []
     for entry in entries:
         chunk.append(entry)
         size = CHUNK.get(entry.kind, CHUNK_DEFAULT)
-        if key_hash(entry.key) % size == 0 or len(chunk) >= 4 * size:
+        if id_hash(entry.key) % size == 0 or len(chunk) >= 4 * size:
             made.append(tuple(chunk))
             chunk = []
     return [*made, tuple(chunk)] if chunk else made
-
-
-# A hash of each entry's key, asked for by every index made: both languages' have an entry per programme.
-KEY_HASHES: dict[str, int] = {}
-
-
-def key_hash(key: str) -> int:
-    found = KEY_HASHES.get(key)
-    if found is None:
-        found = KEY_HASHES[key] = zlib.crc32(key.encode("utf-8"))
-    return found
 
 
 # The chunks of the indexes made last (two languages' worth), by their first entry number and
