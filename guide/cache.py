@@ -160,14 +160,15 @@ def unpacked(data: bytes) -> bytes | None:
 
 
 class Stored:
-    """A part of an output file kept from an earlier build: its digest and size, and what returns
-    its bytes. A writer that finds the part where the last build wrote it copies it from there;
-    a file made only of parts it knows is found unchanged without their bytes (see write.Update.write_pieces)."""
+    """A part of an output file kept from an earlier build: its digest and size, what returns its
+    bytes, and the key it is kept under (what it is made from), if any. A writer that finds the
+    part where the last build wrote it copies it from there; a file made only of parts it knows is
+    found unchanged without their bytes (see write.Update.write_pieces)."""
 
-    __slots__ = ("digest", "size", "load")
+    __slots__ = ("digest", "size", "load", "key")
 
-    def __init__(self, digest: bytes, size: int, load: Callable[[], bytes]):
-        self.digest, self.size, self.load = digest, size, load
+    def __init__(self, digest: bytes, size: int, load: Callable[[], bytes], key: str = ""):
+        self.digest, self.size, self.load, self.key = digest, size, load, key
 
     def __len__(self) -> int:
         return self.size

@@ -5,7 +5,8 @@ files) depends on the programme, on the rest of the data (providers, districts a
 named in it), on the settings and code, and on the catalog messages looked up while making it.
 Each part is kept under a key of the first three, with the messages it looked up and how the
 catalogs rendered them: an edit of one programme remakes that programme's parts, and the
-edition-wide files are joined again from the parts. A build keeps the parts in .cache/,
+edition-wide files are joined again from the parts; a programme's own calendar, its events part
+between a head and an end, is kept whole while that part is (see outputs.OnePart). A build keeps the parts in .cache/,
 compressed (a large guide's feeds run to a hundred megabytes, which compress to a sixth). The
 preview keeps only their digests: the files it wrote hold the parts, and it copies them from
 there (see splice).
@@ -75,12 +76,12 @@ class Parts:
             for lang, found in entry[1]:
                 self.recordings[lang].seen |= found
             kept = entry[0]
-            part = Stored(entry[3], entry[4], lambda: unpacked(kept) or self.made_again(kind, programme, make))
+            part = Stored(entry[3], entry[4], lambda: unpacked(kept) or self.made_again(kind, programme, make), key + entry[2])
         else:
             data, lookups = self.captured(make)
             entry = (packed(data) if self.packs else b"", lookups, self.messages(lookups), piece_digest(data), len(data))
             self.remade.append((kind, programme.id))
-            part = Stored(entry[3], entry[4], lambda: data)
+            part = Stored(entry[3], entry[4], lambda: data, key + entry[2])
         self.kept[key] = entry
         return part
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from jinja2 import Environment
 
@@ -16,6 +17,7 @@ from .fragments import Fragments, store_fragments, stored_fragments
 from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
 from .errors import BuildFailed, SourceError
 from .model import Guide
+from .outputs import OnePart, Piece, file_pieces
 from .outputs.search import with_search_indexes
 from .outputs.sitemap import robots, sitemap
 from .pages import Page, site_pages
@@ -104,20 +106,18 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         files.update(search_files)
         key = feeds_key(config, sources.guide) if into is not None else ""
         kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
-        if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept)):
+        if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept), ONE_PART):
             looked_up.update(kept)
             return files
         feeds, made = feed_files(config, sources.guide, sources.translations, parts)
-        names = []
-        for name, content in feeds:  # written as made: a large guide's feeds run to hundreds of MB
-            names.append(name)
-            if into is None:
-                files[name] = b"".join(map(piece_bytes, content))
-            else:
-                into.write_pieces(name, content, key)
+        if into is None:
+            files.update((name, b"".join(map(piece_bytes, file_pieces(content)))) for name, content in feeds)
+            looked_up.update(made())
+            return files
+        names = written_feeds(into, feeds, key)
         looked_up.update(made())
-        whole_key = feeds_whole_key(key, sources.translations, looked_up) if key else ""
-        for name in names if key else ():
+        whole_key = feeds_whole_key(key, sources.translations, looked_up)
+        for name in names:
             into.rekey(name, whole_key)
         return files
 
@@ -127,6 +127,26 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     if problems:
         raise BuildFailed(problems)
     return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset(), looked_up=looked_up)
+
+
+# What a file made of one part (see outputs.OnePart) is recorded under, before the part's key:
+# such files are current by that key alone, the others by the key of all the feeds.
+ONE_PART = "<one part> "
+
+
+def written_feeds(into: Update, feeds: Iterable[tuple[str, Iterable[Piece] | OnePart]], key: str) -> list[str]:
+    """Write the feeds into an update as they are made (a large guide's run to hundreds of MB);
+    return the names of those that depend on all of them, to be keyed once their messages are known.
+    A file of one part the output folder holds made under that part's key is kept as it is."""
+    names = []
+    for name, content in feeds:
+        if type(content) is OnePart:
+            if not into.current(name, ONE_PART + content.key):
+                into.write_pieces(name, content.make(), ONE_PART + content.key)
+        else:
+            names.append(name)
+            into.write_pieces(name, content, key)
+    return names
 
 
 def missing_translations(config: Config, sources: Sources, pages: list[Page], looked_up: Reads) -> list[SourceError]:

@@ -64,10 +64,11 @@ class Update:
         self.made[name] = (key, entry[1])
         return True
 
-    def keep_all(self, key: str) -> bool:
-        """Whether the output folder holds, untouched, every file made last time under key; if so, keep them."""
-        names = [name for name, entry in self.last.items() if entry[0] == key]
-        if not names or any(self.present.get(name) != self.last[name][2:] for name in names):
+    def keep_all(self, key: str, prefix: str | None = None) -> bool:
+        """Whether the output folder holds, untouched, every file made last time under key (and
+        any key that starts with prefix, made with them); if so, keep them."""
+        names = [name for name, entry in self.last.items() if entry[0] == key or prefix and entry[0].startswith(prefix)]
+        if all(self.last[name][0] != key for name in names) or any(self.present.get(name) != self.last[name][2:] for name in names):
             return False
         self.made.update((name, self.last[name][:2]) for name in names)
         self.layouts.update((name, self.last_layouts[name]) for name in names if name in self.last_layouts)

@@ -106,6 +106,66 @@ def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_
     assert feeds_of(root / "site") == fresh_feeds()
 
 
+def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, monkeypatch):
+    """After one programme's edit, the other programmes' own calendars are not made again (a large
+    guide has thousands), in the preview and in a build in a new process; the edited one's is, and
+    so is one changed behind the build's back. The feeds equal those of a fresh build."""
+    from guide.outputs import ics
+
+    made = []
+    calendar_parts = ics.calendar_parts
+    monkeypatch.setattr(ics, "calendar_parts", lambda name, *rest: made.append(name) or calendar_parts(name, *rest))
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    memory = Memory()
+    build_site(config, memory=memory)
+    own = sorted((root / "site").glob("*/programmes/*/*.ics"))
+    assert len(own) >= 4 and len(made) == len(own) + 2  # and the edition's calendar in each language
+
+    def own_made():
+        names = [name for name in made if name.endswith(" (2019)")]
+        made.clear()
+        return sorted(names)
+
+    def fresh_feeds():
+        fresh = tmp_path / "fresh"
+        build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
+        made.clear()
+        return feeds_of(fresh)
+
+    own_made()
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    build_site(config, memory=memory)
+    assert own_made() == ["Public procurement fair renamed (2019)", "공공구매 상담회 (2019)"]
+    assert feeds_of(root / "site") == fresh_feeds()
+
+    (root / "site" / "en/programmes/fair/fair.ics").unlink()  # changed behind the build's back
+    replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
+    build_site(config)  # a new process: the record and the parts from .cache/
+    assert own_made() == ["Public procurement fair renamed (2019)", "Winter school renamed (2019)", "겨울 학교 (2019)"]
+    assert feeds_of(root / "site") == fresh_feeds()
+
+    about = root / "content/en/about.md"
+    about.write_text(about.read_text("utf-8") + "\nA new paragraph.\n", "utf-8")  # the feeds are kept whole
+    build_site(config)
+    assert not own_made() and feeds_of(root / "site") == fresh_feeds()
+
+
+def test_feeds_are_kept_whole_only_with_a_file_of_their_whole_key(tmp_path):
+    """Files of one part are kept with the feeds' whole key, never on their own."""
+    from guide.write import Update
+
+    (tmp_path / "site").mkdir()
+    last = {"calendar.ics": ("whole", "d1", 1, 1), "own.ics": ("<one part> x", "d2", 1, 1), "page.html": ("page", "d3", 1, 1)}
+    present = {name: (1, 1) for name in last}
+    update = Update(tmp_path / "site", tmp_path / "staging", last, present)
+    assert update.keep_all("whole", "<one part> ") and set(update.made) == {"calendar.ics", "own.ics"}
+    alone = Update(tmp_path / "site", tmp_path / "staging", {name: last[name] for name in ("own.ics", "page.html")}, present)
+    assert not alone.keep_all("whole", "<one part> ") and not alone.made
+    touched = Update(tmp_path / "site", tmp_path / "staging", last, {**present, "own.ics": (2, 1)})
+    assert not touched.keep_all("whole", "<one part> ") and not touched.made
+
+
 def test_a_splice_whose_source_falls_short_writes_the_parts_themselves(tmp_path):
     """The last build's file is trusted by its size and time; should it still read short, the parts are written from their bytes."""
     import hashlib

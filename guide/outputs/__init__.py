@@ -1,7 +1,7 @@
 """The outputs made from the model: calendars, open data files, search indexes, the sitemap."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..model import Programme
 
@@ -17,3 +17,26 @@ Piece = Any  # a part of a file as outputs pass it on: bytes, or what a Part ret
 def made(kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
     """A Part that keeps nothing."""
     return make()
+
+
+class OnePart:
+    """A file that is one part with what every file of its kind adds around it (a programme's own
+    calendar: its events, a head that names the programme, an end), so the same bytes whenever
+    the part's key is (see cache.Stored): a writer that holds the file made under that key keeps
+    it without making it again; any other calls make() for its pieces."""
+
+    __slots__ = ("key", "make")
+
+    def __init__(self, key: str, make: Callable[[], list[Piece]]):
+        self.key, self.make = key, make
+
+
+def one_part_file(part: Piece, make: Callable[[], list[Piece]]) -> OnePart | list[Piece]:
+    """The file's pieces, or a OnePart if the part is kept under a key."""
+    key = getattr(part, "key", "")
+    return OnePart(key, make) if key else make()
+
+
+def file_pieces(content: OnePart | Iterable[Piece]) -> Iterable[Piece]:
+    """The pieces of a file as an output yields it."""
+    return content.make() if type(content) is OnePart else content

@@ -17,7 +17,7 @@ from ..model import LANGS, Guide, Phase, Programme
 from ..timeline import days_of
 from ..urls import absolute_url, calendar_path, page_path
 from ..vocabulary import PHASE_KINDS
-from . import Part, Piece, made
+from . import OnePart, Part, Piece, made, one_part_file
 
 UID_DOMAIN = "seoul-social-economy-guide"
 LINE_OCTETS = 75  # RFC 5545 3.1: content lines fold at 75 octets, line break excluded
@@ -168,11 +168,13 @@ def events_of(guide: Guide, programme: Programme, lang: str, _: Callable[[str], 
 
 
 def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
-                   gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[Piece]]]:
+                   gettexts: dict[str, Callable[[str], str]], part: Part = made) -> Iterator[tuple[str, list[Piece] | OnePart]]:
     """Yield the edition's calendar and one per programme with phases, in each language, in parts.
 
     One file at a time, so that a large guide's calendars need not all be in memory at once;
     each programme's events are made once (through `part`), for its own file and for the edition's.
+    A programme's own calendar is a OnePart when its events are kept under a key: a rebuild after
+    one programme's edit need not make the thousands of others.
     """
     year = guide.edition.year
     stamp = build_stamp(build_time, year)
@@ -184,5 +186,6 @@ def calendar_files(guide: Guide, base_url: str, build_time: datetime | None,
             events = part(f"events {lang}", programme, partial(events_of, guide, programme, lang, _, base_url, stamp))
             if events:
                 every.append(events)
-                yield calendar_path(lang, programme.id), calendar_parts(f"{programme.name[lang]} ({year})", about, lang, [events], year)
+                own = partial(calendar_parts, f"{programme.name[lang]} ({year})", about, lang, [events], year)
+                yield calendar_path(lang, programme.id), one_part_file(events, own)  # its head: the programme, the edition
         yield calendar_path(lang), calendar_parts(guide.edition.schedule_title[lang], about, lang, every, year)
