@@ -20,18 +20,19 @@ from typing import Callable, Iterable, Iterator
 
 from .cache import DiskCache, Stored, key_of, packed, piece_digest, unpacked
 from .config import Config
-from .model import Guide, Programme
+from .model import Guide, Programme, without_programmes
 from .outputs import Piece
 from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .reads import Reads, Recording, messages_key
-from .pagekeys import without_programmes
 
 Lookups = tuple[tuple[str, frozenset], ...]  # (language, the messages looked up in it), by language
 # A part (compressed; nothing once the preview has let go of it, see Parts.laid_out), what it looked
 # up, a hash of how the catalogs render that, and the digest and size of its bytes
 Entry = tuple[bytes, Lookups, str, bytes, int]
 PARTS = "feed-parts"  # the .cache/ namespace
+# What a part that no programme is in is keyed by besides the rest of the data (see outputs.Part).
+NO_PROGRAMME = "<no programme>"
 
 
 class Parts:
@@ -65,12 +66,13 @@ class Parts:
         self.base, self.recordings, self.rendered, self.remade = base, recordings, {}, []
         return self
 
-    def __call__(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes | Stored:
-        if not programme.digest:  # read from no file (a test's model): nothing to key it by
+    def __call__(self, kind: str, programme: Programme | None, make: Callable[[], bytes]) -> bytes | Stored:
+        digest = programme.digest if programme is not None else NO_PROGRAMME
+        if not digest:  # read from no file (a test's model): nothing to key it by
             return make()
-        key = self.keys.get((kind, programme.digest))
+        key = self.keys.get((kind, digest))
         if key is None:
-            key = self.keys[kind, programme.digest] = key_of(self.base, kind, programme.digest)
+            key = self.keys[kind, digest] = key_of(self.base, kind, digest)
         entry = self.last.get(key)
         if type(entry) is tuple and len(entry) == 5 and entry[2] == self.messages(entry[1]):  # not one of an older build
             for lang, found in entry[1]:
@@ -80,14 +82,14 @@ class Parts:
         else:
             data, lookups = self.captured(make)
             entry = (packed(data) if self.packs else b"", lookups, self.messages(lookups), piece_digest(data), len(data))
-            self.remade.append((kind, programme.id))
+            self.remade.append((kind, programme and programme.id))
             part = Stored(entry[3], entry[4], lambda: data, key + entry[2])
         self.kept[key] = entry
         return part
 
-    def made_again(self, kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
+    def made_again(self, kind: str, programme: Programme | None, make: Callable[[], bytes]) -> bytes:
         """A part kept without its bytes (see laid_out), or with bytes that do not unpack: the same bytes, made again."""
-        self.remade.append((kind, programme.id))
+        self.remade.append((kind, programme and programme.id))
         return self.captured(make)[0]
 
     def laid_out(self) -> None:

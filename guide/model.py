@@ -1,6 +1,7 @@
 """The guide as frozen values: what every output is rendered from."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Hashable, Iterable, TypeVar
@@ -283,6 +284,16 @@ class Guide:
 
 
 T = TypeVar("T")
+
+
+def without_programmes(guide: Guide) -> Guide:
+    """The guide as templates see it, and what parts of the feeds that no programme is in are made
+    from: programmes reach a page only through its context, and such a part not at all.
+
+    So a page's key needs the programmes its context holds, not all of them, and editing one
+    programme re-renders only the pages that show it.
+    """
+    return dataclasses.replace(guide, programmes=())
 
 
 def grouped(items: Iterable[T], key: Callable[[T], Hashable]) -> dict:

@@ -2,7 +2,6 @@
 page may read, the fingerprints of the model objects its context holds, and its templates' tree."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from .cache import Fingerprints, key_of
@@ -10,15 +9,6 @@ from .config import Config
 from .jsonld import named_in_both
 from .model import LANGS, Guide, Programme
 from .pages import Page
-
-
-def without_programmes(guide: Guide) -> Guide:
-    """The guide as templates see it: programmes reach a page only through its context.
-
-    So a page's key needs the programmes its context holds, not all of them, and editing one
-    programme re-renders only the pages that show it.
-    """
-    return dataclasses.replace(guide, programmes=())
 
 
 def inputs_key(guide: Guide, config: Config, assets: dict) -> str:

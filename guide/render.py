@@ -15,7 +15,7 @@ from . import hyphenation, i18n, pagekeys, reads, vocabulary
 from .cache import DiskCache, key_of, pruned_when_grown
 from .config import Config, offline_policy
 from .fragments import Fragments
-from .model import LANGS, Guide
+from .model import LANGS, Guide, without_programmes
 from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
 from .templating import gettext_globals
@@ -43,7 +43,7 @@ class PageRenderer:
     def __init__(self, pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations], env: Environment):
         self.env = env
         self.assets = fingerprinted_assets(config)
-        self.whole_guide, self.guide = guide, pagekeys.without_programmes(guide)
+        self.whole_guide, self.guide = guide, without_programmes(guide)
         self.config, self.translations = config, translations
         self.lang: object = object()
         self.recording = reads.Recording(translations[i18n.SOURCE_LANG])

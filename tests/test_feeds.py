@@ -35,6 +35,7 @@ def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     build_site(config, memory=Memory(first))
     everything = {programme for _, programme in first.remade}
     assert len(everything) >= 2 and {kind for kind, _ in first.remade} >= {"events ko", "events en", "json", "csv"}
+    assert {("organisations json", None), ("organisations csv", None)} <= set(first.remade)  # parts of no programme
 
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
     build_site(config, memory=Memory(first))
@@ -149,6 +150,31 @@ def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, 
     about.write_text(about.read_text("utf-8") + "\nA new paragraph.\n", "utf-8")  # the feeds are kept whole
     build_site(config)
     assert not own_made() and feeds_of(root / "site") == fresh_feeds()
+
+
+def test_the_organisations_files_are_kept_until_what_they_show_changes(tmp_path, monkeypatch):
+    """The organisations' files show no programme: made from the guide without them, they are kept
+    through programme edits, and made again when a centre changes."""
+    from guide.outputs import exports
+
+    rows = []
+    row = exports.OrganisationRow
+    monkeypatch.setattr(exports, "OrganisationRow", lambda centre, ctx: rows.append(ctx.guide.programmes) or row(centre, ctx))
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    parts = Parts()
+    build_site(config, memory=Memory(parts))
+    assert rows and not any(rows)  # made without the programmes
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    build_site(config, memory=Memory(parts))
+    assert {programme for _, programme in parts.remade} == {"fair"}
+    replaced(root, "data/centres.yaml", "en: Seoul Social Economy Center", "en: Seoul Social Economy Centre")
+    build_site(config, memory=Memory(parts))
+    assert {("organisations json", None), ("organisations csv", None)} <= set(parts.remade)
+    assert "Seoul Social Economy Centre" in (root / "site/data/organisations.csv").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
+    assert feeds_of(root / "site") == feeds_of(fresh)
 
 
 def test_feeds_are_kept_whole_only_with_a_file_of_their_whole_key(tmp_path):

@@ -10,11 +10,12 @@ from ..model import Programme
 # What it returns is the part's bytes, or a stand-in for them that the writer reads (cache.Stored):
 # outputs pass parts on as they are, and ask only their length. What makes a part may be called
 # after the output has moved on to the next programme, so it holds what it reads (no loop variables).
-Part = Callable[[str, Programme, Callable[[], bytes]], Any]
+# A part of no programme (None) is made from the guide without its programmes (model.without_programmes).
+Part = Callable[[str, Programme | None, Callable[[], bytes]], Any]
 Piece = Any  # a part of a file as outputs pass it on: bytes, or what a Part returned for a programme
 
 
-def made(kind: str, programme: Programme, make: Callable[[], bytes]) -> bytes:
+def made(kind: str, programme: Programme | None, make: Callable[[], bytes]) -> bytes:
     """A Part that keeps nothing."""
     return make()
 

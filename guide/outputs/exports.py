@@ -13,8 +13,8 @@ from functools import partial
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
-from ..model import LANGS, Guide, Programme
-from . import Part, Piece, made
+from ..model import LANGS, Guide, Programme, without_programmes
+from . import OnePart, Part, Piece, made, one_part_file
 from ..urls import absolute_url, data_path
 from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, GROUP_COLUMNS, ORGANISATION_COLUMNS,
                      PHASE_COLUMNS, PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, GroupRow, OrganisationRow,
@@ -155,13 +155,15 @@ def programme_record(row: ProgrammeRow) -> dict[str, Any]:
 
 
 def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]],
-                 part: Part = made) -> Iterator[tuple[str, Iterable[Piece]]]:
+                 part: Part = made) -> Iterator[tuple[str, Iterable[Piece] | OnePart]]:
     """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV.
 
-    What each programme adds to a file is one part, made through `part`.
+    What each programme adds to a file is one part, made through `part`; a file no programme is
+    in (the organisations') is one part of its own.
     """
     ctx = Context(guide, base_url, gettexts)
-    organisations = [OrganisationRow(c, ctx) for c in guide.centres]
+    bare = Context(without_programmes(guide), base_url, gettexts)  # what files that no programme is in read
+    organisations = [OrganisationRow(c, bare) for c in guide.centres]
 
     def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
         for programme in guide.programmes:
@@ -169,7 +171,13 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
             if data:
                 yield data
 
-    yield data_path("organisations.json"), records_parts(edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations))
+    def whole(kind: str, make: Callable[[], Iterable[bytes]]) -> OnePart | list[Piece]:
+        """A file that no programme is in, as one part: kept while the rest of the data is."""
+        data = part(kind, None, lambda: b"".join(make()))
+        return one_part_file(data, lambda: [data])
+
+    yield data_path("organisations.json"), whole("organisations json", lambda: records_parts(
+        edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations)))
     yield data_path("programmes.json"), lines_parts(edition_fields(guide), "programmes",
                                                     parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
     yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
@@ -178,7 +186,7 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     yield data_path("groups.json"), records_parts(edition_fields(guide), "groups", (record(GROUP_COLUMNS, r) for r in groups))
     yield data_path("groups.schema.json"), json_parts(file_schema(base_url, "groups", "Who can apply for the Seoul social economy support programmes", "groups", object_schema(GROUP_COLUMNS)))
     yield data_path("groups.csv"), csv_parts(GROUP_COLUMNS, groups)
-    yield data_path("organisations.csv"), csv_parts(ORGANISATION_COLUMNS, organisations)
+    yield data_path("organisations.csv"), whole("organisations csv", lambda: csv_parts(ORGANISATION_COLUMNS, organisations))
     yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)])))
     yield data_path("phases.csv"), chain([csv_head(PHASE_TABLE_COLUMNS)], parts("phases csv", lambda p: csv_rows(PHASE_TABLE_COLUMNS, phase_rows(p, ctx))))
     yield data_path("amounts.csv"), chain([csv_head(AMOUNT_TABLE_COLUMNS)], parts("amounts csv", lambda p: csv_rows(AMOUNT_TABLE_COLUMNS, amount_rows(p))))
