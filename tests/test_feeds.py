@@ -1,6 +1,7 @@
 """The calendars and data files are joined from per-programme parts: an edit remakes only what it touched."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from guide.config import Config
@@ -152,9 +153,10 @@ def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, 
     assert not own_made() and feeds_of(root / "site") == fresh_feeds()
 
 
-def test_the_organisations_files_are_kept_until_what_they_show_changes(tmp_path, monkeypatch):
-    """The organisations' files show no programme: made from the guide without them, they are kept
-    through programme edits, and made again when a centre changes."""
+def test_the_organisations_and_groups_files_are_kept_until_what_they_show_changes(tmp_path, monkeypatch):
+    """The organisations' files show no programme, the groups' files only which programmes are open
+    to each group: made from the guide without its programmes, they are kept through programme
+    edits that leave that as it was, and made again when what they show changes."""
     from guide.outputs import exports
 
     rows = []
@@ -172,6 +174,16 @@ def test_the_organisations_files_are_kept_until_what_they_show_changes(tmp_path,
     build_site(config, memory=Memory(parts))
     assert {("organisations json", None), ("organisations csv", None)} <= set(parts.remade)
     assert "Seoul Social Economy Centre" in (root / "site/data/organisations.csv").read_text("utf-8")
+
+    def open_to_village_enterprises():
+        groups = json.loads((root / "site/data/groups.json").read_text("utf-8"))["groups"]
+        return next(group["programmes"] for group in groups if group["id"] == "village-enterprise")
+
+    assert "winter-school" not in open_to_village_enterprises()
+    replaced(root, PROGRAMMES, "eligible: [cooperative]", "eligible: [village-enterprise]")
+    build_site(config, memory=Memory(parts))
+    assert {kind.split()[0] for kind, programme in parts.remade if programme is None} == {"groups"}
+    assert "winter-school" in open_to_village_enterprises()
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
     assert feeds_of(root / "site") == feeds_of(fresh)

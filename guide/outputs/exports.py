@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..model import LANGS, Guide, Programme, without_programmes
 from . import OnePart, Part, Piece, made, one_part_file
+from ..cache import key_of
 from ..urls import absolute_url, data_path
 from .tables import (AMOUNT_COLUMNS, AMOUNT_TABLE_COLUMNS, CONTACT_COLUMNS, GROUP_COLUMNS, ORGANISATION_COLUMNS,
                      PHASE_COLUMNS, PHASE_TABLE_COLUMNS, PROGRAMME_COLUMNS, Column, Context, GroupRow, OrganisationRow,
@@ -158,11 +159,12 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
                  part: Part = made) -> Iterator[tuple[str, Iterable[Piece] | OnePart]]:
     """Yield every open data file, one at a time and in parts: JSON with schemas, and CSV.
 
-    What each programme adds to a file is one part, made through `part`; a file no programme is
-    in (the organisations') is one part of its own.
+    What each programme adds to a file is one part, made through `part`; a file no programme has
+    a part in (the organisations', and the groups', which show only which programmes are open to
+    each group) is one part of its own.
     """
     ctx = Context(guide, base_url, gettexts)
-    bare = Context(without_programmes(guide), base_url, gettexts)  # what files that no programme is in read
+    bare = Context(without_programmes(guide), base_url, gettexts)  # what the files no programme has a part in read
     organisations = [OrganisationRow(c, bare) for c in guide.centres]
 
     def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
@@ -172,7 +174,8 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
                 yield data
 
     def whole(kind: str, make: Callable[[], Iterable[bytes]]) -> OnePart | list[Piece]:
-        """A file that no programme is in, as one part: kept while the rest of the data is."""
+        """A file that no programme has a part in, as one part made from the guide without its
+        programmes and from what `kind` names: kept while those are the same."""
         data = part(kind, None, lambda: b"".join(make()))
         return one_part_file(data, lambda: [data])
 
@@ -182,10 +185,13 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
                                                     parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
     yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
     yield data_path("programmes.schema.json"), json_parts(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
-    groups = [GroupRow(g, ctx) for g in guide.groups]
-    yield data_path("groups.json"), records_parts(edition_fields(guide), "groups", (record(GROUP_COLUMNS, r) for r in groups))
+    open_to = {g.id: guide.programmes_open_to(g.id) for g in guide.groups}  # all the groups' files show of the programmes
+    shown = key_of(repr(open_to))
+    groups = [GroupRow(g, bare, open_to[g.id]) for g in guide.groups]
+    yield data_path("groups.json"), whole(f"groups json {shown}", lambda: records_parts(
+        edition_fields(guide), "groups", (record(GROUP_COLUMNS, r) for r in groups)))
     yield data_path("groups.schema.json"), json_parts(file_schema(base_url, "groups", "Who can apply for the Seoul social economy support programmes", "groups", object_schema(GROUP_COLUMNS)))
-    yield data_path("groups.csv"), csv_parts(GROUP_COLUMNS, groups)
+    yield data_path("groups.csv"), whole(f"groups csv {shown}", lambda: csv_parts(GROUP_COLUMNS, groups))
     yield data_path("organisations.csv"), whole("organisations csv", lambda: csv_parts(ORGANISATION_COLUMNS, organisations))
     yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)])))
     yield data_path("phases.csv"), chain([csv_head(PHASE_TABLE_COLUMNS)], parts("phases csv", lambda p: csv_rows(PHASE_TABLE_COLUMNS, phase_rows(p, ctx))))

@@ -92,6 +92,7 @@ class ProgrammeRow:
 class GroupRow:
     group: Group
     ctx: Context
+    programmes: tuple[str, ...]  # the ids of the programmes open to it: all its row shows of them
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ GROUP_COLUMNS = [
     *pair("name", _("Name"), lambda r: r.group.name),
     *pair("note", _("What the group covers"), lambda r: r.group.note, optional=True),
     Column("programmes", "list", _("Identifiers of the programmes open to the whole group, its own and those of the groups it belongs to"),
-           lambda r: list(r.ctx.guide.programmes_open_to(r.group.id))),
+           lambda r: list(r.programmes)),
     *[Column(f"page_{lang}", "string", _("Address of its page in this guide"), lambda r, lang=lang: absolute_url(r.ctx.base_url, page_path(lang, f"programmes/for/{r.group.id}"))) for lang in LANGS],
 ]
 
