@@ -6,8 +6,9 @@ named in it), on the settings and code, and on the catalog messages looked up wh
 Each part is kept under a key of the first three, with the messages it looked up and how the
 catalogs rendered them: an edit of one programme remakes that programme's parts, and the
 edition-wide files are joined again from the parts. A programme's own calendar (its events part
-between a head and an end) and a file that no programme is in (the organisations', one part made
-from the guide without its programmes) are kept whole while their part is (see outputs.OnePart).
+between a head and an end) and a file that no programme has a part in (the organisations' and
+the groups', each one part made from the guide without its programmes) are kept whole while
+their part is (see outputs.OnePart).
 A build keeps the parts in .cache/, compressed (a large guide's feeds run to a hundred megabytes,
 which compress to a sixth). The preview keeps only their digests: the files it wrote hold the
 parts, and it copies them from there (see splice).
