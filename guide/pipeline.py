@@ -141,8 +141,9 @@ def written_feeds(into: Update, feeds: Iterable[tuple[str, Iterable[Piece] | One
     names = []
     for name, content in feeds:
         if type(content) is OnePart:
-            if not into.current(name, ONE_PART + content.key):
-                into.write_pieces(name, content.make(), ONE_PART + content.key)
+            own = ONE_PART + content.key
+            if not into.current(name, own):
+                into.write_pieces(name, content.make(), own)
         else:
             names.append(name)
             into.write_pieces(name, content, key)

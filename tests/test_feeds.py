@@ -29,6 +29,13 @@ def feeds_of(out):
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.suffix in (".ics", ".csv", ".json")}
 
 
+def fresh_feeds(config):
+    """The feeds of a clean build of the same sources, in a folder of its own."""
+    fresh = config.root.parent / "fresh"
+    build_site(Config(root=config.root, out=fresh, build_time=config.build_time), memory=Memory())
+    return feeds_of(fresh)
+
+
 def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     root = fixture_project(tmp_path)
     config = config_for(root)
@@ -51,9 +58,7 @@ def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     build_site(config, memory=Memory(stored))
     assert {programme for _, programme in stored.remade} == {"fair"}
 
-    fresh = tmp_path / "fresh"
-    build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
-    assert feeds_of(root / "site") == feeds_of(fresh)
+    assert feeds_of(root / "site") == fresh_feeds(config)
 
 
 def test_a_changed_message_remakes_the_parts_that_looked_it_up(tmp_path):
@@ -85,15 +90,10 @@ def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_
     assert "en/calendar.ics" in memory.output.layouts and "data/programmes.json" in memory.output.layouts
     assert memory.parts.kept and not any(entry[0] for entry in memory.parts.kept.values())
 
-    def fresh_feeds():
-        fresh = tmp_path / "fresh"
-        build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
-        return feeds_of(fresh)
-
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
     build_site(config, memory=memory)
     assert {programme for _, programme in memory.parts.remade} == {"fair"} and not unpacked
-    assert feeds_of(root / "site") == fresh_feeds()
+    assert feeds_of(root / "site") == fresh_feeds(config)
     assert "Public procurement fair renamed" in (root / "site" / "en" / "calendar.ics").read_text("utf-8")
 
     # feeds changed behind the preview's back: their parts made again, each from its own programme
@@ -105,7 +105,7 @@ def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_
     memory.parts.remade.clear()
     build_site(config, memory=memory)
     assert ("events en", "fair") in memory.parts.remade and ("csv", "fair") in memory.parts.remade
-    assert feeds_of(root / "site") == fresh_feeds()
+    assert feeds_of(root / "site") == fresh_feeds(config)
 
 
 def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, monkeypatch):
@@ -129,28 +129,27 @@ def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, 
         made.clear()
         return sorted(names)
 
-    def fresh_feeds():
-        fresh = tmp_path / "fresh"
-        build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
-        made.clear()
-        return feeds_of(fresh)
+    def fresh():
+        feeds = fresh_feeds(config)
+        made.clear()  # not this test's build
+        return feeds
 
     own_made()
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
     build_site(config, memory=memory)
     assert own_made() == ["Public procurement fair renamed (2019)", "공공구매 상담회 (2019)"]
-    assert feeds_of(root / "site") == fresh_feeds()
+    assert feeds_of(root / "site") == fresh()
 
     (root / "site" / "en/programmes/fair/fair.ics").unlink()  # changed behind the build's back
     replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
     build_site(config)  # a new process: the record and the parts from .cache/
     assert own_made() == ["Public procurement fair renamed (2019)", "Winter school renamed (2019)", "겨울 학교 (2019)"]
-    assert feeds_of(root / "site") == fresh_feeds()
+    assert feeds_of(root / "site") == fresh()
 
     about = root / "content/en/about.md"
     about.write_text(about.read_text("utf-8") + "\nA new paragraph.\n", "utf-8")  # the feeds are kept whole
     build_site(config)
-    assert not own_made() and feeds_of(root / "site") == fresh_feeds()
+    assert not own_made() and feeds_of(root / "site") == fresh()
 
 
 def test_the_organisations_and_groups_files_are_kept_until_what_they_show_changes(tmp_path, monkeypatch):
@@ -184,9 +183,7 @@ def test_the_organisations_and_groups_files_are_kept_until_what_they_show_change
     build_site(config, memory=Memory(parts))
     assert {kind.split()[0] for kind, programme in parts.remade if programme is None} == {"groups"}
     assert "winter-school" in open_to_village_enterprises()
-    fresh = tmp_path / "fresh"
-    build_site(Config(root=root, out=fresh, build_time=config.build_time), memory=Memory())
-    assert feeds_of(root / "site") == feeds_of(fresh)
+    assert feeds_of(root / "site") == fresh_feeds(config)
 
 
 def test_feeds_are_kept_whole_only_with_a_file_of_their_whole_key(tmp_path):
