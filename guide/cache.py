@@ -52,6 +52,15 @@ class Fingerprints:
         """Digest value by a label, for objects whose content the key already covers elsewhere."""
         self.names[id(value)] = (label.encode("utf-8"), value)
 
+    def known(self, value: Any, digest: bytes) -> None:
+        """Digest value as `digest`: what digesting an equal value made before (see pagekeys.named_views)."""
+        self.names[id(value)] = (digest, value)
+
+    def made(self, value: Any) -> bytes | None:
+        """The digest remembered for value, if it was digested (or named) here; a short value is not."""
+        known = self.memo.get(id(value)) or self.names.get(id(value))
+        return known[0] if known is not None and known[1] is value else None
+
     def __call__(self, value: Any) -> bytes:
         if type(value) in ATOMS:
             return repr(value).encode("utf-8", "surrogatepass")

@@ -2,13 +2,15 @@
 page may read, the fingerprints of the model objects its context holds, and its templates' tree."""
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
-from .cache import Fingerprints, key_of
+from .cache import DiskCache, Fingerprints, key_of
 from .config import Config
 from .jsonld import named_in_both
 from .model import LANGS, Guide, Programme
 from .pages import Page
+from .views import views_of_programmes
 
 
 def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
@@ -17,12 +19,16 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
     That is the model templates reach through `guide` (all but the programmes), the code that
     renders, the asset names and the settings.
     """
-    code = sorted(Path(__file__).parent.rglob("*.py"))
     return key_of(
         repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
-        repr((config.base_url, config.file_urls, config.build_time)),
-        *(part for path in code for part in (str(path.name), path.read_bytes())),
+        repr((config.base_url, config.file_urls, config.build_time)), code_key(),
     )
+
+
+def code_key() -> str:
+    """A hash of the guide's code: what makes the pages, their contexts and their digests."""
+    code = sorted(Path(__file__).parent.rglob("*.py"))
+    return key_of(*(part for path in code for part in (str(path.name), path.read_bytes())))
 
 
 # Fingerprints by the language whose texts of programmes the pages they key show (None: both), so
@@ -111,10 +117,14 @@ def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | Non
 
 
 def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str], data_keys: dict[str, str],
-              preview: bool) -> tuple[list[str], Prints]:
+              preview: bool, cache: DiskCache | None = None) -> tuple[list[str], Prints]:
     """Return each page's key and the fingerprints that made them; file in `data_keys` each page's
-    key but for its templates. The preview keeps both for its next build (see LAST_KEYS)."""
+    key but for its templates. The preview keeps both for its next build (see LAST_KEYS); a build
+    keeps the digests of the programmes' views in the `cache` (see named_views)."""
     prints = guide_fingerprints(guide) if preview else new_fingerprints(guide)
+    views = views_of_programmes(guide) if cache is not None and not preview else []
+    kept_as = view_digests_key(guide) if views else ""
+    named = named_views(prints, views, kept_view_digests(cache, kept_as)) if views else True
     last = LAST_KEYS if preview else {}
     made: dict[int, tuple[Page, str, str, str, str]] = {}
     keys = []
@@ -131,4 +141,55 @@ def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str
         LAST_KEYS.clear()
         LAST_KEYS.update(made)
         kept_fingerprints(guide, prints)
+    if not named:
+        store_view_digests(cache, kept_as, prints, views)
     return keys, prints
+
+
+# The digests of each programme's views (its spans, strip, listing and lanes; see
+# views.programme_views) that a build made, kept in .cache/ for the next. A new process would
+# digest them all again to make the keys: at 2,000 pages two thirds of the keys' time. The views
+# are made of the programme, the groups and the edition year alone, so they are kept by the
+# programme's digest (of its source, place and year) under a hash of the groups, the year and
+# the code; named by the digest that digesting them made (Fingerprints.known), they key pages
+# exactly as digested anew.
+VIEW_DIGESTS = "view digests"
+ViewDigests = dict[str, tuple]  # "<language> <programme's digest>": the digest of each view, or None (a short view is not remembered)
+
+
+def view_digests_key(guide: Guide) -> str:
+    """What the views' digests depend on besides their programmes: the code, the groups and the edition year."""
+    return key_of(code_key(), repr(guide.groups), str(guide.edition.year))
+
+
+def kept_view_digests(cache: DiskCache, key: str) -> ViewDigests:
+    """The views' digests the last build kept under key (none if damaged or kept by other code)."""
+    data = cache.get(VIEW_DIGESTS, key)
+    try:
+        kept = marshal.loads(data) if data else {}
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return kept if type(kept) is dict else {}
+
+
+def named_views(prints: Prints, views: list[tuple[Programme, tuple]], kept: ViewDigests) -> bool:
+    """Name the views by the digests kept for them; return whether every programme's were kept."""
+    every = True
+    for lang, fingerprints in prints.items():
+        for programme, objects in views:
+            digests = kept.get(f"{lang or ''} {programme.digest}")
+            if type(digests) is not tuple or len(digests) != len(objects) or not programme.digest:
+                every = False
+                continue
+            for value, digest in zip(objects, digests):
+                if type(digest) is bytes:
+                    fingerprints.known(value, digest)
+    return every
+
+
+def store_view_digests(cache: DiskCache, key: str, prints: Prints, views: list[tuple[Programme, tuple]]) -> None:
+    """Keep the digests the keys made of the programmes' views, for the next build (of these programmes alone)."""
+    kept = {f"{lang or ''} {programme.digest}": tuple(fingerprints.made(value) for value in objects)
+            for lang, fingerprints in prints.items() for programme, objects in views if programme.digest}
+    cache.put(VIEW_DIGESTS, key, marshal.dumps(kept))
+    cache.prune(VIEW_DIGESTS)

@@ -75,7 +75,8 @@ class PageRenderer:
         if not self.keyed:
             return [""] * len(pages)
         preview = fragments is not None and fragments.pages
-        keys, prints = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview)
+        keys, prints = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview,
+                                           DiskCache(self.config.root / ".cache"))
         if preview:  # most pages' keys and messages are those of the last build: so are their whole keys
             if len(WHOLE_KEYS) > 2 * len(pages):
                 WHOLE_KEYS.clear()

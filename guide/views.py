@@ -63,6 +63,12 @@ def programme_views(guide: Guide) -> dict[str, tuple]:
     return {p.id: views for p, views in made.values()}
 
 
+def views_of_programmes(guide: Guide) -> list[tuple[Programme, tuple]]:
+    """Each programme of the guide with its views (see programme_views), if they were made for it."""
+    made = LAST_PROGRAMME_VIEWS[0][2] if LAST_PROGRAMME_VIEWS else {}
+    return [kept for p in guide.programmes if (kept := made.get(id(p))) is not None and kept[0] is p]
+
+
 def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     year = guide.edition.year
     months = timeline.by_month(guide.programmes, year)

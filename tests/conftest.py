@@ -32,6 +32,11 @@ def one_project_per_process():
     project in the same process would find the last one's equal pages and views, and keep them
     with their keys (correct output, but more rendered than a test of what is kept expects)."""
     yield
+    forget_last_builds()
+
+
+def forget_last_builds() -> None:
+    """Let go of what in-process builds kept for the next (`LAST_*`): the next starts as a new process does."""
     for name, module in list(sys.modules.items()):
         if name.startswith("guide"):
             for memo in (value for key, value in vars(module).items() if key.startswith("LAST_") and type(value) in (dict, list)):

@@ -189,3 +189,59 @@ def test_the_preview_names_a_new_guide_s_objects_as_fresh_fingerprints_would(tmp
         for lang in fresh:
             assert {key: name[0] for key, name in kept[lang].names.items()} == {key: name[0] for key, name in fresh[lang].names.items()}
             assert all(kept[lang].names[key][1] is name[1] for key, name in fresh[lang].names.items())
+
+
+def test_a_build_names_the_programmes_views_by_the_digests_the_last_build_kept(tmp_path, monkeypatch):
+    """A build keeps in .cache/ the digests its keys made of the programmes' views; the next,
+    reading the guide again (other objects, as a new process does), names the views of the
+    programmes it shares by them and digests an edited one's anew, and every page's key is the
+    key that digesting everything anew makes. A change to the groups, which the views are made
+    of, names none."""
+    from datetime import datetime, timezone
+
+    from conftest import fixture_project, forget_last_builds
+    from guide import pagekeys
+    from guide.cache import Fingerprints
+    from guide.config import Config
+    from guide.pages import site_pages
+    from guide.pipeline import load_sources
+    from guide.reads import Recording
+    from guide.render import PageRenderer
+
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc))
+    cache = DiskCache(root / ".cache")
+    named: list = []
+    ids: list[str] = []
+    known = Fingerprints.known
+    monkeypatch.setattr(Fingerprints, "known", lambda self, value, digest: named.append(value) or known(self, value, digest))
+
+    def keys(kept: DiskCache | None) -> list[str]:
+        forget_last_builds()
+        named.clear()
+        sources = load_sources(config)
+        pages = site_pages(sources.guide, sources.documents, {lang: Recording(t) for lang, t in sources.translations.items()}, config.build_time)
+        renderer = PageRenderer(pages, sources.guide, config, sources.translations, sources.templates)
+        ids[:] = [programme.id for programme in sources.guide.programmes]
+        return pagekeys.page_keys(pages, sources.guide, renderer.inputs, renderer.trees, {}, False, kept)[0]
+
+    def named_programmes() -> set[str]:
+        return {value.programme.id for value in named if hasattr(value, "programme")}  # of the listings named
+
+    fresh = keys(None)
+    assert keys(cache) == fresh and not named  # nothing kept yet: the digests are made, and kept
+    assert keys(cache) == fresh
+    assert named_programmes() == set(ids) and len(ids) == 2
+
+    programmes = root / "data" / "programmes" / "sehub.yaml"
+    programmes.write_text(programmes.read_text("utf-8").replace("en: Public procurement fair", "en: Procurement fair"), "utf-8")
+    edited = keys(None)
+    assert edited != fresh
+    assert keys(cache) == edited and named_programmes() == set(ids) - {"fair"}
+    assert keys(cache) == edited and "fair" in named_programmes()  # kept by the build before
+
+    groups = root / "data" / "groups.yaml"
+    groups.write_text(groups.read_text("utf-8").replace('en: "Social enterprise"', 'en: "Social enterprises"'), "utf-8")
+    regrouped = keys(None)
+    assert regrouped != edited
+    assert keys(cache) == regrouped and not named
