@@ -43,39 +43,44 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
             return pickle.loads(cached)
         except Exception:  # written by other code that the key did not tell apart: read the data again
             pass
-    parsed = stored_items(cache)
-    guide = read_guide(root, parsed)
+    parsed, remembered = stored_items(cache)
+    guide = read_guide(root, parsed, remembered)
     if key and key == guide_key(root):  # a file saved while being read would file this guide under the wrong key
         cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
         cache.prune("guide")
-        store_items(cache, parsed)
+        store_items(cache, parsed, remembered)
     return guide
 
 
-# The programmes files' items as last parsed (see yamlitems), kept for the next command-line build
-# under a hash of the code that parses them: after an edit of one programme, a build parses that
-# programme's text alone. One entry, replaced by each build that reads the data.
+# The programmes files' items as last parsed (see yamlitems), and the programmes read from them
+# (see programmes.Remembered), kept for the next command-line build under a hash of the code that
+# parses and reads them: after an edit of one programme, a build parses and reads that
+# programme alone. One entry, replaced by each build that reads the data.
 @functools.cache
 def items_key() -> str:
-    return key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("yaml*.py"))))
+    return key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))))
 
 
-def stored_items(cache: DiskCache) -> Parsed:
-    """Return the kept items, as the preview keeps them (no file's bytes are known, so every file is read)."""
+def stored_items(cache: DiskCache) -> tuple[Parsed, Remembered]:
+    """Return the kept items, as the preview keeps them (no file's bytes are known, so every file
+    is read), and the programmes read from them."""
     data = cache.get("items", items_key())
     try:
-        items = pickle.loads(data) if data else {}
-    except Exception:  # damaged in a way the seal did not catch: parse everything
-        items = {}
-    if not isinstance(items, dict):
-        return {}
-    return {shown: (None, None, kept) for shown, kept in items.items() if isinstance(kept, dict)}
+        items, programmes = pickle.loads(data) if data else ({}, [])
+    except Exception:  # damaged in a way the seal did not catch, or kept by other code: parse and read everything
+        items, programmes = {}, []
+    if not isinstance(items, dict) or not isinstance(programmes, list):
+        return {}, Remembered()
+    parsed: Parsed = {shown: (None, None, kept) for shown, kept in items.items() if isinstance(kept, dict)}
+    return parsed, Remembered.kept(programmes)
 
 
-def store_items(cache: DiskCache, parsed: Parsed) -> None:
+def store_items(cache: DiskCache, parsed: Parsed, remembered: Remembered) -> None:
+    """Keep the items and the programmes read from them, pickled together: a programme is found
+    again by the very item it was read from (see programmes.Remembered)."""
     items = {shown: kept for shown, (_, _, kept) in parsed.items() if kept}
     if items:
-        cache.put("items", items_key(), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put("items", items_key(), pickle.dumps((items, remembered.read_now()), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def guide_key(root: Path) -> str:

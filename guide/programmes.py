@@ -45,6 +45,17 @@ class Remembered:
         self.last: dict[int, tuple[Any, tuple, m.Programme]] = {}
         self.now: dict[int, tuple[Any, tuple, m.Programme]] = {}
 
+    @classmethod
+    def kept(cls, read: list) -> Remembered:
+        """The programmes a build read (read_now), unpickled with the items they were read from."""
+        remembered = cls()
+        remembered.last = {id(entry[0]): entry for entry in read if type(entry) is tuple and len(entry) == 3}
+        return remembered
+
+    def read_now(self) -> list[tuple[Any, tuple, m.Programme]]:
+        """The programmes of this read, each with the item it was read from and its place."""
+        return list(self.now.values())
+
     def renew(self) -> None:
         """Begin a read of the whole data folder."""
         self.last, self.now = self.now or self.last, {}

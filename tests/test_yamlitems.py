@@ -98,8 +98,10 @@ def test_the_preview_reads_again_only_the_programme_it_edited(tmp_path):
     assert [pid for pid in after if after[pid] is not before[pid]] == ["winter-school"]
 
 
-def test_a_command_line_build_parses_again_only_the_programme_it_edited(tmp_path, monkeypatch):
-    """Builds keep the items in .cache/; the next build's guide equals one read from scratch."""
+def test_a_command_line_build_parses_and_reads_again_only_the_programme_it_edited(tmp_path, monkeypatch):
+    """Builds keep the items, and the programmes read from them, in .cache/; the next build parses
+    and reads the edited programme alone, and its guide equals one read from scratch."""
+    import guide.programmes
     import guide.yamlitems
     from conftest import fixture_project
     from guide.data import load_guide
@@ -108,13 +110,39 @@ def test_a_command_line_build_parses_again_only_the_programme_it_edited(tmp_path
     load_guide(root)
     real_parse, parsed = guide.yamlitems.parsed_item, []
     monkeypatch.setattr(guide.yamlitems, "parsed_item", lambda chunk, shown: parsed.append(chunk) or real_parse(chunk, shown))
+    real_read, read = guide.programmes.read_programme, []
+    monkeypatch.setattr(guide.programmes, "read_programme", lambda r, value, *rest: read.append(value["id"]) or real_read(r, value, *rest))
     path = root / "data" / "programmes" / "sehub.yaml"
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
     kept = load_guide(root)
     assert len(parsed) == 1 and "Winter academy" in parsed[0]
+    assert read == ["winter-school"]
     monkeypatch.setenv("GUIDE_CACHE", "off")
     assert kept == load_guide(root)
     assert next(p for p in kept.programmes if p.id == "winter-school").name.en == "Winter academy"
+
+
+def test_a_programme_kept_from_the_last_build_is_still_checked_against_the_other_files(tmp_path, monkeypatch):
+    """A programme not read again (its text unchanged) still has its references checked: a group
+    it names, renamed in data/groups.yaml, is reported at the programme's line and field."""
+    import guide.programmes
+    from conftest import fixture_project
+    from guide.data import load_guide
+    from guide.errors import BuildFailed
+
+    root = fixture_project(tmp_path)
+    load_guide(root)
+    read: list = []
+    monkeypatch.setattr(guide.programmes, "read_programme", lambda *args: read.append(args) or pytest.fail("read again"))
+    groups = root / "data" / "groups.yaml"
+    groups.write_text(groups.read_text("utf-8").replace("id: cooperative", "id: co-operative"), "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_guide(root)
+    programmes = (root / "data" / "programmes" / "sehub.yaml").read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(programmes, 1) if "eligible: [cooperative]" in text)
+    assert [(e.line, e.field) for e in failed.value.errors if e.path == "data/programmes/sehub.yaml"] == [
+        (line, "programmes[1].eligible[0]")]
+    assert read == []
 
 
 def test_a_large_file_with_many_brackets_is_scanned_by_its_new_items(monkeypatch):
