@@ -8,22 +8,30 @@ import signal
 from typing import Callable
 
 
-def started(jobs: int | None, work: Callable, *args) -> Callable[[], None]:
+def started(jobs: int | None, work: Callable, *args, niceness: int = 0) -> Callable[[], None]:
     """Run work(*args) in a forked process, if there is another core and the build may use more
-    than one process (`jobs`, see Config); return what waits for its end.
+    than one process (`jobs`, see Config); return what waits for its end. Work the build does not
+    wait for runs at a lower priority (`niceness`): it yields the core to the build's workers.
 
     What the work fails at, the build meets again itself and reports: the process ends quietly.
     It ends with the build: at once if stopped (SIGTERM, see cli), and Ctrl+C is the build's.
     """
-    if jobs == 1 or (os.cpu_count() or 1) < 2:
+    if not forks(jobs):
         return lambda: None
-    process = multiprocessing.get_context("fork").Process(target=quietly, args=(work, *args), daemon=True)
+    process = multiprocessing.get_context("fork").Process(target=quietly, args=(niceness, work, *args), daemon=True)
     process.start()
     return process.join
 
 
-def quietly(work: Callable, *args) -> None:
+def forks(jobs: int | None) -> bool:
+    """Whether work may be started on another core (see started)."""
+    return jobs != 1 and (os.cpu_count() or 1) >= 2
+
+
+def quietly(niceness: int, work: Callable, *args) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        os.nice(niceness)
     try:
         work(*args)
     except Exception:

@@ -1,6 +1,7 @@
 """Load data/*.yaml into the model, collecting every problem with its file, line and field."""
 from __future__ import annotations
 
+import atexit
 import functools
 import pickle
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from . import model as m
+from .ahead import forks, started
 from .cache import DiskCache, key_of
 from .errors import BuildFailed, SourceError
 from .fields import Reader
@@ -22,13 +24,13 @@ from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml", "groups.yaml")
 
 
-def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
+def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -> m.Guide:
     """Read and cross-check data/ under root; raise BuildFailed with every problem.
 
     A guide read without problems is kept in .cache/ under a hash of every data file and of the
-    code that reads them, so an unchanged project is not parsed and checked again. With `parsed`
-    (the preview's files as last parsed, which it keeps to reparse only what changed) the files
-    are read through it instead.
+    code that reads them, so an unchanged project is not parsed and checked again (a large one
+    is kept on another core, if `jobs` allows, see kept). With `parsed` (the preview's files as
+    last parsed, which it keeps to reparse only what changed) the files are read through it instead.
     """
     problems = file_problems(root, root / "data")
     if problems:  # checked before anything reads the files, the cache key included
@@ -46,10 +48,28 @@ def load_guide(root: Path, parsed: Parsed | None = None) -> m.Guide:
     parsed, remembered = stored_items(cache)
     guide = read_guide(root, parsed, remembered)
     if key and key == guide_key(root):  # a file saved while being read would file this guide under the wrong key
-        cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
-        cache.prune("guide")
-        store_items(cache, parsed, remembered)
+        kept(cache, key, guide, parsed, remembered, jobs)
     return guide
+
+
+# Pickling a large guide and its items took as long as reading them again after an edit (1.5 s
+# at ~20,000 pages) on the one core a build then uses: from this many programmes on, they are
+# pickled and kept on the other, while the build goes on, and waited for before the process ends.
+KEPT_ASIDE_FROM = 500
+
+
+def kept(cache: DiskCache, key: str, guide: m.Guide, parsed: Parsed, remembered: Remembered, jobs: int | None) -> None:
+    """Keep the guide, its items and its programmes for the next build (see load_guide, stored_items)."""
+    if len(guide.programmes) >= KEPT_ASIDE_FROM and forks(jobs):
+        atexit.register(started(jobs, put_guide, cache, key, guide, parsed, remembered, niceness=10))
+    else:
+        put_guide(cache, key, guide, parsed, remembered)
+
+
+def put_guide(cache: DiskCache, key: str, guide: m.Guide, parsed: Parsed, remembered: Remembered) -> None:
+    cache.put("guide", key, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.prune("guide")
+    store_items(cache, parsed, remembered)
 
 
 # The programmes files' items as last parsed (see yamlitems), and the programmes read from them

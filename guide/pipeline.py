@@ -65,7 +65,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
     errors: list[SourceError] = []
     guide = None
     try:
-        guide = load_guide(config.root, parsed)
+        guide = load_guide(config.root, parsed, config.jobs)
     except BuildFailed as failed:
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root, prose)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pyphen
 import pytest
@@ -56,6 +57,41 @@ def test_a_build_told_to_use_one_process_starts_no_other(tmp_path, two_cores):
     templating.compiled_ahead(config)
     ahead.started(1, never)
     assert not multiprocessing.active_children()  # the build does the work itself, when it needs it
+
+
+def test_a_large_guide_is_kept_by_another_process_at_a_lower_priority_and_waited_for_at_exit(tmp_path, monkeypatch, two_cores):
+    """Pickling a large guide is work the build does not wait for: another process keeps it in
+    .cache/, niced, and the build's process waits for it only as it exits; the next build reads
+    the guide kept, and reads again only what changed. With one process, the build keeps it itself."""
+    import guide.programmes
+    from guide import data
+
+    root = fixture_project(tmp_path)
+    waits: list = []
+    monkeypatch.setattr(data, "KEPT_ASIDE_FROM", 2)  # the fixture's two programmes
+    monkeypatch.setattr(data.atexit, "register", waits.append)
+    put = data.put_guide
+    monkeypatch.setattr(data, "put_guide", lambda *args: time.sleep(0.5) or put(*args))  # long enough to be seen at work
+    first = data.load_guide(root, None, jobs=2)
+    (keeper,) = multiprocessing.active_children()
+    own, deadline = os.getpriority(os.PRIO_PROCESS, 0), time.monotonic() + 5
+    while os.getpriority(os.PRIO_PROCESS, keeper.pid) == own and time.monotonic() < deadline:
+        time.sleep(0.01)  # until it has begun
+    assert len(waits) == 1 and os.getpriority(os.PRIO_PROCESS, keeper.pid) == min(own + 10, 19)
+    waits[0]()
+    assert not multiprocessing.active_children()
+    monkeypatch.setattr(data, "read_guide", never)
+    assert data.load_guide(root, None, jobs=2) == first and len(waits) == 1  # kept: read from .cache/, nothing to keep
+
+    monkeypatch.undo()
+    monkeypatch.setattr(data.atexit, "register", never)
+    read: list = []
+    real = guide.programmes.read_programme
+    monkeypatch.setattr(guide.programmes, "read_programme", lambda r, value, *rest: read.append(value["id"]) or real(r, value, *rest))
+    path = root / "data" / "programmes" / "sehub.yaml"
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    assert data.load_guide(root, None, jobs=1) != first and read == ["winter-school"]  # its items and programmes kept too
+    assert not multiprocessing.active_children()
 
 
 def test_a_first_build_finds_the_patterns_parsed_by_another_process(tmp_path, monkeypatch, two_cores):
