@@ -29,7 +29,7 @@ def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -
 
     A guide read without problems is kept in .cache/ under a hash of every data file and of the
     code that reads them, so an unchanged project is not parsed and checked again (a large one
-    is kept on another core, if `jobs` allows, see kept). With `parsed` (the preview's files as
+    is kept on another core, if `jobs` allows, see keep_guide). With `parsed` (the preview's files as
     last parsed, which it keeps to reparse only what changed) the files are read through it instead.
     """
     problems = file_problems(root, root / "data")
@@ -48,7 +48,7 @@ def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -
     parsed, remembered = stored_items(cache)
     guide = read_guide(root, parsed, remembered)
     if key and key == guide_key(root):  # a file saved while being read would file this guide under the wrong key
-        kept(cache, key, guide, parsed, remembered, jobs)
+        keep_guide(cache, key, guide, parsed, remembered, jobs)
     return guide
 
 
@@ -58,7 +58,7 @@ def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -
 KEPT_ASIDE_FROM = 500
 
 
-def kept(cache: DiskCache, key: str, guide: m.Guide, parsed: Parsed, remembered: Remembered, jobs: int | None) -> None:
+def keep_guide(cache: DiskCache, key: str, guide: m.Guide, parsed: Parsed, remembered: Remembered, jobs: int | None) -> None:
     """Keep the guide, its items and its programmes for the next build (see load_guide, stored_items)."""
     if len(guide.programmes) >= KEPT_ASIDE_FROM and forks(jobs):
         atexit.register(started(jobs, put_guide, cache, key, guide, parsed, remembered, niceness=10))
