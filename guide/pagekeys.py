@@ -153,7 +153,7 @@ def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str
 # programme's digest (of its source, place and year) under a hash of the groups, the year and
 # the code; named by the digest that digesting them made (Fingerprints.known), they key pages
 # exactly as digested anew.
-VIEW_DIGESTS = "view digests"
+VIEW_DIGESTS = "view-digests"
 ViewDigests = dict[str, tuple]  # "<language> <programme's digest>": the digest of each view, or None (a short view is not remembered)
 
 
