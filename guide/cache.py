@@ -7,6 +7,7 @@ always safe. GUIDE_CACHE=off disables it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import sys
@@ -24,6 +25,17 @@ def key_of(*parts: bytes | str) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()[:32]
+
+
+@functools.cache
+def code_key() -> str:
+    """A hash of the guide's code (every module's path and bytes), for the keys of what it makes.
+
+    Read once a process: the key describes the code running, which a saved edit does not change.
+    """
+    package = Path(__file__).parent
+    code = sorted(package.rglob("*.py"))
+    return key_of(*(part for path in code for part in (str(path.relative_to(package)), path.read_bytes())))
 
 
 ATOMS = (str, int, float, bool, type(None), date, datetime)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import pickle
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import yaml
 
 from . import model as m
 from .ahead import forks, started
-from .cache import DiskCache, key_of
+from .cache import DiskCache, code_key, key_of
 from .errors import BuildFailed, SourceError
 from .fields import Reader
 from .programmes import PREVIEW, Remembered, read_programmes
@@ -73,12 +72,11 @@ def put_guide(cache: DiskCache, key: str, guide: m.Guide, parsed: Parsed, rememb
 
 
 # The programmes files' items as last parsed (see yamlitems), and the programmes read from them
-# (see programmes.Remembered), kept for the next command-line build under a hash of the code that
-# parses and reads them: after an edit of one programme, a build parses and reads that
+# (see programmes.Remembered), kept for the next command-line build under a hash of the code (the
+# parser and the reader among it): after an edit of one programme, a build parses and reads that
 # programme alone. One entry, replaced by each build that reads the data.
-@functools.cache
 def items_key() -> str:
-    return key_of(yaml.__version__, *(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))))
+    return key_of(yaml.__version__, code_key())
 
 
 def stored_items(cache: DiskCache) -> tuple[Parsed, Remembered]:
@@ -105,8 +103,8 @@ def store_items(cache: DiskCache, parsed: Parsed, remembered: Remembered) -> Non
 
 def guide_key(root: Path) -> str:
     """Return a hash of the data files (names and bytes) and of the code that turns them into the model."""
-    files = sorted((root / "data").rglob("*.yaml")) + sorted(Path(__file__).parent.glob("*.py"))
-    return key_of(*(part for path in files for part in (str(path.relative_to(path.parent.parent)), path.read_bytes())))
+    files = sorted((root / "data").rglob("*.yaml"))
+    return key_of(code_key(), *(part for path in files for part in (str(path.relative_to(root)), path.read_bytes())))
 
 
 def read_guide(root: Path, parsed: Parsed | None = None, remembered: Remembered | None = None) -> m.Guide:

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import marshal
 from itertools import chain
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .cache import DiskCache, Stored, key_of, packed, piece_digest, unpacked
+from .cache import DiskCache, Stored, code_key, key_of, packed, piece_digest, unpacked
 from .config import Config
 from .model import Guide, Programme, without_programmes
 from .outputs import Piece
@@ -152,9 +151,7 @@ def feed_files(config: Config, guide: Guide, translations: dict, parts: Parts | 
 
 def parts_key(config: Config, guide: Guide) -> str:
     """Return a hash of what every programme's parts depend on besides the programme: the rest of the data, settings, code."""
-    code = [Path(__file__), *sorted((Path(__file__).parent / "outputs").glob("*.py"))]  # this module: how parts are kept
-    return key_of(repr(without_programmes(guide)), repr((config.base_url, config.build_time)),
-                  *(part for path in code for part in (path.name, path.read_bytes())))
+    return key_of(repr(without_programmes(guide)), repr((config.base_url, config.build_time)), code_key())
 
 
 def feeds_key(config: Config, guide: Guide) -> str:

@@ -3,9 +3,8 @@ page may read, the fingerprints of the model objects its context holds, and its 
 from __future__ import annotations
 
 import marshal
-from pathlib import Path
 
-from .cache import DiskCache, Fingerprints, key_of
+from .cache import DiskCache, Fingerprints, code_key, key_of
 from .config import Config
 from .jsonld import named_in_both
 from .model import LANGS, Guide, Programme
@@ -23,12 +22,6 @@ def inputs_key(guide: Guide, config: Config, assets: dict) -> str:
         repr(guide), repr(sorted((k, v[0]) for k, v in assets.items())),
         repr((config.base_url, config.file_urls, config.build_time)), code_key(),
     )
-
-
-def code_key() -> str:
-    """A hash of the guide's code: what makes the pages, their contexts and their digests."""
-    code = sorted(Path(__file__).parent.rglob("*.py"))
-    return key_of(*(part for path in code for part in (str(path.name), path.read_bytes())))
 
 
 # Fingerprints by the language whose texts of programmes the pages they key show (None: both), so
