@@ -54,6 +54,19 @@ def test_windows_line_ends_read_alike_item_by_item():
     assert source.data == whole(text).data and known_lines(source) == whole(text).lines
 
 
+def test_keys_and_short_values_are_held_once_however_many_items_repeat_them():
+    """A large guide repeats its keys, ids and labels in every programme: parsed item by item or
+    whole, each is one object, so the parsed data and the model built from it hold it once."""
+    long = "a name longer than forty characters as a few names are"
+    text = HEAD + "".join(ITEM.format(id=f"p{n}").replace("이름", long if n else "이름") + "    area: 상담\n" for n in range(3))
+    for source in (itemwise(text, "x.yaml", {}, {}), whole(text)):
+        first, *others = source.data["programmes"]
+        for other in others:
+            assert all(a is b for a, b in zip(first, other)) and all(a is b for a, b in zip(first["name"], other["name"]))
+            assert other["area"] is first["area"] and other["phases"][0]["months"] is not first["phases"][0]["months"]
+        assert others[0]["name"]["ko"] == others[1]["name"]["ko"] == long and others[0]["name"]["ko"] is not others[1]["name"]["ko"]
+
+
 def test_an_edit_reparses_only_the_edited_item_and_keeps_the_lines_right():
     text = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(5))
     known: dict = {}
