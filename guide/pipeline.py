@@ -19,7 +19,7 @@ from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs import OnePart, Piece, file_pieces
 from .outputs.search import with_search_indexes
-from .outputs.sitemap import robots, sitemap
+from .outputs.sitemap import robots, sitemap, sitemap_key
 from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
 from .render import missing_messages, render_pages
@@ -102,8 +102,11 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
 
     def other_files() -> dict[str, bytes]:
         """Everything but the pages; made while worker processes render the pages."""
-        files = {"sitemap.xml": sitemap(pages, config.base_url), "robots.txt": robots(config.base_url)}
-        files.update(search_files)
+        files = {"robots.txt": robots(config.base_url), **search_files}
+        if into is None:
+            files["sitemap.xml"] = sitemap(pages, config.base_url)
+        else:
+            written_sitemap(into, pages, config.base_url)
         key = feeds_key(config, sources.guide) if into is not None else ""
         kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
         if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept), ONE_PART):
@@ -148,6 +151,13 @@ def written_feeds(into: Update, feeds: Iterable[tuple[str, Iterable[Piece] | One
             names.append(name)
             into.write_pieces(name, content, key)
     return names
+
+
+def written_sitemap(into: Update, pages: list[Page], base_url: str) -> None:
+    """Write the sitemap into an update, unless the output folder holds the one made under its key."""
+    key = sitemap_key(pages, base_url)
+    if not into.current("sitemap.xml", key):
+        into.write("sitemap.xml", sitemap(pages, base_url), key)
 
 
 def missing_translations(config: Config, sources: Sources, pages: list[Page], looked_up: Reads) -> list[SourceError]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fixture_project, leftovers, run_build
+from conftest import fixture_project, forget_last_builds, leftovers, run_build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -299,3 +299,33 @@ def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(t
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(config.out) == tree(fresh)
     assert b"data-edited" in (config.out / "en" / "index.html").read_bytes()
+
+
+def test_the_sitemap_is_made_again_only_when_what_it_lists_changes(tmp_path, monkeypatch):
+    """A rebuild that adds, removes and moves no page keeps the sitemap the folder holds, without
+    making it or holding it (at 20,000 pages: 0.1-0.2 s and ~10 MB a preview held); another page,
+    another address or a sitemap edited by hand makes it again."""
+    from guide import pipeline
+    from guide.config import Config
+
+    made = []
+    monkeypatch.setattr(pipeline, "sitemap", lambda pages, base_url, make=pipeline.sitemap: made.append(base_url) or make(pages, base_url))
+    root = fixture_project(tmp_path)
+    sitemap, programmes = root / "site" / "sitemap.xml", root / "data" / "programmes" / "sehub.yaml"
+
+    def built(base_url: str = "https://example.org") -> int:
+        forget_last_builds()
+        made.clear()
+        pipeline.build_site(Config(root=root, out=root / "site", base_url=base_url))
+        return len(made)
+
+    assert built() == 1
+    first = sitemap.read_bytes()
+    programmes.write_text(programmes.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    assert built() == 0 and sitemap.read_bytes() == first
+    sitemap.write_text("edited by hand", "utf-8")
+    assert built() == 1 and sitemap.read_bytes() == first
+    programmes.write_text(programmes.read_text("utf-8").replace("id: winter-school", "id: winter-camp"), "utf-8")
+    assert built() == 1 and b"/en/programmes/winter-camp/" in sitemap.read_bytes() and b"winter-school" not in sitemap.read_bytes()
+    assert built("https://guide.example.net") == 1 and b"https://guide.example.net/en/" in sitemap.read_bytes()
+    assert built("https://guide.example.net") == 0
