@@ -19,19 +19,30 @@ from .reads import distinct
 
 PREFIX_BYTES = 64
 CANDIDATES = 4  # places where a page repeats a block's first bytes, tried before rendering it again
-LET_GO_COUNT = 1 << 16  # blocks let go of and kept as where they lie: ~15 MB at most
+# Blocks let go of and kept as where they lie, each ~0.9 KB of the preview's memory: one a page at
+# most (see Places), and never more than this.
+LET_GO_COUNT = 1 << 16
 
 Placed = tuple[str, bytes, int, bytes]  # the page's path in the output folder, the block's first bytes, its length, its digest
 Place = tuple[Placed, frozenset, str]  # where a block lies, the messages it looked up, a hash of their translations
 
 
 class Places:
-    """Where pages show the main blocks of the fragments kept, and of those let go of."""
+    """Where pages show the main blocks of the fragments kept, and of those let go of.
+
+    A page holds one main block: the one last made for it (`shown`). A block let go of is kept
+    as where it lies only while its page holds it, so there are never more places than pages.
+    Each template edit in the preview makes a new block for every page it touches: the places
+    of the blocks replaced would fill up to LET_GO_COUNT (~60 MB) and never be read. A page may
+    show a block made before again (an edit undone, its block still kept); that block's place
+    is not kept once it is let go of, and a layout edit renders it again.
+    """
 
     def __init__(self) -> None:
         self.kept: dict[str, Placed] = {}  # of kept fragments, by key
         self.let_go: OrderedDict[str, Place] = OrderedDict()  # the one let go longest ago first
         self.unsent: dict[str, Place] = {}  # of blocks a worker process made but had no room to send back
+        self.shown: dict[str, str] = {}  # by page: the key of the block last made for it
         self.folder: Path | None = None  # where the pages are
 
     def keep(self, key: str, where: Placed | None) -> None:
@@ -39,11 +50,19 @@ class Places:
         self.let_go.pop(key, None)
         if where is not None:
             self.kept[key] = where
+            self.made_for(where[0], key)
+
+    def made_for(self, page: str, key: str) -> None:
+        """A block was made for a page: the page holds it, and no longer the one made before."""
+        before = self.shown.get(page)
+        self.shown[page] = key
+        if before is not None and before != key:
+            self.let_go.pop(before, None)
 
     def let_out(self, key: str, found: frozenset, messages: str) -> None:
-        """A kept fragment is let go of: of a main block, keep where it lies."""
+        """A kept fragment is let go of: of a main block its page still holds, keep where it lies."""
         where = self.kept.pop(key, None)
-        if where is not None:
+        if where is not None and self.shown.get(where[0]) == key:
             self.placed_only(key, (where, found, messages))
 
     def placed_only(self, key: str, place: Place) -> None:
@@ -60,6 +79,7 @@ class Places:
         """Take in where the blocks a worker process could not send back lie."""
         for key, (where, found, messages) in unsent.items():
             if key not in kept:
+                self.made_for(where[0], key)
                 self.placed_only(key, (where, distinct(found), messages))
 
     def text(self, place: Place) -> str | None:

@@ -434,3 +434,27 @@ def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypa
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_only_the_main_block_each_page_holds_is_kept_as_where_it_lies(tmp_path, monkeypatch, jobs):
+    """Each edit of a page template makes its pages' main blocks anew, and the blocks they replace
+    no longer lie in any page: of the blocks let go of, the preview keeps one place a page, each
+    where its page holds it, however many edits came before."""
+    from guide import fragments
+
+    monkeypatch.setattr(fragments, "MAX_BYTES", 8192)
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc), jobs=jobs))
+    preview.build_all()
+    template = root / "templates" / "programme.html"
+    original = template.read_text("utf-8")
+    programme_pages = {str(p.relative_to(root / "site")) for p in (root / "site").glob("*/programmes/*/index.html")}
+    for n in range(4):
+        template.write_text(original.replace('<h1 class="gd-title">', f'<h1 class="gd-title">T{n} ', 1), "utf-8")
+        assert preview.rebuild({template}) and preview.error is None
+    places = preview.memory.fragments.places
+    pages = [place[0][0] for place in places.let_go.values()]
+    assert len(pages) == len(set(pages))
+    assert programme_pages & set(pages)
+    assert all(places.text(place) is not None for place in places.let_go.values())  # each page holds its block
