@@ -212,6 +212,45 @@ def test_a_save_during_a_rebuild_ends_as_a_full_build_of_the_last_sources(tmp_pa
     assert served == fresh_build(root, tmp_path / "fresh")
 
 
+def test_the_garbage_of_rebuilds_is_collected_once_the_saves_pause(tmp_path):
+    """After a rebuild, once no other rebuild followed it and no save waits, objects left in
+    reference cycles are collected (the preview's own collections seldom reach them)."""
+    import gc
+    import weakref
+
+    from guide.serve import IDLE_S, Watcher
+
+    class Cycle:
+        pass
+
+    root, preview = fixture_preview(tmp_path)
+    timers = []
+    watcher = Watcher(preview, lambda flush: flush(), lambda: None, lambda delay, callback: timers.append((delay, callback)))
+    path = root / "data/districts.yaml"
+    gc.disable()
+    try:
+        garbage = Cycle()
+        garbage.itself = garbage
+        left = weakref.ref(garbage)
+        del garbage
+        for n in range(2):
+            edit(path, "Mapo-gu" if n == 0 else "Mapo-gu (0)", f"Mapo-gu ({n})")
+            watcher.pending.add(path)
+            watcher.flush()
+        assert [delay for delay, _ in timers] == [IDLE_S, IDLE_S]
+        timers[0][1]()  # the first rebuild's pause ended with the second
+        assert left() is not None
+        watcher.pending.add(path)  # a save waits for its rebuild
+        timers[1][1]()
+        assert left() is not None
+        watcher.pending.clear()
+        timers[1][1]()
+        assert left() is None
+    finally:
+        gc.enable()
+    assert preview.error is None and b"Mapo-gu (1)" in (preview.config.out / "en/districts/mapo/index.html").read_bytes()
+
+
 def test_a_save_while_the_build_is_broken_does_not_hide_the_error(tmp_path):
     """A good save of one file must not build on another file that is still broken, nor clear its error."""
     root, preview = fixture_preview(tmp_path)
