@@ -17,8 +17,8 @@ import mimetypes
 import sys
 import threading
 import time
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Callable
 
 from . import i18n
@@ -151,6 +151,7 @@ class Watcher:
     Events arrive on the watching thread, grouped by watchfiles until the files are quiet for
     QUIET_MS; `schedule` runs `flush` where rebuilds happen (the server's event loop). Changes
     that arrive while a rebuild runs wait in `pending` and are all rebuilt by the next flush.
+    `later` runs a function there after a delay: the collection of garbage after a pause (see collect).
     """
 
     def __init__(self, preview: Preview, schedule: Callable[[Callable[[], None]], object], rebuilt: Callable[[], object],
