@@ -1,5 +1,5 @@
 """Fragments of pages kept between the preview's rebuilds: a list page is mostly listings that did
-not change, and a page's main block rarely changes with the layout around it (see render.kept_main).
+not change, and a page's main block rarely changes with the layout around it (see frames.kept_main).
 
 The programmes page and each group's page show hundreds of programmes, each through the same
 listing macro. After an edit of one programme the other listings render to the same
@@ -34,7 +34,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from . import readback
+from . import frames, readback
 from .cache import DiskCache, Fingerprints, key_of, packed, unpacked
 from .reads import Recording, distinct, messages_key
 from .urls import MARK, PageLinks
@@ -78,6 +78,7 @@ class Fragments:
         self.relative: dict[tuple[str, str], str] = {}  # kept fragments with their links made relative (see relative_text)
         self.relative_chars = 0
         self.places = readback.Places()  # where pages show main blocks, kept and let go of
+        self.frames = frames.Frames()  # what pages show around their main blocks (the preview's)
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]],
               fingerprints: dict[str | None, Fingerprints], sent: bool, folder: Path | None = None) -> None:
@@ -92,7 +93,7 @@ class Fragments:
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprints, self.sent = language, fingerprints, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
-        self.places.unsent = {}
+        self.places.unsent, self.frames.made = {}, {}
         self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
         self.relative, self.relative_chars = {}, 0
 
@@ -237,14 +238,18 @@ class Fragments:
     def forked(self) -> None:
         """Begin what a worker process sends back (see sent_back)."""
         self.made, self.used, self.places.unsent = {}, [], {}
+        self.frames.forked()
 
     def sent_back(self) -> tuple:
         """What a worker process sends back: the fragments it made, the kept ones it used, where
-        pages show those it made whole, and where of those it had no room to send."""
-        return (self.made, self.used, *self.places.sent_back(self.made))
+        pages show those it made whole, where of those it had no room to send, and the frames
+        of the pages it rendered."""
+        return (self.made, self.used, *self.places.sent_back(self.made), self.frames.made)
 
-    def merge(self, made: dict[str, Entry], used: list[str], placed: dict[str, readback.Placed], unsent: dict) -> None:
+    def merge(self, made: dict[str, Entry], used: list[str], placed: dict[str, readback.Placed], unsent: dict,
+              framed: dict[str, frames.Frame]) -> None:
         """Take in what a worker process sent back (see sent_back)."""
+        self.frames.merge(framed)
         for key in used:
             if key in self.kept:
                 self.touch(key)

@@ -1,6 +1,6 @@
 """Pages' main blocks that the preview's fragments let go of, read back from the pages that show them.
 
-The preview keeps each page's main block under the page's key (see render.kept_main), so that an
+The preview keeps each page's main block under the page's key (see frames.kept_main), so that an
 edit of the layout around it (the skip link's message, say) does not render it again. At
 20,000 pages the blocks outgrow the fragments' bound: those used longest ago are let go, and
 workers send back only what their share of the bound holds. But the blocks' bytes are in the
@@ -94,18 +94,23 @@ def placement(path: str, data: bytes) -> Placed:
 
 def text_in(folder: Path, placed: Placed) -> str | None:
     """The block as its page on disk holds it, or None if the page no longer holds those bytes."""
-    path, prefix, length, digest = placed
     try:
-        data = (folder / path).read_bytes()
+        data = (folder / placed[0]).read_bytes()
     except OSError:
         return None
+    span = span_in(data, placed)
+    return data[span[0]:span[1]].decode("utf-8") if span is not None else None
+
+
+def span_in(data: bytes, placed: Placed) -> tuple[int, int] | None:
+    """Where a page's bytes hold the block, or None if they do not."""
+    _, prefix, length, digest = placed
     start = data.find(prefix)
     for _ in range(CANDIDATES):
         if start < 0:
             return None
-        block = data[start:start + length]
-        if digest_of(block) == digest:
-            return block.decode("utf-8")
+        if digest_of(data[start:start + length]) == digest:
+            return start, start + length
         start = data.find(prefix, start + 1)
     return None
 

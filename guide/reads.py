@@ -150,16 +150,18 @@ def template_keys(sources: Mapping[str, str], names: set[str], shared: tuple[str
     variable could be any: such a tree counts every template.
     """
     referenced = {name: referenced_templates(source) for name, source in sources.items()}
-    keys = {}
-    for name in names | set(sources) if every else names:
-        tree, todo = set(), [name, *shared]
-        while todo:
-            current = todo.pop()
-            if current is None:
-                tree = set(sources)
-                break
-            if current not in tree:
-                tree.add(current)
-                todo += referenced.get(current, ())
-        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, sources.get(n, ""))))
-    return keys
+    return {name: key_of(*(part for n in sorted(tree) for part in (n, sources.get(n, ""))))
+            for name in (names | set(sources) if every else names) for tree in (template_tree(referenced, name, shared),)}
+
+
+def template_tree(referenced: Mapping[str, set[str | None]], name: str, shared: tuple[str, ...] = ()) -> set[str]:
+    """The templates a template names, and those they name, from `shared` as well (see template_keys)."""
+    tree, todo = set(), [name, *shared]
+    while todo:
+        current = todo.pop()
+        if current is None:
+            return set(referenced)
+        if current not in tree:
+            tree.add(current)
+            todo += referenced.get(current, ())
+    return tree

@@ -9,15 +9,15 @@ from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
 from jinja2 import Environment
-from markupsafe import Markup
 
-from . import hyphenation, i18n, pagekeys, reads, vocabulary
+from . import frames, hyphenation, i18n, pagekeys, reads, vocabulary
 from .cache import DiskCache, key_of, pruned_when_grown
 from .config import Config, offline_policy
 from .fragments import Fragments
 from .model import LANGS, Guide, without_programmes
 from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
+from .readback import placement
 from .templating import gettext_globals
 from .urls import Links, PageLinks, localise_hrefs
 from .write import Update
@@ -53,7 +53,9 @@ class PageRenderer:
         self.message_keys = kept_message_keys(translations)
         self.whole_keys: dict[tuple[str, str], str] = {}
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
-        templates = {p.template for p in pages}
+        self.frame_trees: dict[str, str] = {}  # the preview's: the trees' keys but for main blocks (see frames)
+        self.main: tuple[frozenset, bool, str] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text
+        self.templates = templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # The templates' part is made of the text the environment compiled, not read again: a
         # template saved meanwhile must not be taken for the one the pages were rendered with.
@@ -83,6 +85,8 @@ class PageRenderer:
             self.whole_keys = WHOLE_KEYS
         if fragments is not None:
             self.env.fragments = fragments
+        if preview:
+            self.frame_trees = frames.frame_keys(self.env, self.env.loader.read, self.templates, (MACROS,))
         self.env.fragments.start(self.inputs, self.trees, self.language, prints, sent=fragments is not None, folder=self.config.out)
         if preview:  # the last build's pages and fragments are let go by now
             pruned_when_grown(list(prints.values()))
@@ -105,10 +109,26 @@ class PageRenderer:
     def translation(self, lang: str | None) -> NullTranslations:
         return self.translations[lang or i18n.SOURCE_LANG]  # pages in no language read English
 
+    def frame_key(self, page: Page) -> str:
+        """The page's key with its templates' main blocks left out ("" but in the preview; see frames)."""
+        tree = self.frame_trees.get(page.template)
+        return key_of(self.data_keys[page.path], tree) if tree else ""
+
     def write(self, page: Page, key: str, into: Update) -> None:
-        """Render a page into an update, under its whole key once its lookups are known."""
-        into.write_parts(page.path, self.parts(page, key), key)
-        self.lookups[page.path] = self.recording.taken()
+        """Render a page into an update, under its whole key once its lookups are known; in the
+        preview, record what its frame looked up apart from its main block (see frames)."""
+        into.write_parts(page.path, self.parts(page, key, into), key)
+        lookups = self.recording.taken()
+        if self.main is not None:
+            found, framed, text = self.main
+            self.main = None
+            frame_key = self.frame_key(page)
+            if framed and frame_key:
+                messages = self.env.fragments.messages(self.recording, lookups)
+                frame = (frame_key, lookups, messages, into.made[page.path][1], placement(page.path, text.encode("utf-8")))
+                self.env.fragments.frames.record(page.path, frame)
+            lookups = reads.distinct(lookups | found)
+        self.lookups[page.path] = lookups
         if key:
             into.rekey(page.path, self.with_messages(key, page, self.lookups[page.path]))
 
@@ -136,19 +156,41 @@ class PageRenderer:
             self.macros[lang] = self.env.get_template(MACROS).make_module({**self.gettexts[lang][1], **language_context(lang, self.guide)})
         return self.macros[lang]
 
-    def parts(self, page: Page, key: str = "") -> Iterator[bytes]:
+    def parts(self, page: Page, key: str = "", into: Update | None = None) -> Iterator[bytes]:
         """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
+        self.main = None
         template = self.env.get_template(page.template)
         kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
-        if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see kept_main)
+        if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
-        if kept:
-            kept_main(context, key, self.env.fragments, page.path)
+        if kept and frames.kept_main(context, key, self.env.fragments, page.path, self.rendered_main) and into is not None:
+            spliced = self.spliced(page, template, context, into)
+            if spliced is not None:
+                return iter(spliced)
         return encoded_chunks(generated(template, context))
+
+    def rendered_main(self, make: Callable[[], str], framed: bool) -> str:
+        """The page's main block, what it looks up kept apart from what the frame around it does (see write)."""
+        before = self.recording.taken()
+        text = make()
+        self.main = (self.recording.taken(), framed, text)
+        self.recording.seen |= before
+        return text
+
+    def spliced(self, page: Page, template, context, into: Update) -> list[bytes] | None:
+        """The page's bytes, its main block alone rendered anew, if the frame around it is the
+        one recorded and the output folder holds the page as recorded (see frames)."""
+        frame = self.env.fragments.frames.recorded.get(page.path)
+        if frame is None or frame[0] != self.frame_key(page) or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
+            return None
+        spliced = frames.spliced(into, page.path, frame, lambda: "".join(frames.main_generated(template, context)).encode("utf-8"))
+        if spliced is not None:
+            self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered
+        return spliced
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
@@ -214,25 +256,6 @@ def missing_messages(pages: list[Page], translations: dict[str, NullTranslations
             for msgid in missing_in(page.lang, looked_up[page.path])]
 
 
-def kept_main(context, key: str, fragments: Fragments, path: str) -> None:
-    """Make the page's main block a fragment kept under the page's key (see fragments), in the preview.
-
-    The key covers everything the page shows but its messages, so the block is rendered again
-    only if that or a message it looked up changed: a change to a message of the layout around
-    it (the skip link, the footer), which every page of a language shows, renders that alone.
-    A block let go of is read back from the page written at `path` (see readback).
-    """
-    blocks = context.blocks.get("main")
-    if blocks:
-        main = blocks[0]
-
-        def block(context):
-            yield fragments.render(MAIN, (key,), lambda: Markup("".join(main(context))), template="", page=path)  # the key covers its templates
-
-        blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
-
-
-MAIN = "<main block>"
 JSON_LD = "<structured data>"
 MACROS = "macros.html"  # given to every page as `ui`
 

@@ -1,0 +1,204 @@
+"""Pages' frames, the bytes around their main blocks, reused from the pages on disk: in the
+preview, an edit within a template's main block renders each page's main block alone.
+
+An edit of programme.html changes the key of every programme page, so each was rendered whole,
+the layout of base.html around its main block as well (about half a page's time), though
+nothing the layout shows had changed. A page's frame key is its key with the main blocks of its
+templates left out (see frame_keys): what its bytes around the main block depend on, but for
+messages. When the preview renders a page, it records the page's frame: that key, the messages
+the frame looked up and how the catalogs rendered them, the digest of the page's bytes and where
+its main block lies (see readback). When the page is to be rendered again with the same frame
+key and the same translations of those messages, and the output folder holds the page as
+recorded, its main block alone is rendered and put in place of the old one.
+
+Rendered alone, a main block must see what it sees within its page. So a template's main block
+is left out of the frame key only if it shows no other block (`super`, `self`, a block within
+it), nothing outside it names it, and the template is one the page extends, never included
+or imported (where its main block would be part of the frame). And a frame is recorded only if
+nothing outside the main block set a variable the block could read (a top-level `set`, `import`
+or `macro`; see kept_main).
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Iterator, Mapping, NamedTuple
+
+from jinja2 import Environment, TemplateSyntaxError
+from markupsafe import Markup
+
+from .cache import key_of
+from .readback import Placed, span_in
+from .reads import referenced_templates, template_tree
+from .write import Update
+
+Frame = tuple[str, frozenset, str, str, Placed]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies
+Token = tuple[str, str]
+SHOWN_ELSEWHERE = {"block", "super", "self"}  # names a main block rendered alone must not hold
+MAIN = "main"
+KEPT_MAIN = "<main block>"  # the place of pages' main blocks among the fragments kept
+
+
+class Frames:
+    """The frames of the pages the output folder holds, as the preview last rendered them."""
+
+    def __init__(self) -> None:
+        self.recorded: dict[str, Frame] = {}  # by page
+        self.made: dict[str, Frame] = {}  # since the fork: what a worker process sends back
+
+    def record(self, page: str, frame: Frame) -> None:
+        self.recorded[page] = self.made[page] = frame
+
+    def forked(self) -> None:
+        self.made = {}
+
+    def merge(self, made: dict[str, Frame]) -> None:
+        self.recorded.update(made)
+
+
+class Parsed(NamedTuple):
+    """What a template's source tells of its frame: its text but for its main block's body (or
+    its whole text if that may not be left out), the template it extends (None for none, "" for
+    one named by a variable), those it names another way (include, import; "" for a variable),
+    and whether a main block of its tree may be rendered alone for all it holds (see frame_of)."""
+    frame: str
+    extends: str | None
+    others: frozenset[str]
+    clean: bool
+
+
+# The templates' sources parsed, by their text: the preview parses only those that changed.
+PARSED: dict[str, Parsed] = {}
+PARSED_MAX = 1000
+
+
+def frame_keys(env: Environment, sources: Mapping[str, str], names: set[str], shared: tuple[str, ...] = ()) -> dict[str, str]:
+    """Return, per page template, a hash of the templates of its tree (see reads.template_keys)
+    with the main blocks of those the page extends left out."""
+    if len(PARSED) > PARSED_MAX:
+        PARSED.clear()
+    parsed = {name: PARSED.get(source) or PARSED.setdefault(source, parse(env, source)) for name, source in sources.items()}
+    referenced = {name: referenced_templates(source) for name, source in sources.items()}
+    keys = {}
+    for name in names:
+        tree = template_tree(referenced, name, shared)
+        extended = extends_chain(parsed, name)
+        named_otherwise = {other for n in tree if n in parsed for other in parsed[n].others} | set(shared)
+        clean = "" not in named_otherwise and all(parsed[n].clean for n in tree if n in parsed)
+        framed = extended - named_otherwise if clean else set()
+        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, parsed[n].frame if n in framed else sources.get(n, ""))))
+    return keys
+
+
+def extends_chain(parsed: dict[str, Parsed], name: str) -> set[str]:
+    """The template and those it extends, up to one named by a variable (which could be any)."""
+    chain: set[str] = set()
+    current: str | None = name
+    while current and current in parsed and current not in chain:
+        chain.add(current)
+        current = parsed[current].extends
+    return chain if current is None else set()
+
+
+def parse(env: Environment, source: str) -> Parsed:
+    try:
+        tokens = [(kind, value) for _, kind, value in env.lex(source)]
+    except TemplateSyntaxError:
+        return Parsed(source, "", frozenset({""}), False)
+    tags = list(tags_in(tokens))
+    extends = next((quoted(args) for name, args, _, _ in tags if name == "extends"), None)
+    others = frozenset(quoted(args[:1]) for name, args, _, _ in tags if name in ("include", "import", "from"))
+    frame, clean = frame_of(tokens, tags, source)
+    return Parsed(frame, extends, others, clean)
+
+
+def tags_in(tokens: list[Token]):
+    """Yield each tag as (its name, the tokens after it, the index of its first token, of the one after it)."""
+    start = None
+    for i, (kind, _) in enumerate(tokens):
+        if kind == "block_begin":
+            start = i
+        elif kind == "block_end" and start is not None:
+            words = [t for t in tokens[start + 1:i] if t[0] != "whitespace"]
+            if words and words[0][0] == "name":
+                yield words[0][1], words[1:], start, i + 1
+            start = None
+
+
+def quoted(args: list[Token]) -> str:
+    """The template a tag names, or "" if it is not named by a string alone."""
+    if len(args) == 1 and args[0][0] == "string":
+        return args[0][1][1:-1]
+    return ""
+
+
+def frame_of(tokens: list[Token], tags: list, source: str) -> tuple[str, bool]:
+    """The template's tokens but for its main block's body (or its source if it has none, or
+    one that may not be left out), and whether a main block may be rendered alone for all it
+    holds: its own shows no other block, and nothing outside it names it (`self.main`, say)."""
+    named = sum(kind in ("name", "string") and value.strip("'\"") == MAIN for kind, value in tokens)
+    opening = [(i, tag) for i, tag in enumerate(tags) if tag[0] == "block" and tag[1][:1] == [("name", MAIN)]]
+    if not opening:
+        return source, named == 0
+    if len(opening) != 1 or opening[0][1][1] != [("name", MAIN)]:  # `scoped`, `required`
+        return source, False
+    first, (_, _, _, body) = opening[0]
+    closing = next((tag for tag in tags[first + 1:] if tag[0] in ("block", "endblock")), None)
+    if closing is None or closing[0] != "endblock":  # a block within the main block
+        return source, False
+    inside, outside = tokens[body:closing[2]], tokens[:body] + tokens[closing[2]:]
+    if any(kind == "name" and value in SHOWN_ELSEWHERE for kind, value in inside) or named != 1 + len(closing[1]):
+        return source, False
+    return "\0".join(f"{kind}\1{value}" for kind, value in outside), True
+
+
+def held_page(into: Update, name: str, digest: str) -> bytes | None:
+    """The page as the output folder holds it, if that is the page recorded with this digest, untouched."""
+    entry = into.last.get(name)
+    if entry is None or entry[1] != digest or into.present.get(name) != entry[2:]:
+        return None
+    try:
+        data = (into.out / name).read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.blake2b(data, digest_size=16).hexdigest() == digest else None
+
+
+def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> list[bytes] | None:
+    """The page's bytes with its main block made anew by main(), or None if the output folder
+    does not hold the page as recorded with its frame."""
+    held = held_page(into, page, frame[3])
+    span = span_in(held, frame[4]) if held is not None else None
+    if span is None:
+        return None
+    return [held[:span[0]], main(), held[span[1]:]]
+
+
+def kept_main(context, key: str, fragments, path: str, rendered: Callable[[Callable[[], str], bool], str]) -> bool:
+    """Make the page's main block a fragment kept under the page's key (see fragments.Fragments), in the preview.
+
+    The key covers everything the page shows but its messages, so the block is rendered again
+    only if that or a message it looked up changed: a change to a message of the layout around
+    it (the skip link, the footer), which every page of a language shows, renders that alone.
+    A block let go of is read back from the page written at `path` (see readback). The block
+    is rendered through `rendered`, told whether anything outside it set a variable it may read.
+    Return whether the page has a main block.
+    """
+    blocks = context.blocks.get("main")
+    if not blocks:
+        return False
+    main = blocks[0]
+
+    def block(context):
+        yield rendered(lambda: fragments.render(KEPT_MAIN, (key,), lambda: Markup("".join(main(context))), template="", page=path),  # the key covers its templates
+                       not context.vars)
+
+    blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
+    return True
+
+
+def main_generated(template, context) -> Iterator[str]:
+    """The page's main block alone, in a context made beforehand (see kept_main)."""
+    try:
+        yield from context.blocks["main"][0](context)
+    except Exception:
+        yield template.environment.handle_exception()

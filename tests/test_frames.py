@@ -1,0 +1,166 @@
+"""An edit within a template's main block renders pages' main blocks alone, put into the frames the
+pages on disk hold; anything else the frame depends on renders the page whole."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from guide import frames
+from guide.config import Config
+from guide.pipeline import build_site
+from guide.serve import Preview
+from guide.templating import environment
+
+from conftest import fixture_project
+
+MOMENT = datetime(2019, 1, 1, tzinfo=timezone.utc)
+BASE = '<html><title>{% block title %}T{% endblock %}</title>{% include "part.html" %}<main>{% block main %}{% endblock %}</main></html>'
+PAGE = '{% extends "base.html" %}{% block title %}Page{% endblock %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% endblock %}'
+PART = "<nav>{% block main %}part{% endblock %}</nav>"
+
+
+def frame_key(sources: dict[str, str]) -> str:
+    env = environment(Config(root=Path("."), out=Path("site")))
+    return frames.frame_keys(env, sources, {"page.html"})["page.html"]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), [
+    ("page.html", "<h1>", "<h1 class='x'>\n\n"),  # within the page's main block, lines added
+    ("base.html", "{% block main %}{% endblock %}", "{% block main %}base{% endblock %}"),  # within a main block the page fills
+])
+def test_an_edit_within_main_blocks_keeps_the_frame_key(name, old, new):
+    sources = {"base.html": BASE, "page.html": PAGE, "part.html": PART}
+    assert frame_key({**sources, name: sources[name].replace(old, new, 1)}) == frame_key(sources)
+
+
+@pytest.mark.parametrize(("name", "old", "new", "main_left_out"), [
+    ("page.html", "Page", "Other", True),  # another block
+    ("base.html", "<html>", "<html lang='ko'>", True),  # the layout
+    ("part.html", "part", "other", True),  # the main block of an included template is part of the frame
+    ("page.html", "<h1>", "{{ super() }}<h1>", False),  # a main block that shows its parent's
+    ("page.html", "<h1>", "{{ self.title() }}<h1>", False),  # or another block
+    ("page.html", "<h1>", "{% block inner %}{% endblock %}<h1>", False),  # or holds one
+    ("page.html", "{% block main %}", "{% block main scoped %}", False),
+    ("base.html", "</html>", "{{ self.main() }}</html>", False),  # a frame that shows the main block itself
+    ("page.html", '{% extends "base.html" %}', "{% extends layout %}", False),  # extending a template named by a variable
+])
+def test_an_edit_of_anything_else_changes_the_frame_key(name, old, new, main_left_out):
+    sources = {"base.html": BASE, "page.html": PAGE, "part.html": PART}
+    edited = {**sources, name: sources[name].replace(old, new, 1)}
+    assert edited != sources and frame_key(edited) != frame_key(sources)
+    within = {**edited, "page.html": edited["page.html"].replace("<h1>", "<h1 id='t'>")}
+    assert (frame_key(within) == frame_key(edited)) is main_left_out
+
+
+def test_tags_in_comments_and_raw_text_are_no_main_block():
+    commented = PAGE.replace("{% block title %}", "{# {% block main %} #}{% raw %}{% endblock %}{% endraw %}{% block title %}")
+    sources = {"base.html": BASE, "page.html": commented, "part.html": PART}
+    assert frame_key({**sources, "page.html": commented.replace("<h1>", "<h1 id='t'>")}) == frame_key(sources)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+def fresh_build(root: Path, tmp_path: Path, monkeypatch) -> dict[str, bytes]:
+    with monkeypatch.context() as clean:
+        clean.setenv("GUIDE_CACHE", "off")
+        build_site(Config(root=root, out=tmp_path / "fresh", build_time=MOMENT))
+    return tree(tmp_path / "fresh")
+
+
+def counted_splices(monkeypatch) -> list[str]:
+    """The pages whose main blocks are put into their frames on disk (seen in this process alone)."""
+    made: list[str] = []
+    splice = frames.spliced
+
+    def counted(into, page, *rest):
+        result = splice(into, page, *rest)
+        if result is not None:
+            made.append(page)
+        return result
+
+    monkeypatch.setattr(frames, "spliced", counted)
+    return made
+
+
+PROGRAMME_MAIN = '<h1 class="gd-title">'
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_within_a_main_block_renders_the_main_blocks_alone(tmp_path, monkeypatch, jobs):
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs))
+    preview.build_all()
+    spliced = counted_splices(monkeypatch)
+    programme_pages = sorted(str(p.relative_to(root / "site")) for p in (root / "site").glob("*/programmes/*/index.html")
+                             if '<dl class="gd-facts">' in p.read_text("utf-8"))  # programme.html's
+    assert len(programme_pages) >= 4
+    for n in range(2):
+        preview.rebuild({edit(root / "templates/programme.html", PROGRAMME_MAIN, f'{PROGRAMME_MAIN}E{n} ')})
+        assert preview.error is None
+        assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+        recorded = preview.memory.fragments.frames.recorded  # sent back by the workers that rendered them
+        for page in programme_pages:
+            assert recorded[page][3] == hashlib.blake2b((root / "site" / page).read_bytes(), digest_size=16).hexdigest()
+    if jobs == 1:
+        assert sorted(spliced) == sorted(2 * programme_pages)
+    # a page made so still knows the messages its frame looked up
+    preview.rebuild({edit(root / "locales/ko/LC_MESSAGES/messages.po", 'msgstr "본문 바로가기"', 'msgstr "본문 바로가기 (edited)"')})
+    assert preview.error is None
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def test_a_page_changed_on_disk_is_rendered_whole(tmp_path, monkeypatch):
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    spliced = counted_splices(monkeypatch)
+    page = root / "site/en/programmes/winter-school/index.html"
+    edit(page, "<header", "<header data-edited-by-hand")
+    preview.rebuild({edit(root / "templates/programme.html", PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
+    assert preview.error is None
+    assert str(page.relative_to(root / "site")) not in spliced and spliced
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def test_a_main_block_that_reads_what_its_template_sets_outside_it_is_rendered_in_its_page(tmp_path, monkeypatch):
+    root = fixture_project(tmp_path)
+    template = root / "templates/programme.html"
+    edit(template, '{% extends "base.html" %}\n', '{% extends "base.html" %}\n{% set mark = "set outside" %}\n')
+    edit(template, PROGRAMME_MAIN, f"{PROGRAMME_MAIN}{{{{ mark }}}} ")
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    spliced = counted_splices(monkeypatch)
+    preview.rebuild({edit(template, PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
+    assert preview.error is None
+    assert spliced == []
+    assert "E set outside" in (root / "site/en/programmes/winter-school/index.html").read_text("utf-8")
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize(("msgid", "spliced_pages"), [("Who can apply", True), ("Skip to main content", False)])
+def test_a_message_changed_with_the_main_block_renders_its_frame_only_if_the_frame_looked_it_up(tmp_path, monkeypatch, msgid, spliced_pages):
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    spliced = counted_splices(monkeypatch)
+    catalog = root / "locales/ko/LC_MESSAGES/messages.po"
+    text = catalog.read_text("utf-8")
+    start = text.index(f'msgid "{msgid}"\nmsgstr "') + len(f'msgid "{msgid}"\nmsgstr "')
+    catalog.write_text(text[:start] + "(edited) " + text[start:], "utf-8")
+    preview.rebuild({catalog, edit(root / "templates/programme.html", PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
+    assert preview.error is None
+    korean = [page for page in spliced if page.startswith("ko/")]
+    assert bool(korean) is spliced_pages and any(page.startswith("en/") for page in spliced)
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
