@@ -141,6 +141,14 @@ class Fragments:
             self.keep(key, (packed(data), found, self.messages(recording, found)), where)
         return text if within or not links else Markup(localised(str(text), links))
 
+    def placed(self, place: str, values: tuple, template: str | None = None) -> readback.Placed | None:
+        """Where its page shows a fragment this build rendered, if it is kept as a main block (see readback)."""
+        if self.language is None or not self.base:
+            return None
+        key = self.key(place, self.language()[0], values, template)
+        let_go = self.places.let_go.get(key)
+        return self.places.kept.get(key) or (let_go[0] if let_go else None)
+
     def key(self, place: str, lang: str, values: tuple, template: str | None = None) -> str:
         """The fragment's key, made once per build for the same values: a listing shows on several
         pages, always with the same objects. Strings count by value, anything else by identity; the

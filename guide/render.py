@@ -125,7 +125,8 @@ class PageRenderer:
             frame_key = self.frame_key(page)
             if framed and frame_key:
                 messages = self.env.fragments.messages(self.recording, lookups)
-                frame = (frame_key, lookups, messages, into.made[page.path][1], placement(page.path, text.encode("utf-8")))
+                where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, text.encode("utf-8"))
+                frame = (frame_key, lookups, messages, into.made[page.path][1], where)
                 self.env.fragments.frames.record(page.path, frame)
             lookups = reads.distinct(lookups | found)
         self.lookups[page.path] = lookups
