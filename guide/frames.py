@@ -72,8 +72,8 @@ PARSED_MAX = 1000
 
 
 def frame_keys(env: Environment, sources: Mapping[str, str], names: set[str], shared: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return, per page template, a hash of the templates of its tree (see reads.template_keys)
-    with the main blocks of those the page extends left out."""
+    """Return, per page template whose main block may be rendered alone, a hash of the templates
+    of its tree (see reads.template_keys) with the main blocks of those the page extends left out."""
     if len(PARSED) > PARSED_MAX:
         PARSED.clear()
     parsed = {name: PARSED.get(source) or PARSED.setdefault(source, parse(env, source)) for name, source in sources.items()}
@@ -81,10 +81,10 @@ def frame_keys(env: Environment, sources: Mapping[str, str], names: set[str], sh
     keys = {}
     for name in names:
         tree = template_tree(referenced, name, shared)
-        extended = extends_chain(parsed, name)
         named_otherwise = {other for n in tree if n in parsed for other in parsed[n].others} | set(shared)
-        clean = "" not in named_otherwise and all(parsed[n].clean for n in tree if n in parsed)
-        framed = extended - named_otherwise if clean else set()
+        if "" in named_otherwise or not all(parsed[n].clean for n in tree if n in parsed):
+            continue  # its main block may not be rendered alone: its pages are rendered whole
+        framed = extends_chain(parsed, name) - named_otherwise
         keys[name] = key_of(*(part for n in sorted(tree) for part in (n, parsed[n].frame if n in framed else sources.get(n, ""))))
     return keys
 
