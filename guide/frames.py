@@ -66,17 +66,17 @@ class Parsed(NamedTuple):
     clean: bool
 
 
-# The templates' sources parsed, by their text: the preview parses only those that changed.
+# The templates' sources parsed, by their text, as the last build had them: the preview parses
+# only those that changed, and keeps no more than the templates it renders with.
 PARSED: dict[str, Parsed] = {}
-PARSED_MAX = 1000
 
 
 def frame_keys(env: Environment, sources: Mapping[str, str], names: set[str], shared: tuple[str, ...] = ()) -> dict[str, str]:
     """Return, per page template whose main block may be rendered alone, a hash of the templates
     of its tree (see reads.template_keys) with the main blocks of those the page extends left out."""
-    if len(PARSED) > PARSED_MAX:
-        PARSED.clear()
-    parsed = {name: PARSED.get(source) or PARSED.setdefault(source, parse(env, source)) for name, source in sources.items()}
+    parsed = {name: PARSED.get(source) or parse(env, source) for name, source in sources.items()}
+    PARSED.clear()
+    PARSED.update((sources[name], value) for name, value in parsed.items())
     referenced = {name: referenced_templates(source) for name, source in sources.items()}
     keys = {}
     for name in names:

@@ -55,6 +55,7 @@ class PageRenderer:
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
         self.frame_trees: dict[str, str] = {}  # the preview's: the trees' keys but for main blocks (see frames)
         self.main: tuple[frozenset, bool, str] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text
+        self.framing = ""  # the frame key of the page rendering (see frame_key)
         self.templates = templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # The templates' part is made of the text the environment compiled, not read again: a
@@ -122,11 +123,10 @@ class PageRenderer:
         if self.main is not None:
             found, framed, text = self.main
             self.main = None
-            frame_key = self.frame_key(page)
-            if framed and frame_key:
+            if framed and self.framing:
                 messages = self.env.fragments.messages(self.recording, lookups)
                 where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, text.encode("utf-8"))
-                frame = (frame_key, lookups, messages, into.made[page.path][1], where)
+                frame = (self.framing, lookups, messages, into.made[page.path][1], where)
                 self.env.fragments.frames.record(page.path, frame)
             lookups = reads.distinct(lookups | found)
         self.lookups[page.path] = lookups
@@ -168,6 +168,7 @@ class PageRenderer:
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
+        self.framing = self.frame_key(page) if kept and into is not None else ""
         if kept and frames.kept_main(context, key, self.env.fragments, page.path, self.rendered_main) and into is not None:
             spliced = self.spliced(page, template, context, into)
             if spliced is not None:
@@ -186,7 +187,7 @@ class PageRenderer:
         """The page's bytes, its main block alone rendered anew, if the frame around it is the
         one recorded and the output folder holds the page as recorded (see frames)."""
         frame = self.env.fragments.frames.recorded.get(page.path)
-        if frame is None or frame[0] != self.frame_key(page) or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
+        if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
             return None
         spliced = frames.spliced(into, page.path, frame, lambda: "".join(frames.main_generated(template, context)).encode("utf-8"))
         if spliced is not None:

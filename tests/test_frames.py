@@ -73,6 +73,14 @@ def test_tags_in_comments_and_raw_text_are_no_main_block():
     assert frame_key({**sources, "page.html": commented.replace("<h1>", "<h1 id='t'>")}) == frame_key(sources)
 
 
+def test_the_preview_keeps_only_the_templates_of_its_last_build_parsed():
+    env = environment(Config(root=Path("."), out=Path("site")))
+    for n in range(5):  # a preview running for hours sees thousands of saves
+        sources = {"base.html": BASE, "page.html": PAGE.replace("<h1>", f"<h1 id='{n}'>"), "part.html": PART}
+        frames.frame_keys(env, sources, {"page.html"})
+    assert sorted(frames.PARSED) == sorted(sources.values())
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
