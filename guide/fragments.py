@@ -93,7 +93,8 @@ class Fragments:
         self.bases = {None: self.base, "": inputs}
         self.language, self.fingerprints, self.sent = language, fingerprints, sent
         self.made, self.used, self.rendered, self.made_keys, self.room = {}, [], {}, {}, MAX_BYTES
-        self.places.unsent, self.frames.made = {}, {}
+        self.places.unsent = {}
+        self.frames.forked()
         self.texts, self.unpacked, self.once, self.grown = {}, 0, set(), False
         self.relative, self.relative_chars = {}, 0
 

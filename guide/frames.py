@@ -21,7 +21,7 @@ or `macro`; see kept_main).
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterator, Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
@@ -49,6 +49,7 @@ class Frames:
         self.recorded[page] = self.made[page] = frame
 
     def forked(self) -> None:
+        """Begin what this build, or this worker process, made."""
         self.made = {}
 
     def merge(self, made: dict[str, Frame]) -> None:
@@ -153,8 +154,7 @@ def frame_of(tokens: list[Token], tags: list, source: str) -> tuple[str, bool]:
 
 def held_page(into: Update, name: str, digest: str) -> bytes | None:
     """The page as the output folder holds it, if that is the page recorded with this digest, untouched."""
-    entry = into.last.get(name)
-    if entry is None or entry[1] != digest or into.present.get(name) != entry[2:]:
+    if not into.holds(name, digest):
         return None
     try:
         data = (into.out / name).read_bytes()
@@ -195,10 +195,3 @@ def kept_main(context, key: str, fragments, path: str, rendered: Callable[[Calla
     blocks.insert(0, block)  # in front: the block's own `super()` still finds itself and its parent
     return True
 
-
-def main_generated(template, context) -> Iterator[str]:
-    """The page's main block alone, in a context made beforehand (see kept_main)."""
-    try:
-        yield from context.blocks["main"][0](context)
-    except Exception:
-        yield template.environment.handle_exception()

@@ -189,7 +189,7 @@ class PageRenderer:
         frame = self.env.fragments.frames.recorded.get(page.path)
         if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
             return None
-        spliced = frames.spliced(into, page.path, frame, lambda: "".join(frames.main_generated(template, context)).encode("utf-8"))
+        spliced = frames.spliced(into, page.path, frame, lambda: "".join(generated(template, context, context.blocks["main"][0])).encode("utf-8"))
         if spliced is not None:
             self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered
         return spliced
@@ -262,10 +262,10 @@ JSON_LD = "<structured data>"
 MACROS = "macros.html"  # given to every page as `ui`
 
 
-def generated(template, context) -> Iterator[str]:
-    """Template.generate, for a context made beforehand."""
+def generated(template, context, render: Callable | None = None) -> Iterator[str]:
+    """Template.generate, for a context made beforehand; of one of its blocks, given its `render` function."""
     try:
-        yield from template.root_render_func(context)
+        yield from (render or template.root_render_func)(context)
     except Exception:
         yield template.environment.handle_exception()
 

@@ -163,14 +163,20 @@ class Update:
         Looked at again (the preview's record stands for a scan of the folder): its bytes are
         copied into the new file, and a file changed behind the preview's back must not be.
         """
-        layout, entry = self.last_layouts.get(name), self.last.get(name)
-        if layout is None or entry is None or entry[1] != layout[0] or self.present.get(name) != entry[2:]:
+        layout = self.last_layouts.get(name)
+        if layout is None or not self.holds(name, layout[0]):
             return None
         try:
             stat = os.stat(self.out / name)
         except OSError:
             return None
-        return Source(self.out / name, layout) if (stat.st_size, stat.st_mtime_ns) == entry[2:] else None
+        return Source(self.out / name, layout) if (stat.st_size, stat.st_mtime_ns) == self.last[name][2:] else None
+
+    def holds(self, name: str, digest: str) -> bool:
+        """Whether the last build wrote these bytes (by their digest) under this name, and the
+        output folder holds the file as it left it (by the record: look at the file to be sure)."""
+        entry = self.last.get(name)
+        return entry is not None and entry[1] == digest and self.present.get(name) == entry[2:]
 
     def keep(self, name: str, data: bytes) -> None:
         """Hold a changed file in memory until commit (in place, while there is room), or stage it.
