@@ -70,13 +70,13 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root, prose)
     errors += content_errors
-    compiled()
-    templates, broken_templates = checked_templates(config)
+    templates, broken_templates = checked_templates(config)  # from the last, while the other process goes from the first
     errors += broken_templates
     translations: dict = {}
     if not broken_templates:  # the messages a catalog must hold are read out of the templates
         translations, catalog_errors = i18n.checked_translations(config, every_msgid)
         errors += catalog_errors
+    compiled()  # by now ended or ending with the template it was compiling
     if errors or guide is None:
         raise BuildFailed(errors)
     return Sources(guide, documents, translations, templates)

@@ -140,14 +140,15 @@ def compiled_ahead(config: Config) -> Callable[[], None]:
     """Start compiling every template into the cache on another core if it holds none compiled
     (a first build); return what waits until that is done.
 
-    A first build of the real guide compiles its templates for as long as it reads all its data,
-    prose and catalogs (~0.2 s); begun first, the compiling runs beside the reading, and the
-    build then loads them compiled (~10 ms).
+    A first build of the real guide compiles its templates for longer than it reads all its
+    data, prose and catalogs (~0.3 s against ~0.12 s); begun first, the compiling runs beside
+    the reading. The build then checks the templates from the other end (see checked_templates):
+    it loads those compiled already and compiles the others itself, and the two meet halfway.
     """
     cache = bytecode_cache(config)
     if cache is None or compiled_any(Path(cache.directory)):
         return lambda: None
-    return started(config.jobs, checked_templates, config)
+    return started(config.jobs, checked_templates, config, True)
 
 
 def compiled_any(folder: Path) -> bool:
@@ -155,7 +156,7 @@ def compiled_any(folder: Path) -> bool:
         return any(entries)
 
 
-def checked_templates(config: Config) -> tuple[Environment, list[SourceError]]:
+def checked_templates(config: Config, largest_first: bool = False) -> tuple[Environment, list[SourceError]]:
     """Return the environment with every template compiled, and the files under templates/ that
     lead out of the project or are too large, and every template that does not compile (syntax
     errors, unknown filters and tests). The pages are rendered with that environment: the
@@ -164,14 +165,17 @@ def checked_templates(config: Config) -> tuple[Environment, list[SourceError]]:
     problems = file_problems(config.root, config.templates_dir)
     if problems:
         return env, problems
-    for name in env.list_templates(filter_func=lambda name: not name.startswith("assets/")):
+    names = env.list_templates(filter_func=lambda name: not name.startswith("assets/"))
+    # Another process may be compiling them, the largest first (see compiled_ahead): this one
+    # begins with the smallest, so where the two meet, both compile a small one.
+    for name in sorted(names, key=lambda name: (config.templates_dir / name).stat().st_size, reverse=largest_first):
         try:
             env.get_template(name)
         except TemplateSyntaxError as exc:
             problems.append(SourceError(f"templates/{exc.name or name}", exc.lineno, "", exc.message or str(exc)))
         except UnicodeDecodeError as exc:
             problems.append(SourceError(f"templates/{name}", None, "", f"is not UTF-8 text ({exc.reason}); save the file as UTF-8"))
-    return env, problems
+    return env, sorted(problems, key=lambda problem: problem.path)
 
 
 def located_error(exc: Exception, page_path: str, templates_dir: Path) -> RenderError | None:

@@ -37,6 +37,27 @@ def test_a_first_build_finds_its_templates_compiled_by_another_process(tmp_path,
     assert templating.compiled_ahead(config)() is None and not multiprocessing.active_children()  # compiled already: none begun
 
 
+def test_the_build_compiles_from_the_smallest_template_and_loads_those_the_other_process_compiled(tmp_path, monkeypatch):
+    """The other process compiles the largest first: the two meet halfway, and the build loads
+    what the other process compiled rather than compiling it again."""
+    config = Config(root=fixture_project(tmp_path), out=tmp_path / "out")
+    names = sorted((p.relative_to(config.templates_dir).as_posix() for p in config.templates_dir.rglob("*.html")
+                    if "assets" not in p.parts), key=lambda name: (config.templates_dir / name).stat().st_size)
+    compiled: list[str] = []
+    real = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda self, source, name=None, *rest, **kw: compiled.append(name) or real(self, source, name, *rest, **kw))
+    other = templating.environment(config)
+    for name in names[-3:]:  # the other process has compiled the three largest
+        other.get_template(name)
+    compiled.clear()
+    env, problems = templating.checked_templates(config)
+    assert not problems and compiled == names[:-3] and set(names) <= set(env.loader.read)
+    fresh = Config(root=fixture_project(tmp_path / "fresh"), out=tmp_path / "fresh-out")
+    compiled.clear()
+    templating.checked_templates(fresh, largest_first=True)  # as the other process does
+    assert compiled[0] == names[-1] and sorted(compiled) == sorted(names)
+
+
 def test_a_broken_template_is_reported_by_the_build_and_the_other_process_is_quiet(tmp_path, capfd, two_cores):
     config = Config(root=fixture_project(tmp_path), out=tmp_path / "out")
     (config.templates_dir / "prose.html").write_text("{% block main %}{{ page.title | no_such_filter }}{% endblock %}", "utf-8")
