@@ -78,6 +78,7 @@ def main() -> None:
     os.environ.setdefault("GUIDE_MAX_FILE_MB", "64")
     rows, hugos = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        disk = [file_creation_ms(Path(tmp) / "disk-probe")]
         hugo = hugo_site.install_hugo(Path(tmp)) if args.hugo else None
         for size in (int(s) for s in args.sizes.split(",")):
             root = Path(tmp) / f"project-{size}"
@@ -95,7 +96,28 @@ def main() -> None:
             hugos.append(hugo_site.measure(root, Path(tmp), hugo, args.runs, args.latency_runs, free_port()) if hugo else {})
             print_table(rows)
         print_comparison(rows, hugos)
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
+        disk.append(file_creation_ms(Path(tmp) / "disk-probe"))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}; "
+          f"a new folder with a 10 KB file in it: {disk[0]:.2f} ms at the start, {disk[1]:.2f} ms at the end")
+
+
+def file_creation_ms(folder: Path, count: int = 300) -> float:
+    """The median milliseconds to create a folder and a 10 KB file in it, as a build does for each page.
+
+    Every build writes thousands of them, Hugo's too. On a virtual machine this has been seen to
+    vary tenfold from one hour to the next (0.1 to 1.4 ms), and with it every first build: the
+    figure tells a slow disk from slow code.
+    """
+    folder.mkdir()
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        page = folder / str(i)
+        page.mkdir()
+        (page / "index.html").write_bytes(b"x" * 10_000)
+        times.append((time.perf_counter() - started) * 1000)
+    shutil.rmtree(folder)
+    return statistics.median(times)
 
 
 def first_build(root: Path, site: Path, jobs: int | None):
