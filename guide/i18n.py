@@ -45,16 +45,47 @@ def read_catalog(path: Path, lang: str) -> Catalog:
 
 
 def checked_catalog(raw: bytes, lang: str, shown: str) -> tuple[Catalog | None, list[SourceError]]:
-    """Read a catalog strictly: return it, or None and the problem that stopped it, at its line."""
-    _, error = decoded(raw, shown)
+    """Read a catalog strictly: return it, or None and the problems that stopped it, at their lines."""
+    text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
+    broken = unquoted_strings(text, shown)
+    if broken:
+        return None, broken
     try:
         return read_po(io.BytesIO(raw), locale=lang, domain=DOMAIN, abort_invalid=True), []
     except PoFileError as exc:
         return None, [SourceError(shown, exc.lineno, "", f"is not a valid catalog: {exc.args[0] if exc.args else exc}")]
     except (LookupError, ValueError) as exc:  # an unknown charset, a broken header
         return None, [SourceError(shown, None, "", f"is not a valid catalog: {exc}")]
+
+
+# A line of an entry: a keyword and its string, or a string that continues the keyword's.
+PO_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(.*)")
+PO_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def unquoted_strings(text: str, shown: str) -> list[SourceError]:
+    """Return an error for each string of an entry that is not one string in double quotes.
+
+    Babel reads `msgstr "본문 바로가기` as if its last character closed it, and every page then
+    shows "본문 바로가"; with a quote inside left unescaped it drops what follows. GNU gettext's
+    msgfmt refuses both, and so does the build. Obsolete entries (#~) are never shown: not read here.
+    """
+    problems, field = [], ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        keyword = PO_KEYWORD.fullmatch(line)
+        if keyword:
+            field, string = keyword.group(1), keyword.group(2).strip()
+        elif line.startswith('"'):
+            string = line
+        else:
+            continue
+        if not PO_STRING.fullmatch(string):
+            problems.append(SourceError(shown, number, field, 'is not one string in double quotes: end it with " '
+                                                              'and write a quote inside it as \\"'))
+    return problems
 
 
 def translations(config: Config) -> dict[str, NullTranslations]:
@@ -204,10 +235,10 @@ def extract(config: Config) -> str:
 
 def update(config: Config) -> str:
     template = extracted_catalog(config)
+    catalogs = {lang: readable_catalog(config, lang) for lang in TRANSLATED_LANGS}
     lines = []
-    for lang in TRANSLATED_LANGS:
+    for lang, catalog in catalogs.items():
         path = po_path(config, lang)
-        catalog = read_catalog(path, lang) if path.is_file() else Catalog(locale=lang, domain=DOMAIN)
         catalog.update(template, no_fuzzy_matching=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
@@ -215,6 +246,18 @@ def update(config: Config) -> str:
         missing = sum(1 for m in catalog if m.id and not m.string)
         lines.append(f"updated {path.relative_to(config.root)}: {len(catalog)} messages, {missing} to translate")
     return "\n".join(lines)
+
+
+def readable_catalog(config: Config, lang: str) -> Catalog:
+    """A language's catalog, read strictly, or a new one if there is none; raise BuildFailed if it
+    cannot be read whole: written back, a catalog read past its broken lines would lose them."""
+    path = po_path(config, lang)
+    if not path.is_file():
+        return Catalog(locale=lang, domain=DOMAIN)
+    catalog, problems = checked_catalog(path.read_bytes(), lang, str(path.relative_to(config.root)))
+    if catalog is None:
+        raise BuildFailed(problems)
+    return catalog
 
 
 def compile_check(config: Config) -> str:

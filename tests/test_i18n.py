@@ -72,6 +72,23 @@ def test_an_untranslated_entry_fails_the_check(tmp_path):
     assert result.returncode == 1 and "has no translation" in result.stderr
 
 
+def test_a_string_not_closed_by_its_quote_fails_the_build_at_its_line(tmp_path):
+    """Babel would read it with its last character taken for the quote: every page would show it cut short."""
+    root = fixture_project(tmp_path)
+    path = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    lines = path.read_text("utf-8").splitlines()
+    number = lines.index('msgid "Skip to main content"') + 2
+    assert lines[number - 1].startswith('msgstr "') and lines[number - 1].endswith('"')
+    lines[number - 1] = lines[number - 1][:-1]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run_build("build", root=root)
+    assert result.returncode == 1 and not (root / "site").exists()
+    assert f"locales/ko/LC_MESSAGES/messages.po:{number} msgstr: is not one string in double quotes" in result.stderr
+    written = path.read_bytes()
+    result = run_build("messages", "update", root=root)  # it would write the string back cut short
+    assert result.returncode == 1 and f"messages.po:{number} msgstr:" in result.stderr and path.read_bytes() == written
+
+
 def test_a_clean_catalog_is_kept_compiled_and_checked_again_once_edited(tmp_path, monkeypatch):
     """A build reads a catalog found clean from .cache/, without Babel's reader; an edit is read and checked."""
     root = fixture_project(tmp_path)
