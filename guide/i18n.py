@@ -49,7 +49,7 @@ def checked_catalog(raw: bytes, lang: str, shown: str) -> tuple[Catalog | None, 
     text, error = decoded(raw, shown)
     if error is not None:
         return None, [error]
-    broken = unquoted_strings(text, shown)
+    broken = line_problems(text, shown)
     if broken:
         return None, broken
     try:
@@ -65,27 +65,49 @@ PO_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(.*)
 PO_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
-def unquoted_strings(text: str, shown: str) -> list[SourceError]:
-    """Return an error for each string of an entry that is not one string in double quotes.
+def line_problems(text: str, shown: str) -> list[SourceError]:
+    """Return the problems of a catalog's lines that Babel passes over without a word.
 
-    Babel reads `msgstr "본문 바로가기` as if its last character closed it, and every page then
-    shows "본문 바로가"; with a quote inside left unescaped it drops what follows. GNU gettext's
-    msgfmt refuses both, and so does the build. Obsolete entries (#~) are never shown: not read here.
+    - A string not closed by its quote: Babel reads `msgstr "본문 바로가기` as if its last
+      character were the quote, and every page then shows "본문 바로가". A quote left unescaped
+      inside a string cuts it likewise.
+    - An entry defined twice: Babel keeps the last, so an edit of the first shows nowhere.
+    GNU gettext's msgfmt refuses both, and so does the build. Obsolete entries (#~) are never
+    shown: not read here.
     """
-    problems, field = [], ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    problems: list[SourceError] = []
+    first: dict[tuple[str, str], int] = {}  # (context, msgid) of each entry: the line of its msgid
+    entry: dict[str, str] = {}  # of the entry being read: its keywords' strings so far
+    field, line_of_msgid = "", 0
+    for number, line in enumerate([*text.splitlines(), "msgid \"\""], start=1):  # a last entry, to end the file's
         line = line.strip()
         keyword = PO_KEYWORD.fullmatch(line)
         if keyword:
+            if keyword.group(1) == "msgctxt" or keyword.group(1) == "msgid" and field != "msgctxt":
+                problems += twice_defined(entry, line_of_msgid, first, shown)
+                entry = {}
             field, string = keyword.group(1), keyword.group(2).strip()
-        elif line.startswith('"'):
+            line_of_msgid = number if field == "msgid" else line_of_msgid
+        elif line.startswith('"') and field:
             string = line
         else:
             continue
         if not PO_STRING.fullmatch(string):
             problems.append(SourceError(shown, number, field, 'is not one string in double quotes: end it with " '
                                                               'and write a quote inside it as \\"'))
+        entry[field] = entry.get(field, "") + string[1:-1]
     return problems
+
+
+def twice_defined(entry: dict[str, str], line: int, first: dict[tuple[str, str], int], shown: str) -> list[SourceError]:
+    """An error if an entry read has the context and msgid of one before it; else note where it is."""
+    if not entry.get("msgid"):  # the header, or no entry yet
+        return []
+    key = (entry.get("msgctxt", ""), entry["msgid"])
+    if key in first:
+        return [SourceError(shown, line, f"msgid {entry['msgid']!r}", f"is defined twice (first at line {first[key]}): keep one")]
+    first[key] = line
+    return []
 
 
 def translations(config: Config) -> dict[str, NullTranslations]:

@@ -89,6 +89,21 @@ def test_a_string_not_closed_by_its_quote_fails_the_build_at_its_line(tmp_path):
     assert result.returncode == 1 and f"messages.po:{number} msgstr:" in result.stderr and path.read_bytes() == written
 
 
+def test_an_entry_defined_twice_fails_the_build_at_the_second(tmp_path):
+    """Babel keeps the last of the two: the translator's edit of the first would show nowhere."""
+    root = fixture_project(tmp_path)
+    path = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    text = path.read_text("utf-8")
+    first = text.splitlines().index('msgid "Skip to main content"') + 1
+    path.write_text(text + '\nmsgid ""\n"Skip to main "\n"content"\nmsgstr "본문으로"\n', "utf-8")
+    second = len(text.splitlines()) + 2
+    result = run_build("check", root=root)
+    assert result.returncode == 1
+    assert f"messages.po:{second} msgid 'Skip to main content': is defined twice (first at line {first}): keep one" in result.stderr
+    path.write_text(text + '\nmsgctxt "menu"\nmsgid "Skip to main content"\nmsgstr "본문으로"\n', "utf-8")
+    assert "defined twice" not in run_build("check", root=root).stderr  # in another context: another entry
+
+
 def test_a_clean_catalog_is_kept_compiled_and_checked_again_once_edited(tmp_path, monkeypatch):
     """A build reads a catalog found clean from .cache/, without Babel's reader; an edit is read and checked."""
     root = fixture_project(tmp_path)
