@@ -170,9 +170,9 @@ def read_document(raw: bytes, slug: str, shown: str, lang: str, errors: list[Sou
 
 def front_matter(text: str, shown: str, errors: list[SourceError]) -> dict | None:
     """Return title, description and order, or report what is wrong (line numbers count the opening ---)."""
-    source, problems = parse_yaml(text.encode("utf-8"), shown)
-    if problems:  # lines count from the opening ---
-        errors.extend(replace(p, line=p.line + 1 if p.line else None, field=p.field or "front matter") for p in problems)
+    source, problems = parse_yaml(("\n" + text).encode("utf-8"), shown)  # a line for the opening ---: the file's line numbers, in messages too
+    if problems:
+        errors.extend(replace(p, field=p.field or "front matter") for p in problems)
         return None
     meta = source.data if source.data is not None else {}
     count = len(errors)
