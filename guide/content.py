@@ -21,6 +21,7 @@ FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
 # Python-Markdown's "extra" (its seven extensions, in its order), lists as written, typographic quotes.
 MARKDOWN_EXTENSIONS = ("fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html", "sane_lists", "smarty")
 FIELDS = {"title": str, "description": str, "order": int}
+KINDS = {str: "text", int: "a whole number"}  # as an editor reads them
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 POLICY_VERSION = "html-policy-1"  # part of the cache key: HTML cached under an older policy is checked again
 PARALLEL_FROM = 64  # texts to convert; below this, starting worker processes costs more than it saves
@@ -182,7 +183,7 @@ def front_matter(text: str, shown: str, errors: list[SourceError]) -> dict | Non
     for key, kind in FIELDS.items():
         value = meta.get(key)
         if not isinstance(value, kind) or (kind is str and not value.strip()):
-            errors.append(SourceError(shown, field_line(text, key), key, f"missing or not {kind.__name__}"))
+            errors.append(SourceError(shown, field_line(text, key), key, f"is missing or is not {KINDS[kind]}"))
     for key in meta:
         if key not in FIELDS:
             errors.append(SourceError(shown, field_line(text, key), str(key), f"unknown field (allowed: {', '.join(FIELDS)})"))
