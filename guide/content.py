@@ -14,7 +14,7 @@ from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
 from .htmlpolicy import html_problems, source_line
-from .sourcefiles import Reading, checked_files, decoded, read_changed
+from .sourcefiles import Reading, checked_files, decoded, read_changed, shown_path
 from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
@@ -53,6 +53,7 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     errors, statuses = checked_files(root, content_dir)
     if errors:
         return (), errors
+    errors = misplaced_prose(content_dir, root, statuses)
     read, kept, readings = [], [], {}
     names = {lang: markdown_names(content_dir / lang) for lang in LANGS}
     slugs = {lang: {name[:-3] for name in names[lang]} for lang in LANGS}
@@ -76,6 +77,20 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
         known.clear()
         known.update((d.source, (readings[d.source], d)) for d in documents)
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
+
+
+def misplaced_prose(content_dir: Path, root: Path, files) -> list[SourceError]:
+    """An error for each Markdown file under content/ that no page is made of: a file in a
+    subfolder, in a folder of another name than a language's, or named .markdown would otherwise
+    be left out without a word. Hidden files (an editor's) are passed over."""
+    errors = []
+    for path in sorted(files):
+        relative = Path(os.path.relpath(path, content_dir))
+        if (relative.suffix.lower() in (".md", ".markdown") and not any(part.startswith((".", "#")) for part in relative.parts)
+                and not (len(relative.parts) == 2 and relative.parts[0] in LANGS and relative.suffix == ".md")):
+            errors.append(SourceError(shown_path(Path(path), root), None, "", "is not read: prose pages are "
+                                      "content/ko/{slug}.md and content/en/{slug}.md, in no subfolder"))
+    return errors
 
 
 def markdown_names(folder: Path) -> list[str]:
