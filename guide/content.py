@@ -14,7 +14,7 @@ from .cache import DiskCache, key_of
 from .errors import SourceError
 from .model import LANGS
 from .htmlpolicy import html_problems, source_line
-from .sourcefiles import Reading, checked_files, decoded, read_changed, shown_path
+from .sourcefiles import Reading, checked_files, decoded, read_changed, unread_files
 from .yamlsource import parse_yaml
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
@@ -53,7 +53,7 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     errors, statuses = checked_files(root, content_dir)
     if errors:
         return (), errors
-    errors = misplaced_prose(content_dir, root, statuses)
+    errors = unread_files(content_dir, root, statuses, (".md", ".markdown"), is_prose_page, PAGES_ARE)
     read, kept, readings = [], [], {}
     names = {lang: markdown_names(content_dir / lang) for lang in LANGS}
     slugs = {lang: {name[:-3] for name in names[lang]} for lang in LANGS}
@@ -79,18 +79,12 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
 
 
-def misplaced_prose(content_dir: Path, root: Path, files) -> list[SourceError]:
-    """An error for each Markdown file under content/ that no page is made of: a file in a
-    subfolder, in a folder of another name than a language's, or named .markdown would otherwise
-    be left out without a word. Hidden files (an editor's) are passed over."""
-    errors = []
-    for path in sorted(files):
-        relative = Path(os.path.relpath(path, content_dir))
-        if (relative.suffix.lower() in (".md", ".markdown") and not any(part.startswith((".", "#")) for part in relative.parts)
-                and not (len(relative.parts) == 2 and relative.parts[0] in LANGS and relative.suffix == ".md")):
-            errors.append(SourceError(shown_path(Path(path), root), None, "", "is not read: prose pages are "
-                                      "content/ko/{slug}.md and content/en/{slug}.md, in no subfolder"))
-    return errors
+PAGES_ARE = "prose pages are content/ko/{slug}.md and content/en/{slug}.md, in no subfolder"
+
+
+def is_prose_page(parts: tuple[str, ...]) -> bool:
+    """Whether a file under content/ (by its path's parts) is read as a page."""
+    return len(parts) == 2 and parts[0] in LANGS and parts[1].endswith(".md")
 
 
 def markdown_names(folder: Path) -> list[str]:

@@ -14,13 +14,21 @@ from .errors import BuildFailed, SourceError
 from .fields import Reader
 from .programmes import PREVIEW, Remembered, read_programmes
 from .records import read_centres, read_districts, read_edition, read_groups, read_providers
-from .sourcefiles import file_problems
+from .sourcefiles import checked_files, unread_files
 from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 
 
 # --- the whole data folder --------------------------------------------------
 
 FILES = ("edition.yaml", "districts.yaml", "centres.yaml", "providers.yaml", "groups.yaml")
+
+
+DATA_IS = f"the data is data/{{{','.join(name.removesuffix('.yaml') for name in FILES)}}}.yaml and data/programmes/{{provider}}.yaml"
+
+
+def is_data_file(parts: tuple[str, ...]) -> bool:
+    """Whether a file under data/ (by its path's parts) is read."""
+    return parts[0] in FILES and len(parts) == 1 or len(parts) == 2 and parts[0] == "programmes" and parts[1].endswith(".yaml")
 
 
 def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -> m.Guide:
@@ -31,7 +39,8 @@ def load_guide(root: Path, parsed: Parsed | None = None, jobs: int | None = 1) -
     is kept on another core, if `jobs` allows, see keep_guide). With `parsed` (the preview's files as
     last parsed, which it keeps to reparse only what changed) the files are read through it instead.
     """
-    problems = file_problems(root, root / "data")
+    problems, files = checked_files(root, root / "data")
+    problems = problems or unread_files(root / "data", root, files, (".yaml", ".yml"), is_data_file, DATA_IS)
     if problems:  # checked before anything reads the files, the cache key included
         raise BuildFailed(problems)
     if parsed is not None:

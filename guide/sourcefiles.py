@@ -15,6 +15,7 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .errors import SourceError
 
@@ -35,6 +36,20 @@ def size_limit() -> int:
 def file_problems(root: Path, folder: Path) -> list[SourceError]:
     """Return a problem for every file under a source folder that leads out of the project or is too large."""
     return checked_files(root, folder)[0]
+
+
+def unread_files(folder: Path, root: Path, files: Iterable[str], suffixes: tuple[str, ...],
+                 read: Callable[[tuple[str, ...]], bool], rule: str) -> list[SourceError]:
+    """An error for each file under a source folder that looks like a source (by its suffix) but
+    that the build does not read (by its path's parts below the folder): a page or a programme
+    file put in the wrong place would otherwise be left out without a word. Hidden files (an
+    editor's drafts and backups) are passed over."""
+    errors = []
+    for path in sorted(files):
+        parts = Path(os.path.relpath(path, folder)).parts
+        if parts[-1].lower().endswith(suffixes) and not any(part.startswith((".", "#")) for part in parts) and not read(parts):
+            errors.append(SourceError(shown_path(Path(path), root), None, "", f"is not read: {rule}"))
+    return errors
 
 
 def checked_files(root: Path, folder: Path) -> tuple[list[SourceError], dict[str, os.stat_result]]:
