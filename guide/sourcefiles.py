@@ -44,9 +44,9 @@ def unread_files(folder: Path, root: Path, files: Iterable[str], suffixes: tuple
     that the build does not read (by its path's parts below the folder): a page or a programme
     file put in the wrong place would otherwise be left out without a word. Hidden files (an
     editor's drafts and backups) are passed over."""
-    errors = []
-    for path in sorted(files):
-        parts = Path(os.path.relpath(path, folder)).parts
+    prefix, errors = os.path.join(folder, ""), []
+    for path in sorted(files):  # a prose edit looks at every file of content/: strings, not paths
+        parts = tuple((path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, folder)).split(os.sep))
         if parts[-1].lower().endswith(suffixes) and not any(part.startswith((".", "#")) for part in parts) and not read(parts):
             errors.append(SourceError(shown_path(Path(path), root), None, "", f"is not read: {rule}"))
     return errors
