@@ -70,7 +70,7 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
         errors += failed.errors
     documents, content_errors = load_documents(config.content_dir, config.root, prose)
     errors += content_errors
-    templates, broken_templates = checked_templates(config)  # from the last, while the other process goes from the first
+    templates, broken_templates = checked_templates(config)  # from the smallest, while the other process goes from the largest
     errors += broken_templates
     translations: dict = {}
     if not broken_templates:  # the messages a catalog must hold are read out of the templates
