@@ -27,6 +27,7 @@ from .content import Known, load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Sources, build_site, load_sources, stored_memory
+from .sourcefiles import is_editors_file
 from .templating import checked_templates
 from .yamlsource import Parsed
 
@@ -204,8 +205,7 @@ class Watcher:
 
 def is_source(change, path: str) -> bool:
     """Whether a file event is about a source file (not an editor's backup, swap or hidden file)."""
-    name = Path(path).name
-    return not name.startswith((".", "#")) and not name.endswith(("~", ".swp", ".swx"))
+    return not is_editors_file(Path(path).name)
 
 
 def error_panel(error: str, lang: str) -> bytes:

@@ -38,6 +38,11 @@ def file_problems(root: Path, folder: Path) -> list[SourceError]:
     return checked_files(root, folder)[0]
 
 
+def is_editors_file(name: str) -> bool:
+    """Whether a file (or folder) name is an editor's: a backup, a swap file or a hidden one."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx"))
+
+
 def unread_files(folder: Path, root: Path, files: Iterable[str], suffixes: tuple[str, ...],
                  read: Callable[[tuple[str, ...]], bool], rule: str) -> list[SourceError]:
     """An error for each file under a source folder that looks like a source (by its suffix) but
@@ -47,7 +52,7 @@ def unread_files(folder: Path, root: Path, files: Iterable[str], suffixes: tuple
     prefix, errors = os.path.join(folder, ""), []
     for path in sorted(files):  # a prose edit looks at every file of content/: strings, not paths
         parts = tuple((path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, folder)).split(os.sep))
-        if parts[-1].lower().endswith(suffixes) and not any(part.startswith((".", "#")) for part in parts) and not read(parts):
+        if parts[-1].lower().endswith(suffixes) and not any(map(is_editors_file, parts)) and not read(parts):
             errors.append(SourceError(shown_path(Path(path), root), None, "", f"is not read: {rule}"))
     return errors
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -148,7 +148,7 @@ def compiled_ahead(config: Config) -> Callable[[], None]:
     cache = bytecode_cache(config)
     if cache is None or compiled_any(Path(cache.directory)):
         return lambda: None
-    return started(config.jobs, checked_templates, config, True)
+    return started(config.jobs, partial(checked_templates, largest_first=True), config)
 
 
 def compiled_any(folder: Path) -> bool:
