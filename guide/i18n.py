@@ -240,8 +240,31 @@ def entry_problems(message) -> list[str]:
     if not all(strings):
         problems.append("has no translation")
     problems += [str(error) for error in message.check()] if all(strings) else []
+    problems += [problem for text in strings if text for problem in percent_problems(text, message)]
     # Translations reach the pages as markup (Jinja marks them safe), so they keep to the prose's HTML policy.
     problems += [rule for text in strings if text and "<" in text for rule, _ in html_problems(text)]
+    return problems
+
+
+# What a percent sign may begin in a translation: a percent sign written twice, or a named
+# placeholder. The pages format every translation, with the call's variables or with none (see
+# templating.gettext_globals and reads.Recording), as Python's `%` does.
+PERCENT = re.compile(r"%(?:%|\((\w*)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa])")
+
+
+def percent_problems(text: str, message) -> list[str]:
+    """Return why a translation's percent signs cannot be formatted as the pages format it.
+
+    Babel checks a msgid's placeholders against its translation's only where the msgid has one;
+    a lone `%` ("100%") or a placeholder in the translation of a msgid without any would fail
+    every page that shows it, or show "{}" where `%s` was written."""
+    problems = []
+    at = PERCENT.sub(lambda m: "\0" * len(m.group()), text).find("%")
+    if at >= 0:
+        problems.append(f"has a % that is not a placeholder (“{text[max(0, at - 12):at + 6]}”): "
+                        "write a percent sign as %%, and a placeholder as the msgid does, such as %(year)s")
+    if not message.python_format and any(m.group(1) is not None for m in PERCENT.finditer(text)):
+        problems.append("has a placeholder, but its msgid has none to fill it with: remove it")
     return problems
 
 

@@ -32,8 +32,11 @@ class Recording:
         self.seen: set[Lookup] = set()
 
     def gettext(self, message: str) -> str:
+        """The translation as the templates show it: formatted by the caller if the msgid has a
+        placeholder, else here, with nothing, so that `%%` is a percent sign on every page."""
         self.seen.add(message)
-        return self.translation.gettext(message)
+        text = self.translation.gettext(message)
+        return text if "%(" in message else text % {}
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         self.seen.add((singular, plural))

@@ -155,3 +155,30 @@ def test_a_build_that_looks_up_a_missing_message_fails_and_writes_nothing(tmp_pa
     assert "locales/ko/LC_MESSAGES/messages.po msgid 'Skip to main content': missing from the catalog (used by ko/" in result.stderr
     assert "msgid 'Home': missing from the catalog (used by guide/pages.py)" in result.stderr
     assert (out / "ko" / "index.html").read_bytes() == before
+
+
+def test_a_percent_sign_in_a_translation_is_written_twice_or_fails_the_build_at_its_entry(tmp_path):
+    """Every translation is %-formatted: a lone `%` once failed every page at the template's line,
+    and `%s` showed "{}"; written twice, it is one percent sign wherever the message shows."""
+    root = fixture_project(tmp_path)
+    out = tmp_path / "site"
+    path = root / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    text = path.read_text("utf-8")
+    line = text.splitlines().index('msgid "Skip to main content"') + 1
+
+    def translated(skip: str, home: str) -> None:
+        edited = text.replace('msgid "Skip to main content"\nmsgstr "본문 바로가기"', f'msgid "Skip to main content"\nmsgstr "{skip}"')
+        path.write_text(edited.replace('msgid "Home"\nmsgstr "홈"', f'msgid "Home"\nmsgstr "{home}"'), "utf-8")
+
+    for skip, problem in [("본문 100% 바로가기", "has a % that is not a placeholder (“본문 100% 바로가기”): write a percent sign as %%"),
+                          ("본문 바로가기 %s", "has a % that is not a placeholder"),
+                          ("%(year)s 본문 바로가기", "has a placeholder, but its msgid has none to fill it with")]:
+        translated(skip, "홈")
+        result = run_build("--out", str(out), root=root)
+        assert result.returncode == 1 and not out.exists()
+        assert f"messages.po:{line} msgid 'Skip to main content': {problem}" in result.stderr
+    translated("본문 100%% 바로가기", "홈 100%%")  # "Home" is a page's title (from the code) and a menu item (from a template)
+    assert run_build("--out", str(out), root=root).returncode == 0
+    home = (out / "ko" / "index.html").read_text("utf-8")
+    assert "본문 100% 바로가기</a>" in home and "<title>홈 100% |" in home and 'aria-current="page">홈 100%</a>' in home
+    assert "%%" not in home
