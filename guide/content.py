@@ -4,9 +4,11 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import posixpath
 import re
 import signal
 from dataclasses import dataclass, replace
+from html import unescape
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,6 +79,56 @@ def load_documents(content_dir: Path, root: Path, known: Known | None = None) ->
         known.clear()
         known.update((d.source, (readings[d.source], d)) for d in documents)
     return tuple(sorted(documents, key=lambda d: (d.order, d.slug, d.lang))), errors
+
+
+LINK = re.compile(r'<a\s[^>]*?\bhref="([^"]*)"')
+ELSEWHERE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")  # a scheme, or another host
+
+
+def link_problems(documents: tuple[Document, ...], page_paths: set[str], root: Path) -> list[SourceError]:
+    """Return the links of prose pages that lead within the guide to none of its pages, at their lines.
+
+    A prose page links to the others relative to its own folder ({lang}/{slug}/), ending in a
+    slash (see urls.localise_hrefs): "../schedule/". A link from the site's root, or one without
+    its closing slash, works on the hosted site alone, not in the offline bundle.
+    """
+    problems = []
+    for document in documents:
+        for href in dict.fromkeys(unescape(found) for found in LINK.findall(document.html)):
+            problem = link_problem(href, f"{document.lang}/{document.slug}", page_paths)
+            if problem:
+                problems.append(SourceError(document.source, line_holding(root / document.source, href), "", problem))
+    return problems
+
+
+def link_problem(href: str, folder: str, page_paths: set[str]) -> str | None:
+    """Why a prose page's link (from the page's folder) does not lead to a page of the guide, if it does not."""
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    if not path or ELSEWHERE.match(href):
+        return None  # within the page, or to another site (the HTML policy rules on schemes)
+    if path.startswith("/"):
+        return (f"links to {href} from the site's root, which the offline bundle cannot follow: write it "
+                f"relative to this page ({posixpath.relpath(path.strip('/') or '.', folder)}/)")
+    page = posixpath.normpath(posixpath.join(folder, path)) + "/index.html"
+    if page not in page_paths:
+        return f"links to {href}, where the guide has no page" if path.endswith("/") else None
+    if not path.endswith("/"):
+        return f"links to {href} without its closing slash: write {path}/ (the offline bundle opens the folder's index.html)"
+    return None
+
+
+def line_holding(path: Path, href: str) -> int | None:
+    """The first line of a file that holds the link, written as Markdown or HTML writes it if any
+    line does (another link may start with the same text), if one does."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for needle in (f"]({href})", f"]({href} ", f"<{href}>", f'"{href}"', f"]: {href}", href):
+        found = next((number for number, line in enumerate(lines, start=1) if needle in line), None)
+        if found is not None:
+            return found
+    return None
 
 
 PAGES_ARE = "prose pages are content/ko/{slug}.md and content/en/{slug}.md, in no subfolder"

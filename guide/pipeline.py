@@ -11,7 +11,7 @@ from jinja2 import Environment
 from . import hyphenation, i18n
 from .cache import DiskCache, key_of, piece_bytes
 from .config import Config
-from .content import Document, Known, load_documents
+from .content import Document, Known, link_problems, load_documents
 from .data import load_guide
 from .fragments import Fragments, store_fragments, stored_fragments
 from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
@@ -97,6 +97,9 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     last = last or {}
     listing = {lang: Recording(t) for lang, t in sources.translations.items()}  # what titles and crumbs look up
     pages = site_pages(sources.guide, sources.documents, listing, config.build_time)
+    broken = link_problems(sources.documents, {page.path for page in pages}, config.root)
+    if broken:
+        raise BuildFailed(broken)
     pages, search_files = with_search_indexes(pages, config.file_urls, DiskCache(config.root / ".cache"))
     looked_up = {f"<pages {lang}>": r.taken() for lang, r in listing.items()}
 
