@@ -10,9 +10,9 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
-from .config import ROOT, Config, base_url_from_env, build_time_from_env, jobs_from_env, out_problem
+from .config import ROOT, Config, base_url_from_env, build_time_from_env, job_count, jobs_from_env, out_problem, site_address
 
 
 def common_options(subcommand: bool) -> argparse.ArgumentParser:
@@ -25,11 +25,23 @@ def common_options(subcommand: bool) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--root", type=Path, default=default(ROOT), help="project folder (default: this one)")
     p.add_argument("--out", type=Path, default=default(None), help="output folder for the site (default: ROOT/site)")
-    p.add_argument("--base-url", default=default(None), help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
-    p.add_argument("--jobs", type=int, default=default(None), help="processes that render pages (default: every core for big sites; $GUIDE_JOBS)")
+    p.add_argument("--base-url", type=checked(site_address), default=default(None),
+                   help="absolute address of the hosted site, for the sitemap (default: $URL or the project's)")
+    p.add_argument("--jobs", type=checked(job_count), default=default(None),
+                   help="processes that render pages (default: every core for big sites; $GUIDE_JOBS)")
     p.add_argument("--traceback", action="store_true", default=default(False),
                    help="show the Python traceback of template errors and failures (for work on the generator; also $GUIDE_TRACEBACK=1)")
     return p
+
+
+def checked(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An option's type for argparse, which shows the reason a value is refused only if told it this way."""
+    def option(text: str) -> Any:
+        try:
+            return read(text.strip())
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return option
 
 
 def parser() -> argparse.ArgumentParser:
@@ -68,7 +80,7 @@ def config_from(args: argparse.Namespace) -> Config:
     return Config(
         root=root,
         out=(args.out or root / "site").resolve(),
-        base_url=(args.base_url or base_url_from_env()).rstrip("/"),
+        base_url=args.base_url or base_url_from_env(),
         build_time=build_time_from_env(),
         jobs=args.jobs or jobs_from_env(),
     )
@@ -86,8 +98,12 @@ def run() -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one verb; return the exit code."""
-    args = parser().parse_args(argv)
-    config = config_from(args)
+    arguments = parser()
+    args = arguments.parse_args(argv)
+    try:
+        config = config_from(args)
+    except ValueError as exc:  # a setting from the environment
+        arguments.error(str(exc))
     verb = args.verb or "build"
     tracebacks = args.traceback or os.environ.get("GUIDE_TRACEBACK", "") not in ("", "0")
     from .errors import BuildFailed

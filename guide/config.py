@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_URL = "https://seoul-social-economy-guide.netlify.app"
@@ -51,19 +53,60 @@ class Config:
 
 def build_time_from_env() -> datetime | None:
     """Return SOURCE_DATE_EPOCH as a UTC time, so that dates in the output are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return from_env("SOURCE_DATE_EPOCH", epoch_time, epoch) if epoch else None
 
 
 def jobs_from_env() -> int | None:
     """GUIDE_JOBS sets the number of rendering processes (the output is the same for any number)."""
-    value = os.environ.get("GUIDE_JOBS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    value = os.environ.get("GUIDE_JOBS", "").strip()
+    return from_env("GUIDE_JOBS", job_count, value) if value else None
 
 
 def base_url_from_env() -> str:
     """Netlify sets URL during its builds; otherwise the default address."""
-    return os.environ.get("URL", DEFAULT_BASE_URL).rstrip("/")
+    value = os.environ.get("URL", "").strip()
+    return from_env("URL", site_address, value) if value else DEFAULT_BASE_URL
+
+
+def from_env(name: str, read, value: str):
+    try:
+        return read(value)
+    except ValueError as exc:
+        raise ValueError(f"${name} {exc}") from None
+
+
+# The most rendering processes a build starts: each renders a share of the pages, and more than
+# the machine's cores only adds processes.
+MAX_JOBS = 64
+# What an address in the sitemap, the pages' canonical links and the calendars may not hold.
+UNSAFE_IN_ADDRESS = re.compile(r"[\s\"'<>\\^`{|}]")
+
+
+def job_count(text: str) -> int:
+    """A number of rendering processes, as given on the command line or in $GUIDE_JOBS."""
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_JOBS):
+        raise ValueError(f"must be a whole number from 1 to {MAX_JOBS}, not {text!r}")
+    return int(text)
+
+
+def site_address(text: str) -> str:
+    """The hosted site's absolute address, without its closing slash."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment or UNSAFE_IN_ADDRESS.search(text):
+        raise ValueError(f"must be the hosted site's absolute address, such as https://example.org or "
+                         f"https://example.org/guide, not {text!r}")
+    return text.rstrip("/")
+
+
+def epoch_time(text: str) -> datetime:
+    """A time given as seconds since 1970 (SOURCE_DATE_EPOCH), in UTC."""
+    try:
+        if text.isascii() and text.isdigit():
+            return datetime.fromtimestamp(int(text), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise ValueError(f"must be a whole number of seconds since 1970-01-01, such as 1700000000, not {text!r}")
 
 
 # What the output folder may never be, inside the project: a folder a build would replace whole.

@@ -253,6 +253,27 @@ def test_source_date_epoch_sets_the_dates(tmp_path):
     assert "January 2019" in outs[0] and "July 2019" in outs[1]
 
 
+def test_a_setting_the_build_cannot_use_is_refused_with_its_reason_and_nothing_is_written(tmp_path):
+    """SOURCE_DATE_EPOCH=abc ended in a traceback; `--base-url foo` and a $URL holding `"<` made a
+    sitemap of relative or broken addresses; `--jobs 500` started a process for each page."""
+    root = fixture_project(tmp_path)
+    out = tmp_path / "site"
+    for args, env, reason in [
+        (["--base-url", "foo"], {}, "argument --base-url: must be the hosted site's absolute address"),
+        ([], {"URL": 'https://example.org/"<x>'}, "$URL must be the hosted site's absolute address"),
+        (["--jobs", "500"], {}, "argument --jobs: must be a whole number from 1 to 64, not '500'"),
+        (["build", "--jobs", "0"], {}, "argument --jobs: must be a whole number from 1 to 64, not '0'"),
+        ([], {"GUIDE_JOBS": "all"}, "$GUIDE_JOBS must be a whole number from 1 to 64, not 'all'"),
+        ([], {"SOURCE_DATE_EPOCH": "abc"}, "$SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01"),
+        ([], {"SOURCE_DATE_EPOCH": "99999999999999999"}, "$SOURCE_DATE_EPOCH must be a whole number of seconds"),
+    ]:
+        result = run_build("--out", str(out), *args, root=root, env=env)
+        assert result.returncode == 2 and reason in result.stderr and "Traceback" not in result.stderr, (args, env, result.stderr)
+        assert not out.exists()
+    assert run_build("--out", str(out), "--base-url", "https://example.org/guide/", "--jobs", "2", root=root).returncode == 0
+    assert "<loc>https://example.org/guide/ko/</loc>" in (out / "sitemap.xml").read_text("utf-8")
+
+
 def test_a_programme_scoped_to_districts_is_listed_only_there(tmp_path):
     root = fixture_project(tmp_path)
     out = tmp_path / "out"

@@ -25,7 +25,7 @@ def sitemap(pages: list[Page], base_url: str) -> bytes:
     for page in pages:
         if page.lang is None:
             continue
-        lines.append(f"  <url><loc>{base_url}{public_path(page.path)}</loc>")
+        lines.append(f"  <url><loc>{escape(base_url + public_path(page.path))}</loc>")
         for lang in LANGS:
             href = base_url + public_path(page_path(lang, page.key))
             lines.append(f"    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{escape(href)}\"/>")
