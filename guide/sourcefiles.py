@@ -13,6 +13,7 @@ import hashlib
 import os
 import stat
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -145,10 +146,14 @@ def decoded(raw: bytes, shown: str) -> tuple[str | None, SourceError | None]:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, SourceError(shown, line, "", "is a binary file (it holds NUL bytes), not UTF-8 text")
     try:
-        return raw.decode("utf-8"), None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, SourceError(shown, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    # Text pasted from a file name or some Mac programs spells Hangul syllables as their letters
+    # (NFD): it looks the same, but as another label it would escape "one English term per Korean
+    # term", and list its programmes under a heading of their own.
+    return (text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)), None
 
 
 Stamp = tuple[int, int, int, int]  # size, times of the last change of the bytes and of the entry (ns), inode

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import fields, is_dataclass
 
 import pytest
@@ -10,7 +11,7 @@ from guide.config import ROOT
 from guide.data import load_guide
 from guide.model import PHASE_KINDS, YEAR_ROUND_KINDS, Text
 
-from conftest import run_build
+from conftest import fixture_project, run_build
 
 # Transcribed by hand from the brochure (../shared/seed), independently of data/.
 DIRECTORY_PHONES = """
@@ -139,6 +140,24 @@ def test_one_english_term_per_korean_term(guide):
     for programme in guide.programmes:
         for ph in programme.phases:
             assert seen.setdefault(ph.label.ko, ph.label.en) == ph.label.en, ph.label
+
+
+def test_korean_spelt_as_letters_is_the_same_text(tmp_path):
+    """Hangul pasted as its letters (NFD, as from a file name on a Mac) looks the same: read as
+    another label, it escaped "one English term per Korean term" and made a heading of its own."""
+    root = fixture_project(tmp_path)
+    path = root / "data" / "programmes" / "sehub.yaml"
+    text = path.read_text("utf-8")
+    letters = unicodedata.normalize("NFD", "공공구매")
+    path.write_text(text.replace("area: {ko: 교육, en: Training}", f"area: {{ko: {letters}, en: Training}}"), "utf-8")
+    result = run_build("check", root=root)
+    assert result.returncode == 1
+    assert "sehub.yaml:21 programmes[id=winter-school].area: '공공구매' is translated 'Training' here but 'Public procurement' at" in result.stderr
+    path.write_text(text.replace("area: {ko: 교육, en: Training}", f"area: {{ko: {letters}, en: Public procurement}}"), "utf-8")
+    assert run_build("--out", str(tmp_path / "site"), root=root).returncode == 0
+    page = (tmp_path / "site" / "ko" / "programmes" / "index.html").read_text("utf-8")
+    assert unicodedata.is_normalized("NFC", page) and page.count(">공공구매</h2>") == 1
+    assert '>공공구매</a> <span class="gd-jump__count">(2)</span>' in page
 
 
 def test_a_data_file_is_parsed_again_only_when_its_bytes_change(tmp_path):
