@@ -79,6 +79,7 @@ class Fragments:
         self.relative_chars = 0
         self.places = readback.Places()  # where pages show main blocks, kept and let go of
         self.frames = frames.Frames()  # what pages show around their main blocks (the preview's)
+        self.showing: frames.Showing | None = None  # of the page rendering, in the preview (see render)
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]],
               fingerprints: dict[str | None, Fingerprints], sent: bool, folder: Path | None = None) -> None:
@@ -107,7 +108,30 @@ class Fragments:
     def render(self, place: str, values: tuple, caller: Callable[[], str], template: str | None = None, page: str | None = None) -> str:
         """What the body (caller) renders for these values, kept or made. The key covers the tree
         of the `template` the body reads (see FragmentExtension), none for "", all for None. A body
-        shown whole, and without links, by the `page` written at that path may be read back from it."""
+        shown whole, and without links, by the `page` written at that path may be read back from it.
+
+        A fragment of the frame of a page the preview renders is noted, with what it looked up
+        apart from what the frame did around it (see frames.Layout); those within it are not."""
+        showing, self.showing = self.showing, None
+        try:
+            if showing is None or place == frames.KEPT_MAIN:
+                return self.fragment_text(place, values, caller, template, page)
+            _, recording = self.language()  # type: ignore[misc]
+            showing.bare |= recording.taken()
+            text = self.fragment_text(place, values, caller, template, page)
+            links = [value for value in values if type(value) is PageLinks]
+            kept = self.kept_key(place, values, template) if self.language is not None and self.base else None
+            showing.pieces.append((text, kept, recording.taken(), bool(links)))
+            return text
+        finally:
+            self.showing = showing
+
+    def kept_key(self, place: str, values: tuple, template: str | None) -> str | None:
+        """The key a fragment of these values is kept under, if it is kept."""
+        key = self.key(place, self.language()[0], tuple(LINKS if type(value) is PageLinks else value for value in values), template)  # type: ignore[misc]
+        return key if key in self.kept else None
+
+    def fragment_text(self, place: str, values: tuple, caller: Callable[[], str], template: str | None, page: str | None) -> str:
         links = [value for value in values if type(value) is PageLinks]
         marking = [link.marks is not None for link in links]
         within = any(marking)  # another fragment is marking the links: this one's text becomes part of it

@@ -17,6 +17,9 @@ it), nothing outside it names it, and the template is one the page extends, neve
 or imported (where its main block would be part of the frame). And a frame is recorded only if
 nothing outside the main block set a variable the block could read (a top-level `set`, `import`
 or `macro`; see kept_main).
+
+The other way round, a page's frame is kept in parts (see Layout): a `.po` edit of a message
+that only fragments of the frame show is put into the page's bytes on disk, the rest kept.
 """
 from __future__ import annotations
 
@@ -27,11 +30,11 @@ from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
 
 from .cache import key_of
-from .readback import Placed, span_in
+from .readback import span_in
 from .reads import referenced_templates, template_tree
 from .write import Update
 
-Frame = tuple[str, frozenset, str, str, Placed]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies
+Frame = tuple  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its Layout (or None)
 Token = tuple[str, str]
 SHOWN_ELSEWHERE = {"block", "super", "self"}  # names a main block rendered alone must not hold
 MAIN = "main"
@@ -54,6 +57,93 @@ class Frames:
 
     def merge(self, made: dict[str, Frame]) -> None:
         self.recorded.update(made)
+
+
+class Showing:
+    """What the frame of the page rendering shows in fragments of its own (see fragments.Fragments.render):
+    each one's text, key (None if it was not kept), lookups and whether it shows the page's links;
+    and the messages the frame looks up outside them (the main block's are taken apart, see render)."""
+
+    def __init__(self) -> None:
+        self.bare: set = set()
+        self.pieces: list[tuple[str, str | None, frozenset, bool]] = []
+
+
+Piece = tuple[str, int, int, frozenset, str, bool]  # a fragment's key, where the page's bytes hold it (start, end), its lookups, a hash of their translations, whether it shows the page's links
+
+
+class Layout(NamedTuple):
+    """A page's frame in parts: the page's key, the lookups of its main block and of the frame
+    outside its fragments (each with a hash of their translations), and the fragments it shows.
+
+    A `.po` edit of a message the layout shows in a fragment (the skip link, the menu, the
+    footer), which every page of a language shows, changes nothing else of the pages: each
+    page's fragment is put in place of the old one in the page's bytes (see relaid), instead
+    of rendering the frame around the main block again."""
+    key: str
+    main: tuple[frozenset, str]
+    bare: tuple[frozenset, str]
+    pieces: tuple[Piece, ...]
+
+
+def layout_of(data: bytes, showing: Showing, key: str, main: frozenset, messages: Callable[[frozenset], str]) -> Layout | None:
+    """The page's layout, if each fragment its frame shows is kept and lies once in its bytes."""
+    pieces, at = [], 0
+    for text, fragment, lookups, linked in showing.pieces:
+        raw = text.encode("utf-8")
+        start = data.find(raw, at) if raw else -1
+        if fragment is None or start < 0 or data.count(raw) != 1:
+            return None
+        pieces.append((fragment, start, start + len(raw), lookups, messages(lookups), linked))
+        at = start + len(raw)
+    bare = frozenset(showing.bare)
+    return Layout(key, (main, messages(main)), (bare, messages(bare)), tuple(pieces)) if pieces else None
+
+
+def reframed(fragments, page: str, frame: Frame, links, into: Update, messages: Callable[[frozenset], str]) -> tuple[list[bytes], Layout] | None:
+    """The page's bytes on disk with the fragments of its frame whose messages changed put in
+    anew (as `fragments` keep them, with the page's `links`), and its layout with them; or None
+    if anything else the page shows looked up a changed message, a fragment was not made again
+    with the new messages yet (the page is then rendered whole, and makes it), or the output
+    folder does not hold the page as recorded."""
+    layout: Layout = frame[5]
+    if messages(layout.main[0]) != layout.main[1] or messages(layout.bare[0]) != layout.bare[1]:
+        return None
+    texts: list[tuple[bytes, frozenset] | None] = []
+    for fragment, _, _, lookups, hashed, linked in layout.pieces:
+        if messages(lookups) == hashed:
+            texts.append(None)
+            continue
+        entry = fragments.kept.get(fragment)
+        if entry is None or entry[2] != messages(entry[1]):
+            return None
+        fragments.touch(fragment)
+        text = fragments.text(fragment, entry)
+        texts.append(((fragments.relative_text(fragment, text, [links]) if linked else text).encode("utf-8"), entry[1]))
+    held = held_page(into, page, frame[3]) if any(texts) else None
+    return relaid(held, layout, texts, messages) if held is not None else None
+
+
+def relaid(held: bytes, layout: Layout, texts: list[tuple[bytes, frozenset] | None],
+           messages: Callable[[frozenset], str]) -> tuple[list[bytes], Layout]:
+    """The page's bytes with the fragments given texts (the others None) put in place of the
+    old, and its layout with them."""
+    parts, pieces, at, shift = [], [], 0, 0
+    for (fragment, start, end, lookups, hashed, linked), new in zip(layout.pieces, texts):
+        if new is not None:
+            parts += [held[at:start], new[0]]
+            lookups, hashed, at = new[1], messages(new[1]), end
+            pieces.append((fragment, start + shift, start + shift + len(new[0]), lookups, hashed, linked))
+            shift += len(new[0]) - (end - start)
+        else:
+            pieces.append((fragment, start + shift, end + shift, lookups, hashed, linked))
+    parts.append(held[at:])
+    return parts, layout._replace(pieces=tuple(pieces))
+
+
+def frame_lookups(layout: Layout) -> frozenset:
+    """What the frame of a page laid out looks up."""
+    return layout.bare[0].union(*(piece[3] for piece in layout.pieces))
 
 
 class Parsed(NamedTuple):
@@ -163,14 +253,29 @@ def held_page(into: Update, name: str, digest: str) -> bytes | None:
     return data if hashlib.blake2b(data, digest_size=16).hexdigest() == digest else None
 
 
-def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> list[bytes] | None:
-    """The page's bytes with its main block made anew by main(), or None if the output folder
-    does not hold the page as recorded with its frame."""
+def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> tuple[list[bytes], tuple[int, int]] | None:
+    """The page's bytes with its main block made anew by main(), and where the old one lay; or
+    None if the output folder does not hold the page as recorded with its frame."""
     held = held_page(into, page, frame[3])
     span = span_in(held, frame[4]) if held is not None else None
     if span is None:
         return None
-    return [held[:span[0]], main(), held[span[1]:]]
+    return [held[:span[0]], main(), held[span[1]:]], span
+
+
+def moved(layout: Layout | None, span: tuple[int, int], length: int, key: str, main: frozenset,
+          messages: Callable[[frozenset], str]) -> Layout | None:
+    """The layout of a page whose main block, where `span` lay, was made anew `length` bytes long."""
+    if layout is None:
+        return None
+    shift, pieces = length - (span[1] - span[0]), []
+    for piece in layout.pieces:
+        if piece[1] >= span[1]:
+            piece = (piece[0], piece[1] + shift, piece[2] + shift, *piece[3:])
+        elif piece[2] > span[0]:
+            return None
+        pieces.append(piece)
+    return layout._replace(key=key, main=(main, messages(main)), pieces=tuple(pieces))
 
 
 def kept_main(context, key: str, fragments, path: str, rendered: Callable[[Callable[[], str], bool], str]) -> bool:

@@ -56,6 +56,8 @@ class PageRenderer:
         self.frame_trees: dict[str, str] = {}  # the preview's: the trees' keys but for main blocks (see frames)
         self.main: tuple[frozenset, bool, str] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text
         self.framing = ""  # the frame key of the page rendering (see frame_key)
+        self.relaid: tuple[frames.Frame, frames.Layout] | None = None  # of the page put together from its bytes on disk (see reframed)
+        self.moved: tuple[frames.Layout | None, tuple[int, int]] | None = None  # of the page whose main block alone was rendered: its last layout, where the block lay
         self.templates = templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
         # The templates' part is made of the text the environment compiled, not read again: a
@@ -116,22 +118,42 @@ class PageRenderer:
         return key_of(self.data_keys[page.path], tree) if tree else ""
 
     def write(self, page: Page, key: str, into: Update) -> None:
-        """Render a page into an update, under its whole key once its lookups are known; in the
-        preview, record what its frame looked up apart from its main block (see frames)."""
-        into.write_parts(page.path, self.parts(page, key, into), key)
+        """Render a page into an update, under its whole key once its lookups are known."""
+        fragments, chunks = self.env.fragments, []
+        parts = self.parts(page, key, into)
+        into.write_parts(page.path, kept_chunks(parts, chunks) if fragments.showing is not None else parts, key)
+        showing, fragments.showing = fragments.showing, None
         lookups = self.recording.taken()
-        if self.main is not None:
-            found, framed, text = self.main
-            self.main = None
-            if framed and self.framing:
-                messages = self.env.fragments.messages(self.recording, lookups)
-                where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, text.encode("utf-8"))
-                frame = (self.framing, lookups, messages, into.made[page.path][1], where)
-                self.env.fragments.frames.record(page.path, frame)
-            lookups = reads.distinct(lookups | found)
-        self.lookups[page.path] = lookups
+        if showing is not None:  # what the frame's own fragments looked up was taken apart (see frames.Showing)
+            showing.bare |= lookups
+            lookups = reads.distinct(lookups.union(showing.bare, *(piece[2] for piece in showing.pieces)))
+        self.lookups[page.path] = self.framed(page, key, into, lookups, showing, chunks)
         if key:
             into.rekey(page.path, self.with_messages(key, page, self.lookups[page.path]))
+
+    def framed(self, page: Page, key: str, into: Update, lookups: frozenset, showing: frames.Showing | None,
+               chunks: list[bytes]) -> frozenset:
+        """Return what the page looked up, given what its frame did; in the preview, record what
+        its frame looked up apart from its main block, and its layout (see frames)."""
+        messages = partial(self.env.fragments.messages, self.recording)
+        record = partial(self.env.fragments.frames.record, page.path)
+        if self.relaid is not None:
+            (_, _, _, _, where, _), layout = self.relaid
+            lookups = reads.distinct(frames.frame_lookups(layout))
+            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout))
+            return reads.distinct(lookups | layout.main[0])
+        if self.main is None:
+            return lookups
+        found, framed, text = self.main
+        if framed and self.framing:
+            data = text.encode("utf-8")
+            where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, data)
+            if self.moved is not None:
+                layout = frames.moved(*self.moved, len(data), key, found, messages)
+            else:
+                layout = frames.layout_of(b"".join(chunks), showing, key, found, messages) if showing is not None else None
+            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout))
+        return reads.distinct(lookups | found)
 
     def __call__(self, page: Page) -> bytes:
         data = b"".join(self.parts(page))
@@ -161,14 +183,18 @@ class PageRenderer:
         """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
-        self.main = None
+        self.main = self.relaid = self.moved = self.env.fragments.showing = None
         template = self.env.get_template(page.template)
         kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
+        self.framing = self.frame_key(page) if kept and into is not None else ""
+        relaid = self.reframed(page, key, into) if self.framing else None
+        if relaid is not None:
+            return iter(relaid)
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
-        self.framing = self.frame_key(page) if kept and into is not None else ""
+        self.env.fragments.showing = frames.Showing() if self.framing and not page.path_override else None
         if kept and frames.kept_main(context, key, self.env.fragments, page.path, self.rendered_main) and into is not None:
             spliced = self.spliced(page, template, context, into)
             if spliced is not None:
@@ -190,9 +216,24 @@ class PageRenderer:
         if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
             return None
         spliced = frames.spliced(into, page.path, frame, lambda: "".join(generated(template, context, context.blocks["main"][0])).encode("utf-8"))
-        if spliced is not None:
-            self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered
-        return spliced
+        if spliced is None:
+            return None
+        self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered
+        self.moved = (frame[5], spliced[1])
+        return spliced[0]
+
+    def reframed(self, page: Page, key: str, into: Update) -> list[bytes] | None:
+        """The page's bytes from those on disk, with the fragments of its frame whose messages
+        changed made anew, if nothing else of the page changed (see frames.Layout)."""
+        frame = self.env.fragments.frames.recorded.get(page.path)
+        if frame is None or frame[5] is None or frame[0] != self.framing or frame[5].key != key:
+            return None
+        links = PageLinks(Links.of(page.path, self.config.file_urls))
+        relaid = frames.reframed(self.env.fragments, page.path, frame, links, into, partial(self.env.fragments.messages, self.recording))
+        if relaid is None:
+            return None
+        self.relaid = (frame, relaid[1])
+        return relaid[0]
 
     def asset_files(self) -> dict[str, bytes]:
         return {path: data for path, data in self.assets.values()}
@@ -268,6 +309,13 @@ def generated(template, context, render: Callable | None = None) -> Iterator[str
         yield from (render or template.root_render_func)(context)
     except Exception:
         yield template.environment.handle_exception()
+
+
+def kept_chunks(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
+    """The chunks, each kept in a list as well."""
+    for chunk in chunks:
+        into.append(chunk)
+        yield chunk
 
 
 def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from guide import frames
 from guide.config import Config
 from guide.pipeline import build_site
+from guide.render import PageRenderer
 from guide.serve import Preview
 from guide.templating import environment
 
@@ -99,19 +101,38 @@ def fresh_build(root: Path, tmp_path: Path, monkeypatch) -> dict[str, bytes]:
     return tree(tmp_path / "fresh")
 
 
-def counted_splices(monkeypatch) -> list[str]:
-    """The pages whose main blocks are put into their frames on disk (seen in this process alone)."""
+def counted(monkeypatch, owner, name: str, page_of: Callable[[tuple], str]) -> list[str]:
+    """The pages a function (or method) made something of, in this process alone."""
     made: list[str] = []
-    splice = frames.spliced
+    function = getattr(owner, name)
 
-    def counted(into, page, *rest):
-        result = splice(into, page, *rest)
+    def counting(*args):
+        result = function(*args)
         if result is not None:
-            made.append(page)
+            made.append(page_of(args))
         return result
 
-    monkeypatch.setattr(frames, "spliced", counted)
+    monkeypatch.setattr(owner, name, counting)
     return made
+
+
+def counted_splices(monkeypatch) -> list[str]:
+    """The pages whose main blocks are put into their frames on disk."""
+    return counted(monkeypatch, frames, "spliced", lambda args: args[1])
+
+
+def counted_relays(monkeypatch) -> list[str]:
+    """The pages put together from their bytes on disk with fragments of their frames made anew."""
+    return counted(monkeypatch, PageRenderer, "reframed", lambda args: args[1].path)
+
+
+def translation_edited(root: Path, msgid: str) -> Path:
+    """The Korean catalog, with "(edited) " put in front of a message's translation."""
+    catalog = root / "locales/ko/LC_MESSAGES/messages.po"
+    text = catalog.read_text("utf-8")
+    start = text.index(f'msgid "{msgid}"\nmsgstr "') + len(f'msgid "{msgid}"\nmsgstr "')
+    catalog.write_text(text[:start] + "(edited) " + text[start:], "utf-8")
+    return catalog
 
 
 PROGRAMME_MAIN = '<h1 class="gd-title">'
@@ -175,12 +196,55 @@ def test_a_message_changed_with_the_main_block_renders_its_frame_only_if_the_fra
     preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
     preview.build_all()
     spliced = counted_splices(monkeypatch)
-    catalog = root / "locales/ko/LC_MESSAGES/messages.po"
-    text = catalog.read_text("utf-8")
-    start = text.index(f'msgid "{msgid}"\nmsgstr "') + len(f'msgid "{msgid}"\nmsgstr "')
-    catalog.write_text(text[:start] + "(edited) " + text[start:], "utf-8")
+    catalog = translation_edited(root, msgid)
     preview.rebuild({catalog, edit(root / "templates/programme.html", PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
     assert preview.error is None
     korean = [page for page in spliced if page.startswith("ko/")]
     assert bool(korean) is spliced_pages and any(page.startswith("en/") for page in spliced)
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def korean_pages(site: Path) -> list[str]:
+    return sorted(str(p.relative_to(site)) for p in site.glob("ko/**/index.html"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_message_of_a_fragment_of_the_layout_puts_it_into_the_pages_on_disk(tmp_path, monkeypatch, jobs):
+    """A `.po` edit of the skip link's message changes that fragment alone in every Korean page:
+    after the first page, which renders it, each page is its bytes on disk with the fragment
+    replaced, also after an edit that rendered the main blocks alone (and moved the fragments
+    after them), and after one that did so again."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs))
+    preview.build_all()
+    relaid = counted_relays(monkeypatch)
+    catalog = root / "locales/ko/LC_MESSAGES/messages.po"
+    template = root / "templates/programme.html"
+    for n, also in enumerate([None, template, template]):
+        if also is not None:
+            preview.rebuild({edit(also, PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E{n} ")})
+            assert preview.error is None
+        relaid.clear()
+        skip = "본문 바로가기" + " (edited)" * n
+        preview.rebuild({edit(catalog, f'msgstr "{skip}"', f'msgstr "{skip} (edited)"')})
+        assert preview.error is None
+        assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+        if jobs == 1:
+            pages = korean_pages(root / "site")
+            assert len(relaid) == len(pages) - 1 and set(relaid) < set(pages)  # the first renders the fragment
+
+
+@pytest.mark.parametrize("message", ["Seoul Social Economy Guide", "Home"])
+def test_a_message_the_frame_also_shows_outside_its_fragments_renders_the_pages_whole(tmp_path, monkeypatch, message):
+    """The guide's name is in each page's <title> as well as in the header's fragment; "Home"
+    is in the menu's fragment and in the crumbs."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    relaid = counted_relays(monkeypatch)
+    catalog = translation_edited(root, message)
+    preview.rebuild({catalog})
+    assert preview.error is None
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+    shown = [page for page in korean_pages(root / "site") if "(edited) " in (root / "site" / page).read_text("utf-8").split("<main", 1)[0]]
+    assert shown and not set(relaid) & set(shown)
