@@ -114,13 +114,13 @@ class Fragments:
         apart from what the frame did around it (see frames.Layout); those within it are not."""
         showing, self.showing = self.showing, None
         try:
-            if showing is None or place == frames.KEPT_MAIN:
+            if showing is None or place == frames.KEPT_MAIN or self.language is None:
                 return self.fragment_text(place, values, caller, template, page)
-            _, recording = self.language()  # type: ignore[misc]
+            _, recording = self.language()
             showing.bare |= recording.taken()
             text = self.fragment_text(place, values, caller, template, page)
             links = [value for value in values if type(value) is PageLinks]
-            kept = self.kept_key(place, values, template) if self.language is not None and self.base else None
+            kept = self.kept_key(place, values, template) if self.base else None
             showing.pieces.append((text, kept, recording.taken(), bool(links)))
             return text
         finally:
