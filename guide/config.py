@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 DEFAULT_BASE_URL = "https://seoul-social-economy-guide.netlify.app"
 # The hosted site's Content-Security-Policy header (netlify.toml sets it; a test keeps the two equal).
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -69,7 +71,8 @@ def base_url_from_env() -> str:
     return from_env("URL", site_address, value) if value else DEFAULT_BASE_URL
 
 
-def from_env(name: str, read, value: str):
+def from_env(name: str, read: Callable[[str], T], value: str) -> T:
+    """A setting read from an environment variable; a value it cannot use names the variable."""
     try:
         return read(value)
     except ValueError as exc:

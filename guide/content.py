@@ -8,8 +8,8 @@ import posixpath
 import re
 import signal
 from dataclasses import dataclass, replace
-from html import unescape
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 
 from .cache import DiskCache, key_of

@@ -30,11 +30,11 @@ from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
 
 from .cache import key_of
-from .readback import span_in
+from .readback import Placed, span_in
 from .reads import referenced_templates, template_tree
 from .write import Update
 
-Frame = tuple  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its Layout (or None)
+Frame = tuple[str, frozenset, str, str, Placed, "Layout | None"]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its layout
 Token = tuple[str, str]
 SHOWN_ELSEWHERE = {"block", "super", "self"}  # names a main block rendered alone must not hold
 MAIN = "main"
