@@ -23,7 +23,7 @@ from typing import Callable
 
 from . import i18n
 from .config import Config
-from .content import Known, load_documents
+from .content import Known, converter, load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Sources, build_site, load_sources, stored_memory
@@ -33,6 +33,7 @@ from .yamlsource import Parsed
 
 QUIET_MS = 20  # a burst of saves closer together than this causes one rebuild (an editor's save is a few events within a millisecond or two)
 LONGEST_BURST_MS = 1600  # ... unless it goes on longer than this
+LOADING_MARKDOWN = "load Markdown"  # the thread's name
 IDLE_S = 3  # once no save has come for this long after a rebuild, its garbage is collected (see Watcher.collect)
 ERROR_TITLE = {"ko": "변경 사항을 반영하지 못했습니다", "en": "The last change could not be built"}
 ERROR_HINT = {
@@ -60,7 +61,11 @@ class Preview:
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed, prose=self.prose)
-        return f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
+        summary = f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
+        # A build of prose converted before (kept in .cache/) loads no Markdown; the first prose
+        # edit would wait for it (~60 ms), so it is loaded now, beside the first requests.
+        threading.Thread(target=converter, name=LOADING_MARKDOWN, daemon=True).start()
+        return summary
 
     def rebuild(self, changed: set[Path]) -> bool:
         """Rebuild after a change; report what was rebuilt, or keep the last good site and show the error.

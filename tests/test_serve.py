@@ -374,3 +374,20 @@ def test_the_preview_holds_what_each_page_looked_up_and_does_not_read_it_back(tm
     assert "en/about/index.html" in rendered and len(rendered) < 10
     assert record.is_file()  # written again, for the next command-line build
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
+def test_the_preview_loads_markdown_before_the_first_prose_edit(tmp_path):
+    """A first build of prose converted before reads its HTML from .cache/ and never loads
+    Markdown: the first prose edit then waited ~60 ms for it."""
+    import threading
+
+    from guide import content, serve
+
+    root = fixture_project(tmp_path)
+    assert run_build("--out", str(tmp_path / "first"), root=root).returncode == 0  # the prose's HTML is now in .cache/
+    content.converter.cache_clear()
+    Preview(Config(root=root, out=tmp_path / "site")).build_all()
+    for thread in threading.enumerate():
+        if thread.name == serve.LOADING_MARKDOWN:
+            thread.join(30)
+    assert content.converter.cache_info().currsize == 1
