@@ -124,11 +124,8 @@ def line_holding(path: Path, href: str) -> int | None:
         lines = path.read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    for needle in (f"]({href})", f"]({href} ", f"<{href}>", f'"{href}"', f"]: {href}", href):
-        found = next((number for number, line in enumerate(lines, start=1) if needle in line), None)
-        if found is not None:
-            return found
-    return None
+    found = source_line(lines, (f"]({href})", f"]({href} ", f"<{href}>", f'"{href}"', f"]: {href}", href))
+    return found + 1 if lines and href.lower() in lines[found].lower() else None
 
 
 PAGES_ARE = "prose pages are content/ko/{slug}.md and content/en/{slug}.md, in no subfolder"
