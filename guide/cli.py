@@ -248,9 +248,9 @@ def run_pdf(config: Config, args) -> int:
 
 
 def run_messages(config: Config, args) -> int:
-    from . import i18n
+    from . import messages
 
-    say(i18n.MESSAGE_ACTIONS[args.action](config))
+    say(messages.MESSAGE_ACTIONS[args.action](config))
     return 0
 
 

@@ -1,19 +1,16 @@
-"""Message catalogs (read and compiled in memory) and per-language formatting with Babel."""
+"""Message catalogs: read, checked and compiled in memory; the messages the code and templates mark."""
 from __future__ import annotations
 
 import io
 import json
 import re
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, __version__ as babel_version
-from markupsafe import Markup, escape
-from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
+from babel import __version__ as babel_version
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
 from .cache import DiskCache, key_of
@@ -266,110 +263,3 @@ def percent_problems(text: str, message) -> list[str]:
     if not message.python_format and any(m.group(1) is not None for m in PERCENT.finditer(text)):
         problems.append("has a placeholder, but its msgid has none to fill it with: remove it")
     return problems
-
-
-# --- the gettext workflow ---------------------------------------------------
-
-
-def extract(config: Config) -> str:
-    catalog = extracted_catalog(config)
-    with pot_path(config).open("wb") as f:
-        write_po(f, catalog, width=100, omit_header=False, sort_output=True)
-    return f"extracted {len(catalog)} messages to {pot_path(config).relative_to(config.root)}"
-
-
-def update(config: Config) -> str:
-    template = extracted_catalog(config)
-    catalogs = {lang: readable_catalog(config, lang) for lang in TRANSLATED_LANGS}
-    lines = []
-    for lang, catalog in catalogs.items():
-        path = po_path(config, lang)
-        catalog.update(template, no_fuzzy_matching=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            write_po(f, catalog, width=100, sort_output=True, ignore_obsolete=False)
-        missing = sum(1 for m in catalog if m.id and not m.string)
-        lines.append(f"updated {path.relative_to(config.root)}: {len(catalog)} messages, {missing} to translate")
-    return "\n".join(lines)
-
-
-def readable_catalog(config: Config, lang: str) -> Catalog:
-    """A language's catalog, read strictly, or a new one if there is none; raise BuildFailed if it
-    cannot be read whole: written back, a catalog read past its broken lines would lose them."""
-    path = po_path(config, lang)
-    if not path.is_file():
-        return Catalog(locale=lang, domain=DOMAIN)
-    catalog, problems = checked_catalog(path.read_bytes(), lang, str(path.relative_to(config.root)))
-    if catalog is None:
-        raise BuildFailed(problems)
-    return catalog
-
-
-def compile_check(config: Config) -> str:
-    problems = catalog_problems(config)
-    if problems:
-        raise BuildFailed(problems)
-    sizes = {lang: len(read_catalog(po_path(config, lang), lang)) for lang in TRANSLATED_LANGS}
-    return "catalogs compile cleanly: " + ", ".join(f"{lang} {n} messages" for lang, n in sizes.items())
-
-
-MESSAGE_ACTIONS = {"extract": extract, "update": update, "compile": compile_check}
-
-
-# --- formatting ---------------------------------------------------------------
-
-
-@lru_cache(maxsize=None)
-def month_names(lang: str) -> tuple[str, ...]:
-    """Return the twelve month names: 1월…12월 or January…December."""
-    names = Locale.parse(lang).months["format"]["wide"]
-    return tuple(names[m] for m in range(1, 13))
-
-
-def month_name(month: int, lang: str) -> str:
-    return month_names(lang)[month - 1]
-
-
-@lru_cache(maxsize=None)
-def month_year(year: int, month: int, lang: str) -> str:
-    """Return '2019년 3월' or 'March 2019'."""
-    return format_skeleton("yMMMM", date(year, month, 1), locale=lang)
-
-
-@lru_cache(maxsize=None)
-def format_day(day: date, lang: str) -> str:
-    """Return '2019년 2월 11일' or '11 February 2019'."""
-    return babel_format_date(day, "long", locale=lang if lang == "ko" else "en_GB")
-
-
-@lru_cache(maxsize=None)
-def phase_when(phase, lang: str) -> str:
-    """Return when a phase happens, in words: '2019년 2월 27일–28일', 'April–June 2019', 'All year'."""
-    if phase.year_round:
-        return "연중" if lang == "ko" else "All year"
-    if phase.dates:
-        return format_interval(phase.dates[0], phase.dates[-1], "yMMMd", locale=lang if lang == "ko" else "en_GB")
-    keys = phase.month_keys()
-    (y1, m1), (y2, m2) = keys[0], keys[-1]
-    return format_interval(date(y1, m1, 1), date(y2, m2, 1), "yMMMM", locale=lang if lang == "ko" else "en_GB")
-
-
-# A run of Hangul, with the digits, spaces and punctuation between its syllables: "제2019-038호".
-HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
-ADDRESS = re.compile(r"https?://[^\s<>()]+")
-PATH_SLASH = re.compile(r"(?<=[^/:])/")  # the slashes of the path, not those of "https://"
-HANGUL_RUN = re.compile(f"[{HANGUL}]+(?:[\\s\\d·.,:/–-]*[{HANGUL}]+)*")
-
-
-def other_lang_marked(text: str, lang: str) -> Markup:
-    """Return the text as HTML with its Korean runs marked lang="ko" in an English page.
-
-    English texts quote Korean titles and names (the brochure's title, 공공누리): marked, a
-    screen reader reads them with a Korean voice, the PDF tags them, and Korean line breaking
-    applies to them. Web addresses quoted in the text may break after their slashes (<wbr>),
-    where readers expect it, rather than inside a word or number.
-    """
-    html = str(escape(text))
-    if lang != "ko":
-        html = HANGUL_RUN.sub(lambda run: f'<span lang="ko">{run.group()}</span>', html)
-    return Markup(ADDRESS.sub(lambda address: PATH_SLASH.sub("/<wbr>", address.group()), html))

@@ -14,7 +14,7 @@ from .pages import Page
 from .phones import Phone
 from .timeline import days_of
 from .urls import absolute_url, page_path
-from . import i18n
+from . import formats
 
 DESCRIBED = ("district.html", "programme.html")  # the templates of pages that have structured data
 SEOUL = Text("서울특별시", "Seoul")
@@ -109,7 +109,7 @@ def programme_series(guide: Guide, programme: Programme, lang: str, url: str, ba
             "@type": "Event",
             "@id": f"{url}#phase-{index}",
             "name": f"{programme.name[lang]}: {phase.label[lang]}",
-            "description": i18n.phase_when(phase, lang) + note,
+            "description": formats.phase_when(phase, lang) + note,
             "startDate": first.isoformat(),
             "endDate": last.isoformat(),
             "eventStatus": SCHEDULED,

@@ -240,7 +240,7 @@ def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int
 
 
 def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> str:
-    from .i18n import month_year
+    from .formats import month_year
 
     return _("%(month)s in the schedule") % {"month": month_year(year, month, lang)}
 

@@ -2,7 +2,6 @@
 that tell which pages the output folder holds already."""
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import partial
 from typing import Any, Callable, Iterator
@@ -10,31 +9,20 @@ from typing import Any, Callable, Iterator
 from babel.support import NullTranslations
 from jinja2 import Environment
 
-from . import frames, hyphenation, i18n, pagekeys, reads, vocabulary
+from . import frames, hyphenation, i18n, pagekeys, reads
 from .cache import DiskCache, key_of, pruned_when_grown
-from .config import Config, offline_policy
+from .config import Config
+from .context import fingerprinted_assets, language_context, page_context
 from .fragments import Fragments
-from .model import LANGS, Guide, without_programmes
+from .model import Guide, without_programmes
 from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
 from .readback import placement
 from .templating import gettext_globals
-from .urls import Links, PageLinks, localise_hrefs
+from .urls import Links, PageLinks
 from .write import Update
 
 PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
-ASSETS = ("style.css", "brochure.css", "search.css", "script.js", "search.js", "finder.js", "favicon.svg")
-
-
-def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
-    """Return {name: (output path with content hash, bytes)} for the stylesheet and script."""
-    assets = {}
-    for name in ASSETS:
-        data = (config.templates_dir / "assets" / name).read_bytes()
-        stem, ext = name.rsplit(".", 1)
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        assets[name] = (f"assets/{stem}.{digest}.{ext}", data)
-    return assets
 
 
 class PageRenderer:
@@ -336,42 +324,3 @@ def jobs_for(config: Config, count: int) -> int:
     if config.jobs:
         return config.jobs
     return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
-
-
-def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: str) -> dict[str, Any]:
-    """Return what a page's template sees: the page's own context and the helpers every page uses."""
-    links = Links.of(page.path, config.file_urls)
-    absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root
-    href = PageLinks(None if absolute else links)
-    asset = (lambda name: "/" + assets[name][0]) if absolute else (lambda name: links.to(assets[name][0]))
-    other = [lang for lang in LANGS if lang != page.lang]
-    return {
-        **language_context(page.lang, guide),
-        "page": page,
-        "other_lang": other[0] if page.lang else None,
-        "edition": guide.edition,
-        "href": href,
-        "here": lambda lang: href(lang, page.key),
-        "section": section(page.key),
-        "asset": asset,
-        "file_href": (lambda path: "/" + path) if absolute else links.to,  # calendars, data files
-        "json_ld": json_ld,
-        "prose": lambda html: localise_hrefs(html, links, page.lang, page.key),
-        "base_url": config.base_url,
-        "offline_policy": offline_policy() if config.file_urls else "",
-        "month_year": lambda year, month: i18n.month_year(year, month, page.lang or "ko"),
-        **page.context,
-    }
-
-
-def section(key: str) -> str:
-    """The first part of a page's key, with a slash if the page is below it: what the main menu
-    marks as current ("districts" for the directory, "districts/" for a district's page)."""
-    first, below, _ = key.partition("/")
-    return first + below
-
-
-def language_context(lang: str | None, guide: Guide) -> dict[str, Any]:
-    """What the templates of every page of a language see (a page in no language shows Korean first)."""
-    return {"lang": lang or "ko", "guide": guide, "langs": LANGS,
-            "centre_kinds": vocabulary.CENTRE_KINDS, "phase_kinds": vocabulary.PHASE_KINDS}

@@ -13,7 +13,7 @@ from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, Stri
                     TemplateSyntaxError, pass_context, select_autoescape)
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import formats
 from .ahead import started
 from .amounts import format_amounts
 from .cache import key_of
@@ -229,12 +229,12 @@ def amounts_in_lang(context, amounts) -> str:
 
 @pass_context
 def month_in_lang(context, month: int) -> str:
-    return i18n.month_name(month, context["lang"])
+    return formats.month_name(month, context["lang"])
 
 
 @pass_context
 def when_in_lang(context, phase) -> str:
-    return i18n.phase_when(phase, context["lang"])
+    return formats.phase_when(phase, context["lang"])
 
 
 @pass_context
@@ -256,9 +256,9 @@ def tile_name_in_lang(context, district) -> Markup:
 
 @pass_context
 def other_lang_marked(context, text: str) -> Markup:
-    return i18n.other_lang_marked(text, context["lang"])
+    return formats.other_lang_marked(text, context["lang"])
 
 
 @pass_context
 def day_in_lang(context, day) -> str:
-    return i18n.format_day(day, context["lang"])
+    return formats.format_day(day, context["lang"])

@@ -9,7 +9,7 @@ from guide.cache import DiskCache
 from guide.config import ROOT
 from guide.data import load_guide
 from guide.hyphenation import SOFT_HYPHEN, hyphenated, romanized_syllables
-from guide.i18n import other_lang_marked
+from guide.formats import other_lang_marked
 
 
 def test_long_english_words_get_soft_hyphens_and_short_ones_none():

@@ -5,7 +5,7 @@ import re
 
 from babel.messages.pofile import read_po, write_po
 
-from guide import i18n
+from guide import formats, i18n
 from guide.config import Config
 
 from conftest import fixture_project, run_build
@@ -140,7 +140,7 @@ def test_translations_are_compiled_in_memory():
 
 
 def test_month_names_come_from_babel():
-    assert i18n.month_names("ko")[0] == "1월" and i18n.month_names("en")[11] == "December"
+    assert formats.month_names("ko")[0] == "1월" and formats.month_names("en")[11] == "December"
 
 
 def test_a_build_that_looks_up_a_missing_message_fails_and_writes_nothing(tmp_path):

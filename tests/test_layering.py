@@ -46,3 +46,17 @@ def test_help_does_not_load_the_build_pdf_or_server():
            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'jinja2', 'weasyprint', 'livereload', 'babel', 'markdown', 'yaml'}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# A module says one thing; past about 300 lines it usually says two. These say one, at more length.
+ONE_IDEA = {
+    "write.py": "the only writer of the output folder: an update, its commit in one step, its record",
+    "fragments.py": "the fragments of pages kept between builds: the tag that makes them, their keys and their store",
+}
+LINES_MAX = 340
+
+
+def test_a_module_past_about_300_lines_is_one_idea():
+    lengths = {path.relative_to(PACKAGE).as_posix(): len(path.read_text("utf-8").splitlines()) for path in PACKAGE.rglob("*.py")}
+    assert len(lengths) > 40  # the package was found
+    assert {name for name, lines in lengths.items() if lines > LINES_MAX} <= set(ONE_IDEA), lengths

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from guide.config import ROOT
 from guide.amounts import format_amounts
 from guide.data import load_guide
-from guide.i18n import phase_when
+from guide.formats import phase_when
 from guide.views import city_centres
 
 from conftest import run_build

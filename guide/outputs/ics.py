@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from typing import Callable, Iterator
 
-from .. import i18n
+from .. import formats
 from ..model import LANGS, Guide, Phase, Programme
 from ..timeline import days_of
 from ..urls import absolute_url, calendar_path, page_path
@@ -122,7 +122,7 @@ def phase_uid(year: int, programme: Programme, index: int, lang: str) -> str:
 
 def phase_description(guide: Guide, programme: Programme, phase: Phase, lang: str, _: Callable[[str], str], url: str) -> str:
     """Return what an event says: when, target, contacts, notes, and where to read more."""
-    lines = [i18n.phase_when(phase, lang)]
+    lines = [formats.phase_when(phase, lang)]
     if phase.year_round:
         lines.append(_("Year-round: no fixed dates, so the calendar shows it once over the whole year."))
     if programme.target:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..amounts import Amount, format_amounts
-from ..i18n import phase_when
+from ..formats import phase_when
 from ..model import LANGS, Centre, Contact, Group, Guide, Phase, Programme, Text
 from ..phones import Phone
 from ..timeline import days_of
