@@ -1,22 +1,20 @@
 """Pages' frames, the bytes around their main blocks, reused from the pages on disk: in the
-preview, an edit within a template's main block renders each page's main block alone.
+preview, an edit within a template's main block, or of what only a page's main block shows,
+renders each page's main block alone.
 
 An edit of programme.html changes the key of every programme page, so each was rendered whole,
 the layout of base.html around its main block as well (about half a page's time), though
-nothing the layout shows had changed. A page's frame key is its key with the main blocks of its
-templates left out (see frame_keys): what its bytes around the main block depend on, but for
-messages. When the preview renders a page, it records the page's frame: that key, the messages
-the frame looked up and how the catalogs rendered them, the digest of the page's bytes and where
-its main block lies (see readback). When the page is to be rendered again with the same frame
-key and the same translations of those messages, and the output folder holds the page as
-recorded, its main block alone is rendered and put in place of the old one.
-
-Rendered alone, a main block must see what it sees within its page. So a template's main block
-is left out of the frame key only if it shows no other block (`super`, `self`, a block within
-it), nothing outside it names it, and the template is one the page extends, never included
-or imported (where its main block would be part of the frame). And a frame is recorded only if
-nothing outside the main block set a variable the block could read (a top-level `set`, `import`
-or `macro`; see kept_main).
+nothing the layout shows had changed; an edit of a programme did the same to every district's
+page that lists it. A page's frame key is its key with the main blocks of its templates left
+out, and of its context only the values the frame names (see frametrees, and
+pagekeys.frame_key): what its bytes around the main block depend on, but for messages. When
+the preview renders a page, it records the page's frame: that key, the messages the frame
+looked up and how the catalogs rendered them, the digest of the page's bytes and where its main
+block lies (see readback). When the page is to be rendered again with the same frame key and
+the same translations of those messages, and the output folder holds the page as recorded, its
+main block alone is rendered and put in place of the old one. A frame is recorded only if
+nothing outside the main block set a variable the block could read (a top-level `set`,
+`import` or `macro`; see kept_main).
 
 The other way round, a page's frame is kept in parts (see Layout): a `.po` edit of a message
 that only fragments of the frame show is put into the page's bytes on disk, the rest kept.
@@ -24,20 +22,15 @@ that only fragments of the frame show is put into the page's bytes on disk, the 
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, NamedTuple
 
-from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
 
-from .cache import key_of
 from .readback import Placed, span_in
-from .reads import distinct, referenced_templates, template_tree
+from .reads import distinct
 from .write import Update
 
 Frame = tuple[str, frozenset, str, str, Placed, "Layout | None"]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its layout
-Token = tuple[str, str]
-SHOWN_ELSEWHERE = {"block", "super", "self"}  # names a main block rendered alone must not hold
-MAIN = "main"
 KEPT_MAIN = "<main block>"  # the place of pages' main blocks among the fragments kept
 
 
@@ -144,102 +137,6 @@ def relaid(held: bytes, layout: Layout, texts: list[tuple[bytes, frozenset] | No
 def frame_lookups(layout: Layout) -> frozenset:
     """What the frame of a page laid out looks up."""
     return layout.bare[0].union(*(piece[3] for piece in layout.pieces))
-
-
-class Parsed(NamedTuple):
-    """What a template's source tells of its frame: its text but for its main block's body (or
-    its whole text if that may not be left out), the template it extends (None for none, "" for
-    one named by a variable), those it names another way (include, import; "" for a variable),
-    and whether a main block of its tree may be rendered alone for all it holds (see frame_of)."""
-    frame: str
-    extends: str | None
-    others: frozenset[str]
-    clean: bool
-
-
-# The templates' sources parsed, by their text, as the last build had them: the preview parses
-# only those that changed, and keeps no more than the templates it renders with.
-PARSED: dict[str, Parsed] = {}
-
-
-def frame_keys(env: Environment, sources: Mapping[str, str], names: set[str], shared: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return, per page template whose main block may be rendered alone, a hash of the templates
-    of its tree (see reads.template_keys) with the main blocks of those the page extends left out."""
-    parsed = {name: PARSED.get(source) or parse(env, source) for name, source in sources.items()}
-    PARSED.clear()
-    PARSED.update((sources[name], value) for name, value in parsed.items())
-    referenced = {name: referenced_templates(source) for name, source in sources.items()}
-    keys = {}
-    for name in names:
-        tree = template_tree(referenced, name, shared)
-        named_otherwise = {other for n in tree if n in parsed for other in parsed[n].others} | set(shared)
-        if "" in named_otherwise or not all(parsed[n].clean for n in tree if n in parsed):
-            continue  # its main block may not be rendered alone: its pages are rendered whole
-        framed = extends_chain(parsed, name) - named_otherwise
-        keys[name] = key_of(*(part for n in sorted(tree) for part in (n, parsed[n].frame if n in framed else sources.get(n, ""))))
-    return keys
-
-
-def extends_chain(parsed: dict[str, Parsed], name: str) -> set[str]:
-    """The template and those it extends, up to one named by a variable (which could be any)."""
-    chain: set[str] = set()
-    current: str | None = name
-    while current and current in parsed and current not in chain:
-        chain.add(current)
-        current = parsed[current].extends
-    return chain if current is None else set()
-
-
-def parse(env: Environment, source: str) -> Parsed:
-    try:
-        tokens = [(kind, value) for _, kind, value in env.lex(source)]
-    except TemplateSyntaxError:
-        return Parsed(source, "", frozenset({""}), False)
-    tags = list(tags_in(tokens))
-    extends = next((quoted(args) for name, args, _, _ in tags if name == "extends"), None)
-    others = frozenset(quoted(args[:1]) for name, args, _, _ in tags if name in ("include", "import", "from"))
-    frame, clean = frame_of(tokens, tags, source)
-    return Parsed(frame, extends, others, clean)
-
-
-def tags_in(tokens: list[Token]):
-    """Yield each tag as (its name, the tokens after it, the index of its first token, of the one after it)."""
-    start = None
-    for i, (kind, _) in enumerate(tokens):
-        if kind == "block_begin":
-            start = i
-        elif kind == "block_end" and start is not None:
-            words = [t for t in tokens[start + 1:i] if t[0] != "whitespace"]
-            if words and words[0][0] == "name":
-                yield words[0][1], words[1:], start, i + 1
-            start = None
-
-
-def quoted(args: list[Token]) -> str:
-    """The template a tag names, or "" if it is not named by a string alone."""
-    if len(args) == 1 and args[0][0] == "string":
-        return args[0][1][1:-1]
-    return ""
-
-
-def frame_of(tokens: list[Token], tags: list, source: str) -> tuple[str, bool]:
-    """The template's tokens but for its main block's body (or its source if it has none, or
-    one that may not be left out), and whether a main block may be rendered alone for all it
-    holds: its own shows no other block, and nothing outside it names it (`self.main`, say)."""
-    named = sum(kind in ("name", "string") and value.strip("'\"") == MAIN for kind, value in tokens)
-    opening = [(i, tag) for i, tag in enumerate(tags) if tag[0] == "block" and tag[1][:1] == [("name", MAIN)]]
-    if not opening:
-        return source, named == 0
-    if len(opening) != 1 or opening[0][1][1] != [("name", MAIN)]:  # `scoped`, `required`
-        return source, False
-    first, (_, _, _, body) = opening[0]
-    closing = next((tag for tag in tags[first + 1:] if tag[0] in ("block", "endblock")), None)
-    if closing is None or closing[0] != "endblock":  # a block within the main block
-        return source, False
-    inside, outside = tokens[body:closing[2]], tokens[:body] + tokens[closing[2]:]
-    if any(kind == "name" and value in SHOWN_ELSEWHERE for kind, value in inside) or named != 1 + len(closing[1]):
-        return source, False
-    return "\0".join(f"{kind}\1{value}" for kind, value in outside), True
 
 
 def held_page(into: Update, name: str, digest: str) -> bytes | None:

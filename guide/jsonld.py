@@ -16,7 +16,9 @@ from .timeline import days_of
 from .urls import absolute_url, page_path
 from . import formats
 
-DESCRIBED = ("district.html", "programme.html")  # the templates of pages that have structured data
+# The templates of pages that have structured data, and what of a page's context it reads (see page_json_ld).
+READS = {"district.html": frozenset({"district"}), "programme.html": frozenset({"programme"})}
+DESCRIBED = tuple(READS)
 SEOUL = Text("서울특별시", "Seoul")
 SCHEDULED = "https://schema.org/EventScheduled"
 

@@ -6,7 +6,7 @@ import marshal
 
 from .cache import DiskCache, Fingerprints, code_key, key_of
 from .config import Config
-from .jsonld import named_in_both
+from .jsonld import READS, named_in_both
 from .model import LANGS, Guide, Programme
 from .pages import Page
 from .views import views_of_programmes
@@ -65,6 +65,20 @@ def shown(prints: Prints, page: Page) -> bytes:
     # by their whole digest where read from source: a page kept from the last build may hold an
     # equal object the guide no longer names (see pages.programme_pages)
     return prints[page.lang](page.context) + prints[None](tuple(getattr(o, "digest", "") or o for o in both))
+
+
+def frame_key(prints: Prints, page: Page, inputs: str, names: frozenset[str], tree: str) -> str:
+    """A page's key of what the frame around its main block may read: as its key (see page_keys),
+    but of its context only the values the frame names (see frametrees.frame_keys), and of its
+    templates the `tree` but for the main blocks. An edit of a programme that a district's page
+    lists leaves the frame of the page as it was."""
+    if "json_ld" in names:
+        names = names | READS.get(page.template, frozenset())
+    digest = prints[page.lang]
+    values = [name.encode() + b":" + digest(page.context[name]) for name in sorted(names.intersection(page.context))]
+    if "json_ld" in names and page.lang is not None:
+        values += [prints[None](getattr(o, "digest", "") or o) for o in named_in_both(page)]
+    return key_of(inputs, page.path, page.title, repr(page.crumbs), b",".join(values), tree)  # the tree's key tells the template
 
 
 # The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 from babel.support import NullTranslations
 from jinja2 import Environment
 
-from . import frames, hyphenation, i18n, pagekeys, reads
+from . import frames, frametrees, hyphenation, i18n, pagekeys, reads
 from .cache import DiskCache, key_of, pruned_when_grown
 from .config import Config
 from .context import fingerprinted_assets, language_context, page_context
@@ -41,7 +41,8 @@ class PageRenderer:
         self.message_keys = kept_message_keys(translations)
         self.whole_keys: dict[tuple[str, str], str] = {}
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
-        self.frame_trees: dict[str, str] = {}  # the preview's: the trees' keys but for main blocks (see frames)
+        self.frame_trees: dict[str, frametrees.Tree] = {}  # the preview's: the trees' keys but for main blocks (see frametrees)
+        self.prints: pagekeys.Prints = {}  # what made the pages' keys
         self.main: tuple[frozenset, bool, str] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text
         self.framing = ""  # the frame key of the page rendering (see frame_key)
         self.relaid: tuple[frames.Frame, frames.Layout] | None = None  # of the page put together from its bytes on disk (see reframed)
@@ -70,6 +71,7 @@ class PageRenderer:
         preview = fragments is not None and fragments.pages
         keys, prints = pagekeys.page_keys(pages, self.whole_guide, self.inputs, self.trees, self.data_keys, preview,
                                            DiskCache(self.config.root / ".cache"))
+        self.prints = prints
         if preview:  # most pages' keys and messages are those of the last build: so are their whole keys
             if len(WHOLE_KEYS) > 2 * len(pages):
                 WHOLE_KEYS.clear()
@@ -77,7 +79,7 @@ class PageRenderer:
         if fragments is not None:
             self.env.fragments = fragments
         if preview:
-            self.frame_trees = frames.frame_keys(self.env, self.env.loader.read, self.templates, (MACROS,))
+            self.frame_trees = frametrees.frame_keys(self.env, self.env.loader.read, self.templates, (MACROS,))
         self.env.fragments.start(self.inputs, self.trees, self.language, prints, sent=fragments is not None, folder=self.config.out)
         if preview:  # the last build's pages and fragments are let go by now
             pruned_when_grown(list(prints.values()))
@@ -101,9 +103,13 @@ class PageRenderer:
         return self.translations[lang or i18n.SOURCE_LANG]  # pages in no language read English
 
     def frame_key(self, page: Page) -> str:
-        """The page's key with its templates' main blocks left out ("" but in the preview; see frames)."""
+        """The key of what the frame around the page's main block may read ("" but in the preview; see frames)."""
         tree = self.frame_trees.get(page.template)
-        return key_of(self.data_keys[page.path], tree) if tree else ""
+        if tree is None:
+            return ""
+        if tree.names is None:
+            return key_of(self.data_keys[page.path], tree.key)
+        return pagekeys.frame_key(self.prints, page, self.inputs, tree.names, tree.key)
 
     def write(self, page: Page, key: str, into: Update) -> None:
         """Render a page into an update, under its whole key once its lookups are known."""
@@ -174,10 +180,12 @@ class PageRenderer:
         self.main = self.relaid = self.moved = self.env.fragments.showing = None
         template = self.env.get_template(page.template)
         kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
-        self.framing = self.frame_key(page) if kept and into is not None else ""
-        relaid = self.reframed(page, key, into) if self.framing else None
+        framed = kept and into is not None and page.template in self.frame_trees
+        self.framing = ""
+        relaid = self.reframed(page, key, into) if framed else None
         if relaid is not None:
             return iter(relaid)
+        self.framing = self.frame_key(page) if framed else ""
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
             json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
@@ -212,15 +220,17 @@ class PageRenderer:
 
     def reframed(self, page: Page, key: str, into: Update) -> list[bytes] | None:
         """The page's bytes from those on disk, with the fragments of its frame whose messages
-        changed made anew, if nothing else of the page changed (see frames.Layout)."""
+        changed made anew, if nothing else of the page changed (see frames.Layout). The page's
+        key is the one its layout was recorded with, so its frame's key is the one recorded too."""
         frame = self.env.fragments.frames.recorded.get(page.path)
-        if frame is None or frame[5] is None or frame[0] != self.framing or frame[5].key != key:
+        if frame is None or frame[5] is None or frame[5].key != key:
             return None
         links = PageLinks(Links.of(page.path, self.config.file_urls))
         relaid = frames.reframed(self.env.fragments, page.path, frame, links, into, partial(self.env.fragments.messages, self.recording))
         if relaid is None:
             return None
         self.relaid = (frame, relaid[1])
+        self.framing = frame[0]
         return relaid[0]
 
     def asset_files(self) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from guide import frames
+from guide import frames, frametrees
 from guide.config import Config
 from guide.pipeline import build_site
 from guide.render import PageRenderer
@@ -26,7 +26,7 @@ PART = "<nav>{% block main %}part{% endblock %}</nav>"
 
 def frame_key(sources: dict[str, str]) -> str:
     env = environment(Config(root=Path("."), out=Path("site")))
-    return frames.frame_keys(env, sources, {"page.html"})["page.html"]
+    return frametrees.frame_keys(env, sources, {"page.html"})["page.html"].key
 
 
 @pytest.mark.parametrize(("name", "old", "new"), [
@@ -66,7 +66,33 @@ def test_a_page_whose_main_block_may_not_be_rendered_alone_has_no_frame_key(name
     sources = {"base.html": BASE, "page.html": PAGE, "part.html": PART}
     edited = {**sources, name: sources[name].replace(old, new, 1)}
     env = environment(Config(root=Path("."), out=Path("site")))
-    assert frames.frame_keys(env, sources, {"page.html"}) and frames.frame_keys(env, edited, {"page.html"}) == {}
+    assert frametrees.frame_keys(env, sources, {"page.html"}) and frametrees.frame_keys(env, edited, {"page.html"}) == {}
+
+
+def frame_names(sources: dict[str, str]) -> frozenset[str] | None:
+    env = environment(Config(root=Path("."), out=Path("site")))
+    return frametrees.frame_keys(env, sources, {"page.html"}, ("macros.html",))["page.html"].names
+
+
+def test_a_frame_names_what_it_shows_outside_the_main_block():
+    page = PAGE.replace("<h1>", "<h1>{{ lede }}").replace("Page{% endblock %}", "{{ shown }}{% endblock %}")
+    names = frame_names({"base.html": BASE, "page.html": page, "part.html": PART.replace("part", "{{ included }}"),
+                         "macros.html": "{% macro m(x) %}{{ x.only_given }}{% endmacro %}"})
+    assert {"shown", "included", "title"} <= names and not {"lede", "only_given"} & names
+
+
+@pytest.mark.parametrize("shown", [
+    "{{ page.context }}", "{{ page['context'] }}", "{{ page|attr('__dict__') }}", "{{ here.__closure__ }}",
+    "{{ [page]|map(attribute='context.programmes')|list }}", '{% import "part.html" as p with context %}',
+])
+def test_a_frame_that_may_read_the_page_s_context_without_naming_its_values_names_all(shown):
+    sources = {"base.html": BASE, "page.html": PAGE.replace("Page{% endblock %}", f"Page{shown}{{% endblock %}}"), "part.html": PART}
+    assert frame_names(sources) is None and frame_names({**sources, "page.html": PAGE}) is not None
+
+
+def test_a_macro_that_may_read_the_page_s_context_names_all():
+    sources = {"base.html": BASE, "page.html": PAGE, "part.html": PART, "macros.html": "{% macro m(p) %}{{ p.context }}{% endmacro %}"}
+    assert frame_names(sources) is None
 
 
 def test_tags_in_comments_and_raw_text_are_no_main_block():
@@ -79,8 +105,8 @@ def test_the_preview_keeps_only_the_templates_of_its_last_build_parsed():
     env = environment(Config(root=Path("."), out=Path("site")))
     for n in range(5):  # a preview running for hours sees thousands of saves
         sources = {"base.html": BASE, "page.html": PAGE.replace("<h1>", f"<h1 id='{n}'>"), "part.html": PART}
-        frames.frame_keys(env, sources, {"page.html"})
-    assert sorted(frames.PARSED) == sorted(sources.values())
+        frametrees.frame_keys(env, sources, {"page.html"})
+    assert sorted(frametrees.PARSED) == sorted(sources.values())
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -160,6 +186,31 @@ def test_an_edit_within_a_main_block_renders_the_main_blocks_alone(tmp_path, mon
     preview.rebuild({edit(root / "locales/ko/LC_MESSAGES/messages.po", 'msgstr "본문 바로가기"', 'msgstr "본문 바로가기 (edited)"')})
     assert preview.error is None
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+CITY_WIDE = "en: Public procurement fair"  # a city-wide programme: every district's page lists it
+LISTED_IN_HEAD = ('{% block head %}<meta name="listed" content="{% for provider, runs in programmes %}{% for run in runs %}'
+                  '{% for item in run %}{{ item[0].name[lang] }};{% endfor %}{% endfor %}{% endfor %}">{% endblock %}\n{% block main %}')
+
+
+@pytest.mark.parametrize("named_in_frame", [False, True])
+def test_a_programme_edit_renders_the_main_blocks_alone_of_pages_whose_frames_do_not_name_it(tmp_path, monkeypatch, named_in_frame):
+    root = fixture_project(tmp_path)
+    if named_in_frame:  # the frame of a district's page shows the programmes it lists
+        edit(root / "templates/district.html", "{% block main %}", LISTED_IN_HEAD)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    spliced = counted_splices(monkeypatch)
+    district_pages = sorted(str(p.relative_to(root / "site")) for p in (root / "site").glob("en/districts/*/index.html"))
+    assert len(district_pages) >= 2
+    for n in range(2):
+        preview.rebuild({edit(root / "data/programmes/sehub.yaml", CITY_WIDE if n == 0 else f"{CITY_WIDE} 0", f"{CITY_WIDE} {n}")})
+        assert preview.error is None
+        assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+        for page in district_pages:
+            shown = (root / "site" / page).read_text("utf-8")
+            assert f"Public procurement fair {n}</a>" in shown and (f"Public procurement fair {n};" in shown) == named_in_frame
+    assert (set(district_pages) & set(spliced)) == (set() if named_in_frame else set(district_pages))
 
 
 def test_a_page_changed_on_disk_is_rendered_whole(tmp_path, monkeypatch):

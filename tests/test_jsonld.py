@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from guide.config import ROOT
+from guide.config import ROOT, Config
 from guide.data import load_guide
-from guide.jsonld import script_json
+from guide.jsonld import READS, page_json_ld, script_json
+from guide.pages import site_pages
+from guide.pipeline import load_sources
+from guide.reads import Recording
 
 REQUIRED = {
     "Organization": {"name", "telephone", "areaServed"},
@@ -89,3 +93,15 @@ def test_script_json_cannot_end_its_element():
     text = script_json({"name": "</script><script>alert(1)</script>", "note": "<!-- x -->"})
     assert "</" not in text and "<!--" not in text
     assert json.loads(text) == {"name": "</script><script>alert(1)</script>", "note": "<!-- x -->"}
+
+
+def test_structured_data_reads_of_a_page_s_context_only_what_its_template_declares():
+    """The preview keeps a page's frame (which holds its JSON-LD) while what the frame reads is
+    unchanged (see pagekeys.frame_data_key): the structured data must read nothing else."""
+    sources = load_sources(Config())
+    pages = site_pages(sources.guide, sources.documents, {lang: Recording(t) for lang, t in sources.translations.items()}, None)
+    described = [page for page in pages if page.template in READS]
+    assert {page.template for page in described} == set(READS) and len(described) > 100
+    for page in described:
+        declared = replace(page, context={name: page.context[name] for name in READS[page.template]})
+        assert page_json_ld(declared, sources.guide, "https://example.org/") == page_json_ld(page, sources.guide, "https://example.org/")
