@@ -213,13 +213,14 @@ def test_a_programme_edit_renders_the_main_blocks_alone_of_pages_whose_frames_do
     assert (set(district_pages) & set(spliced)) == (set() if named_in_frame else set(district_pages))
 
 
-def test_a_page_changed_on_disk_is_rendered_whole(tmp_path, monkeypatch):
+@pytest.mark.parametrize("by_hand", ["<header data-edited-by-hand", "<HEADER"])  # the page's size changed, or not
+def test_a_page_changed_on_disk_is_rendered_whole(tmp_path, monkeypatch, by_hand):
     root = fixture_project(tmp_path)
     preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
     preview.build_all()
     spliced = counted_splices(monkeypatch)
     page = root / "site/en/programmes/winter-school/index.html"
-    edit(page, "<header", "<header data-edited-by-hand")
+    edit(page, "<header", by_hand)
     preview.rebuild({edit(root / "templates/programme.html", PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
     assert preview.error is None
     assert str(page.relative_to(root / "site")) not in spliced and spliced
