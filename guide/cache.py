@@ -27,6 +27,16 @@ def key_of(*parts: bytes | str) -> str:
     return digest.hexdigest()[:32]
 
 
+def digest_of(data: bytes) -> bytes:
+    """A digest of bytes, to tell them from others: SHA-256, cut to 16 bytes. Processors compute
+    it in hardware, at about 2.7 times the speed of Python's blake2b; a rebuild hashes every file
+    it writes and every page it splices."""
+    return hashlib.sha256(data).digest()[:DIGEST_BYTES]
+
+
+DIGEST_BYTES = 16
+
+
 @functools.cache
 def code_key() -> str:
     """A hash of the guide's code (every module's path and bytes), for the keys of what it makes.
@@ -82,7 +92,7 @@ class Fingerprints:
         parts = self.parts(value)
         if len(parts) <= SHORT:
             return parts
-        digest = hashlib.blake2b(parts, digest_size=16).hexdigest().encode()
+        digest = digest_of(parts).hex().encode()
         self.memo[id(value)] = (digest, value)
         return digest
 
@@ -197,7 +207,7 @@ class Stored:
 
 def piece_digest(piece: bytes | Stored) -> bytes:
     """The digest of a part of a file, whether in hand or Stored."""
-    return piece.digest if isinstance(piece, Stored) else hashlib.blake2b(piece, digest_size=16).digest()
+    return piece.digest if isinstance(piece, Stored) else digest_of(piece)
 
 
 def piece_bytes(piece: bytes | Stored) -> bytes:
@@ -206,13 +216,13 @@ def piece_bytes(piece: bytes | Stored) -> bytes:
 
 # Every entry starts with this and a digest of the rest: an entry cut short, overwritten with
 # other bytes or written by another version of the cache is found out and made again.
-ENTRY_MAGIC = b"guide-cache-1\n"
-CHECK_BYTES = 16
+ENTRY_MAGIC = b"guide-cache-2\n"
+CHECK_BYTES = DIGEST_BYTES
 
 
 def seal(data: bytes) -> bytes:
     """What an entry starts with: the magic and a digest of its data."""
-    return ENTRY_MAGIC + hashlib.blake2b(data, digest_size=CHECK_BYTES).digest()
+    return ENTRY_MAGIC + digest_of(data)
 
 
 def unsealed(entry: bytes) -> bytes | None:
@@ -221,7 +231,7 @@ def unsealed(entry: bytes) -> bytes | None:
     if not entry.startswith(ENTRY_MAGIC) or len(entry) < head:
         return None
     data = entry[head:]
-    return data if hashlib.blake2b(data, digest_size=CHECK_BYTES).digest() == entry[len(ENTRY_MAGIC):head] else None
+    return data if digest_of(data) == entry[len(ENTRY_MAGIC):head] else None
 
 
 class DiskCache:

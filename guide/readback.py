@@ -11,10 +11,10 @@ since from other sources, is rendered again.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
+from .cache import digest_of
 from .reads import distinct
 
 PREFIX_BYTES = 64
@@ -115,5 +115,3 @@ def span_in(data: bytes, placed: Placed) -> tuple[int, int] | None:
     return None
 
 
-def digest_of(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()

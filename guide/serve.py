@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import html
 import mimetypes
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import i18n
+from .cache import digest_of
 from .config import Config
 from .content import Known, converter, load_documents
 from .errors import BuildFailed
@@ -112,7 +112,7 @@ class Preview:
 def content_digest(path: Path) -> str | None:
     """A hash of a file's bytes; None when it is not there."""
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return digest_of(path.read_bytes()).hex()
     except OSError:
         return None
 

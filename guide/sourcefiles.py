@@ -9,7 +9,6 @@ system alone, which of them changed since it last read them.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import time
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .cache import digest_of
 from .errors import SourceError
 
 MEGABYTE = 1 << 20
@@ -192,4 +192,4 @@ def read_changed(path: Path | str, last: Reading | None, found: os.stat_result |
 
 def bytes_digest(raw: bytes) -> bytes:
     """What a reading keeps of a file's bytes to tell whether they changed."""
-    return hashlib.blake2b(raw, digest_size=16).digest()
+    return digest_of(raw)

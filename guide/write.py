@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
-from .cache import Stored, piece_bytes, piece_digest
+from .cache import DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare, write_held)
 from .splice import Layout, Source, Splice
@@ -76,12 +76,12 @@ class Update:
 
     def write(self, name: str, data: bytes, key: str = "") -> None:
         """Stage (or hold, see keep) a file, unless the output folder already holds these very bytes."""
-        if not self.unchanged(name, key, hashlib.blake2b(data, digest_size=16).hexdigest()):
+        if not self.unchanged(name, key, digest_of(data).hex()):
             self.keep(name, data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
         """Stage (or hold, see keep) a file made part by part, so that a large one is never in memory whole."""
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.sha256()  # as digest_of, part by part
         held: list[bytes] = []
         size, file = 0, None
         try:
@@ -99,7 +99,7 @@ class Update:
         finally:
             if file is not None:
                 file.close()
-        if self.unchanged(name, key, digest.hexdigest()):
+        if self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
             if file is not None:
                 self.staged(name).unlink()
         elif file is None:
@@ -135,7 +135,7 @@ class Update:
         finally:
             if splice is not None:
                 splice.close()
-        whole = hashlib.blake2b(b"".join(digests), digest_size=16).hexdigest()
+        whole = digest_of(b"".join(digests)).hex()
         if kept > 1:  # parts of several programmes: not a programme's own calendar, which changes only with its part
             self.layouts[name] = (whole, b"".join(digests), sizes)
         if self.unchanged(name, key, whole):

@@ -10,12 +10,12 @@ as before.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
 import yaml
 
+from .cache import digest_of
 from .yamlsource import EAGER_DEPTH, KeyPath, YamlSource, needs_scan, parsed_source, structure_problems
 
 LIST = "programmes"
@@ -106,7 +106,7 @@ def item_chunks(text: str, starts: list[int]) -> list[Chunk]:
 def item_key(chunk: str) -> bytes:
     """What an item's text is kept under: its digest, a fraction of its size (a large guide's
     programmes files run to tens of megabytes, kept from edit to edit)."""
-    return hashlib.blake2b(chunk.encode("utf-8"), digest_size=16).digest()
+    return digest_of(chunk.encode("utf-8"))
 
 
 def parsed_item(chunk: str, shown: str) -> tuple[Any, dict[KeyPath, int]] | None:

@@ -2,7 +2,6 @@
 pages on disk hold; anything else the frame depends on renders the page whole."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -10,6 +9,7 @@ from typing import Callable
 import pytest
 
 from guide import frames, frametrees
+from guide.cache import digest_of
 from guide.config import Config
 from guide.pipeline import build_site
 from guide.render import PageRenderer
@@ -179,7 +179,7 @@ def test_an_edit_within_a_main_block_renders_the_main_blocks_alone(tmp_path, mon
         assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
         recorded = preview.memory.fragments.frames.recorded  # sent back by the workers that rendered them
         for page in programme_pages:
-            assert recorded[page][3] == hashlib.blake2b((root / "site" / page).read_bytes(), digest_size=16).hexdigest()
+            assert recorded[page][3] == digest_of((root / "site" / page).read_bytes()).hex()
     if jobs == 1:
         assert sorted(spliced) == sorted(2 * programme_pages)
     # a page made so still knows the messages its frame looked up

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..cache import DiskCache, Kept, key_of, kept_or_made
+from ..cache import DiskCache, Kept, digest_of, key_of, kept_or_made
 from ..model import Guide, Programme
 from ..phones import Phone
 from ..urls import Links
@@ -189,7 +189,7 @@ KNOWN_TERMS_MAX = 200_000
 
 def entry_terms(text: str) -> tuple[str, ...]:
     """terms_of, remembered."""
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    digest = digest_of(text.encode("utf-8", "surrogatepass"))
     known = KNOWN_TERMS.get(digest)
     if known is None:
         if len(KNOWN_TERMS) >= KNOWN_TERMS_MAX:
