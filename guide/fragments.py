@@ -35,7 +35,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from . import frames, readback
-from .cache import DiskCache, Fingerprints, key_of, packed, unpacked
+from .cache import DiskCache, Fingerprints, key_of, packed, unpacked, utf8
 from .reads import Recording, distinct, messages_key
 from .urls import MARK, PageLinks
 
@@ -49,6 +49,10 @@ Entry = tuple[bytes, frozenset, str]  # the text (UTF-8, compressed), the messag
 MAX_BYTES = 32 << 20
 MAX_ENTRY_BYTES = MAX_BYTES >> 6
 MAX_TEXT_CHARS = 8 * MAX_ENTRY_BYTES  # a longer text would not compress below that: not even compressed
+# A main block this long is kept only as where its page shows it (see readback): packed, it cost
+# three times what reading it back from its page does (~5 ms for a group page of 0.8 MB), and it
+# pushed hundreds of listings out of the bound.
+PLACED_FROM = 64 << 10
 UNPACKED_CHARS = 4 << 20  # what a build keeps unpacked as well, of fragments it uses twice or more (see Fragments.text): 4-16 MB
 
 
@@ -160,7 +164,9 @@ class Fragments:
             (text, marks), found = recording.captured(lambda: marked(caller, links))
         if text.count(MARK) != 2 * marks:  # the data holds the mark itself: render for this page alone
             return text if within else caller()  # (the outer fragment finds the mark as well)
-        if len(text) <= MAX_TEXT_CHARS:  # the text is not copied: a group page's main block at 20,000 pages runs to megabytes
+        if page is not None and not links and len(text) >= PLACED_FROM:
+            self.place(key, readback.placement(page, utf8(text)), found, self.messages(recording, found))
+        elif len(text) <= MAX_TEXT_CHARS:  # the text is not copied: a group page's main block at 20,000 pages runs to megabytes
             data = text.encode("utf-8")
             where = readback.placement(page, data) if page is not None and not links else None
             self.keep(key, (packed(data), found, self.messages(recording, found)), where)
@@ -263,6 +269,17 @@ class Fragments:
             self.room -= len(entry[0])
         elif self.sent and where is not None:  # not sent, but where its page shows it is
             self.places.unsent[key] = (where, entry[1], entry[2])
+
+    def place(self, key: str, where: readback.Placed, found: frozenset, messages: str) -> None:
+        """Keep of a large main block only where its page shows it, as if let go of (see readback)."""
+        old = self.kept.pop(key, None)
+        if old is not None:
+            self.size -= len(old[0])
+        self.places.kept.pop(key, None)
+        self.places.made_for(where[0], key)
+        self.places.placed_only(key, (where, found, messages))
+        if self.sent:  # for the process that keeps fragments to know it too (see readback.Places.merge_unsent)
+            self.places.unsent[key] = (where, found, messages)
 
     def share_room(self, processes: int) -> None:
         """Divide the room for what is made among the worker processes about to be forked."""

@@ -10,7 +10,7 @@ from babel.support import NullTranslations
 from jinja2 import Environment
 
 from . import frames, frametrees, hyphenation, i18n, pagekeys, reads
-from .cache import DiskCache, key_of, pruned_when_grown
+from .cache import DiskCache, key_of, pruned_when_grown, utf8
 from .config import Config
 from .context import fingerprinted_assets, language_context, page_context
 from .fragments import Fragments
@@ -140,7 +140,7 @@ class PageRenderer:
             return lookups
         found, framed, text = self.main
         if framed and self.framing:
-            data = text.encode("utf-8")
+            data = utf8(text)
             where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, data)
             if self.moved is not None:
                 layout = frames.moved(*self.moved, len(data), key, found, messages)
@@ -211,7 +211,7 @@ class PageRenderer:
         frame = self.env.fragments.frames.recorded.get(page.path)
         if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
             return None
-        spliced = frames.spliced(into, page.path, frame, lambda: "".join(generated(template, context, context.blocks["main"][0])).encode("utf-8"))
+        spliced = frames.spliced(into, page.path, frame, lambda: utf8("".join(generated(template, context, context.blocks["main"][0]))))
         if spliced is None:
             return None
         self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered

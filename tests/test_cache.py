@@ -245,3 +245,13 @@ def test_a_build_names_the_programmes_views_by_the_digests_the_last_build_kept(t
     regrouped = keys(None)
     assert regrouped != edited
     assert keys(cache) == regrouped and not named
+
+
+def test_a_long_text_is_encoded_once_and_an_edited_one_anew():
+    from guide.cache import utf8
+
+    text = "가나다 " * 10000
+    data = utf8(text)
+    assert data == text.encode("utf-8") and utf8(text) is data and utf8("".join([text[:5], text[5:]])) is data
+    edited = text[:-2] + "라 "
+    assert utf8(edited) == edited.encode("utf-8") and utf8("short") == b"short"

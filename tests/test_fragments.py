@@ -458,3 +458,32 @@ def test_only_the_main_block_each_page_holds_is_kept_as_where_it_lies(tmp_path, 
     assert len(pages) == len(set(pages))
     assert programme_pages & set(pages)
     assert all(places.text(place) is not None for place in places.let_go.values())  # each page holds its block
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_long_main_block_is_kept_as_where_its_page_shows_it(tmp_path, monkeypatch, jobs):
+    """Packing a long main block costs more than reading it back from its page: the preview keeps
+    only where the page shows it, and an edit of the frame around it reads it back from there."""
+    from guide import fragments
+
+    monkeypatch.setattr(fragments, "PLACED_FROM", 1500)
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=jobs))
+    preview.build_all()
+    kept = preview.memory.fragments
+    placed = {key for key, place in kept.places.let_go.items() if place[0][2] >= 1500}
+    assert len(placed) > 20 and not placed & kept.kept.keys()
+    assert all(len(text_of(entry)) < 1500 for key, entry in kept.kept.items() if key in kept.places.kept)  # the short ones are packed
+    read_back = fragments.Fragments.read_back
+    read: list[str] = []
+    monkeypatch.setattr(fragments.Fragments, "read_back", lambda self, key, recording: read.append(key) or read_back(self, key, recording))
+    # the guide's name is shown in each page's <title>, outside the layout's fragments: every Korean page's frame is rendered again
+    preview.rebuild({korean_catalog_edited(root, 'msgstr "서울 사회적경제 안내서"', 'msgstr "서울 사회적경제 길잡이"')})
+    assert preview.error is None
+    if jobs == 1:
+        assert len(set(read) & placed) > 10
+    assert not [text for text in map(text_of, kept.made.values()) if len(text) >= 1500]  # none rendered and packed again
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
