@@ -78,7 +78,7 @@ def frame_key(prints: Prints, page: Page, inputs: str, names: frozenset[str], tr
     values = [name.encode() + b":" + digest(page.context[name]) for name in sorted(names.intersection(page.context))]
     if "json_ld" in names and page.lang is not None:
         values += [prints[None](getattr(o, "digest", "") or o) for o in named_in_both(page)]
-    return key_of(inputs, page.path, page.title, repr(page.crumbs), b",".join(values), tree)  # the tree's key tells the template
+    return key_of(inputs, page.path, page.template, page.title, repr(page.crumbs), b",".join(values), tree)
 
 
 # The preview's last pages and their keys: a page kept from the last build (see pages.guide_pages)
