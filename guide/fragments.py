@@ -167,7 +167,7 @@ class Fragments:
         if page is not None and not links and len(text) >= PLACED_FROM:
             self.place(key, readback.placement(page, utf8(text)), found, self.messages(recording, found))
         elif len(text) <= MAX_TEXT_CHARS:  # the text is not copied: a group page's main block at 20,000 pages runs to megabytes
-            data = text.encode("utf-8")
+            data = utf8(text)
             where = readback.placement(page, data) if page is not None and not links else None
             self.keep(key, (packed(data), found, self.messages(recording, found)), where)
         return text if within or not links else Markup(localised(str(text), links))
@@ -276,8 +276,7 @@ class Fragments:
         if old is not None:
             self.size -= len(old[0])
         self.places.kept.pop(key, None)
-        self.places.made_for(where[0], key)
-        self.places.placed_only(key, (where, found, messages))
+        self.places.placed_anew(key, (where, found, messages))
         if self.sent:  # for the process that keeps fragments to know it too (see readback.Places.merge_unsent)
             self.places.unsent[key] = (where, found, messages)
 

@@ -146,8 +146,7 @@ def held_page(into: Update, name: str, digest: str) -> bytes | None:
         return None
     try:
         with open(into.out / name, "rb") as file:
-            stat = os.fstat(file.fileno())
-            return file.read() if (stat.st_size, stat.st_mtime_ns) == into.last[name][2:] else None
+            return file.read() if into.untouched(name, os.fstat(file.fileno())) else None
     except OSError:
         return None
 

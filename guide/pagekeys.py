@@ -59,12 +59,15 @@ def shown(prints: Prints, page: Page) -> bytes:
     pages of no language, and for what its structured data names in both, see jsonld.named_in_both)."""
     if page.lang is None:
         return prints[None](page.context)
+    return prints[page.lang](page.context) + both_digest(prints, page)
+
+
+def both_digest(prints: Prints, page: Page) -> bytes:
+    """The digest of what a page's structured data names in both languages (see
+    jsonld.named_in_both), b"" for none: by their whole digest where read from source, as a page
+    kept from the last build may hold an equal object the guide no longer names (see pages.programme_pages)."""
     both = named_in_both(page)
-    if not both:
-        return prints[page.lang](page.context)
-    # by their whole digest where read from source: a page kept from the last build may hold an
-    # equal object the guide no longer names (see pages.programme_pages)
-    return prints[page.lang](page.context) + prints[None](tuple(getattr(o, "digest", "") or o for o in both))
+    return prints[None](tuple(getattr(o, "digest", "") or o for o in both)) if both else b""
 
 
 def frame_key(prints: Prints, page: Page, inputs: str, names: frozenset[str], tree: str) -> str:
@@ -77,7 +80,7 @@ def frame_key(prints: Prints, page: Page, inputs: str, names: frozenset[str], tr
     digest = prints[page.lang]
     values = [name.encode() + b":" + digest(page.context[name]) for name in sorted(names.intersection(page.context))]
     if "json_ld" in names and page.lang is not None:
-        values += [prints[None](getattr(o, "digest", "") or o) for o in named_in_both(page)]
+        values.append(both_digest(prints, page))
     return key_of(inputs, page.path, page.template, page.title, repr(page.crumbs), b",".join(values), tree)
 
 

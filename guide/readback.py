@@ -79,8 +79,12 @@ class Places:
         """Take in where the blocks a worker process could not send back lie."""
         for key, (where, found, messages) in unsent.items():
             if key not in kept:
-                self.made_for(where[0], key)
-                self.placed_only(key, (where, distinct(found), messages))
+                self.placed_anew(key, (where, distinct(found), messages))
+
+    def placed_anew(self, key: str, place: Place) -> None:
+        """A block was made for its page and is kept only as where the page shows it."""
+        self.made_for(place[0][0], key)
+        self.placed_only(key, place)
 
     def text(self, place: Place) -> str | None:
         """A block let go of, as its page holds it, or None if the page no longer does."""

@@ -1,7 +1,6 @@
 """The only writer: update the output folder after a build succeeds, or leave it as it was."""
 from __future__ import annotations
 
-import hashlib
 import io
 import marshal
 import os
@@ -11,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
-from .cache import DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
+from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare, write_held)
 from .splice import Layout, Source, Splice
@@ -81,7 +80,7 @@ class Update:
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
         """Stage (or hold, see keep) a file made part by part, so that a large one is never in memory whole."""
-        digest = hashlib.sha256()  # as digest_of, part by part
+        digest = DIGEST()
         held: list[bytes] = []
         size, file = 0, None
         try:
@@ -170,7 +169,11 @@ class Update:
             stat = os.stat(self.out / name)
         except OSError:
             return None
-        return Source(self.out / name, layout) if (stat.st_size, stat.st_mtime_ns) == self.last[name][2:] else None
+        return Source(self.out / name, layout) if self.untouched(name, stat) else None
+
+    def untouched(self, name: str, stat: os.stat_result) -> bool:
+        """Whether a file the last build wrote is as it left it, by its size and modification time."""
+        return (stat.st_size, stat.st_mtime_ns) == self.last[name][2:]
 
     def holds(self, name: str, digest: str) -> bool:
         """Whether the last build wrote these bytes (by their digest) under this name, and the
