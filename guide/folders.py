@@ -1,6 +1,7 @@
 """The output folder on disk: walking it, moving files into it, and putting a new tree in its place.
 
-A build that changed one file, or the preview, moves files in one by one; otherwise a new tree
+A build that changed one file moves it in, and the preview its few files staged whole (the rest
+it writes over the old ones, see waiting); otherwise a new tree
 is put together beside the output folder (from the spare one the last such build replaced) and
 the two are exchanged in one rename. Replaced trees are removed in the background.
 """
@@ -68,32 +69,6 @@ def move_in(out: Path, staging: Path, changed: list[str], stale: list[str]) -> N
             made_folders.add(target.parent)
         os.replace(source, target)
     remove_files(out, stale)
-
-
-def write_held(out: Path, held: dict[str, bytes]) -> None:
-    """Write held files into the output folder over the old ones, in place (see write.Update.commit).
-
-    The old bytes are overwritten, then the file is cut to its new length: truncating first
-    costs ten times more on ext4, which flushes a file truncated and rewritten on close.
-    """
-    made_folders = set()
-    for name in sorted(held):
-        target = out / name
-        if target.parent not in made_folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_folders.add(target.parent)
-        overwrite(target, held[name])
-
-
-def overwrite(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.ftruncate(fd, len(data))
-    finally:
-        os.close(fd)
 
 
 def swap_in(staging: Path, out: Path) -> Path | None:

@@ -10,7 +10,6 @@ import traceback
 from typing import Callable
 
 from .errors import BuildFailed
-from .folders import write_held
 from .pages import Page
 from .reads import distinct
 from .templating import RenderError, located_error, render_problems
@@ -32,7 +31,7 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
     context = multiprocessing.get_context("fork")
     chunks = [pages[i::jobs] for i in range(jobs)]  # interleaved, so big pages spread over workers
     if into is not None:
-        into.share_room(jobs + 1)
+        into.waiting.share_room(jobs + 1)
     render.env.fragments.share_room(jobs)
     workers: list[Worker] = []
     gc.freeze()  # the workers' collections then skip everything made before the fork, which they only read
@@ -151,13 +150,14 @@ def worker(render, pages, into, sender, orders, others) -> None:
         render.lookups = {}  # send back only what this worker adds, not what was known before the fork
         render.env.fragments.forked()
         if into is not None:
-            into.made, into.changed, into.held = {}, set(), {}
+            into.made, into.changed = {}, set()
+            into.waiting.forked()
         output, errors = render_chunk(render, pages, into)
-        holds = into is not None and bool(into.held)
-        made = output if into is None else (into.made, into.changed, set(into.held))
+        holds = into is not None and bool(into.waiting)
+        made = output if into is None else (into.made, into.changed, into.waiting.names())
         sender.send(("ok", (made, render.lookups, render.env.fragments.sent_back(), holds), errors))
         if holds and orders.recv() == "write":
-            write_held(into.out, into.held)
+            into.waiting.write(into.out)
             sender.send(("written", None, []))
     except EOFError:
         pass  # dismissed: the build failed or was given up

@@ -12,12 +12,12 @@ from typing import Iterable, Iterator, Protocol
 
 from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
-                      taken_spare, update_spare, write_held)
+                      taken_spare, update_spare)
 from .splice import Layout, Source, Splice
+from .waiting import Waiting
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
-HELD_MAX = 64 << 20  # bytes of changed files the preview holds in memory until commit, over all its processes
 # A file joined from parts (write_pieces) is kept in memory until it is this large, then written
 # as it is made. Of one that joins several programmes' parts, where each part went is remembered
 # (splice.Layout), for the next build to copy what it keeps from there.
@@ -42,11 +42,10 @@ class Update:
         self.made: Made = {}
         self.fresh: set[str] = set()  # made or keyed anew; the others are as the last record has them (see record)
         self.changed: set[str] = set()
-        self.held: dict[str, bytes] = {}  # in place, changed files kept in memory until commit
+        self.waiting = Waiting(staging)  # in place, changed files written at commit (see keep)
         self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
         self.inodes: dict[str, int] = {}  # of the output folder's files, read with `present` (see folders.spare_tree)
         self.holders: list[Holder] = []  # those processes, which write them at commit
-        self.room = HELD_MAX  # bytes this process may still hold
         self.last_layouts: dict[str, Layout] = {}  # of the files joined from parts, as the last build wrote them
         self.last_reads: dict | None = None  # what each file looked up in the last build, when held (see Held)
         self.layouts: dict[str, Layout] = {}  # and as this build did
@@ -79,30 +78,23 @@ class Update:
             self.keep(name, data)
 
     def write_parts(self, name: str, parts: Iterable[bytes], key: str = "") -> None:
-        """Stage (or hold, see keep) a file made part by part, so that a large one is never in memory whole."""
+        """Stage (or keep waiting, see keep) a file made part by part, so that a large one is never in memory whole."""
         digest = DIGEST()
-        held: list[bytes] = []
-        size, file = 0, None
-        try:
+
+        def digested() -> Iterator[bytes]:
             for part in parts:
                 digest.update(part)
-                if file is None and self.in_place and size + len(part) <= self.room:
-                    held.append(part)
-                    size += len(part)
-                    continue
-                if file is None:
-                    file = self.staged(name).open("wb")
-                    file.writelines(held)
-                    held = []
-                file.write(part)
-        finally:
-            if file is not None:
-                file.close()
+                yield part
+
+        if self.in_place:
+            self.waiting.take(name, digested())
+            if self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
+                self.waiting.drop(name)
+            return
+        with self.staged(name).open("wb") as file:
+            file.writelines(digested())
         if self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
-            if file is not None:
-                self.staged(name).unlink()
-        elif file is None:
-            self.keep(name, b"".join(held))
+            self.staged(name).unlink()
 
     def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "") -> None:
         """Stage (or hold) a file joined from parts, some of them Stored, whose bytes are read only if needed.
@@ -182,25 +174,17 @@ class Update:
         return entry is not None and entry[1] == digest and self.present.get(name) == entry[2:]
 
     def keep(self, name: str, data: bytes) -> None:
-        """Hold a changed file in memory until commit (in place, while there is room), or stage it.
-
-        Creating a file and renaming it over the old one costs several times more than writing
-        the old file anew, and a template edit in the preview changes thousands of pages.
-        """
-        if self.in_place and len(data) <= self.room:
-            self.held[name] = data
-            self.room -= len(data)
+        """Keep a changed file waiting to be written over the old one at commit (in place, see
+        waiting), or stage it: a template edit in the preview changes thousands of pages."""
+        if self.in_place:
+            self.waiting.take(name, (data,))
         else:
             self.staged(name).write_bytes(data)
-
-    def share_room(self, processes: int) -> None:
-        """Divide the room to hold files among this process and the workers it is about to fork."""
-        self.room //= processes
 
     def staged(self, name: str) -> Path:
         """Where a file is staged: in the output folder's tree when the staging folder replaces it
         whole, else flat (a folder for each changed page would cost as much as the page, see folders.spare_tree)."""
-        self.held.pop(name, None)
+        self.waiting.drop(name)
         if not self.whole:
             return self.staging / flat_name(name)
         path = self.staging / name
@@ -256,10 +240,10 @@ class Update:
             if retired is not None:
                 retire(retired)
         elif len(stale) + len(self.changed) == 1 or (self.in_place and (stale or self.changed)):
-            move_in(self.out, self.staging, sorted(self.changed - self.held.keys() - self.held_elsewhere), stale)
+            move_in(self.out, self.staging, sorted(self.changed - self.waiting.names() - self.held_elsewhere), stale)
             for holder in self.holders:  # they write while this process does
                 holder.write()
-            write_held(self.out, self.held)
+            self.waiting.write(self.out)
             for holder in self.holders:
                 holder.wait()
         elif stale or self.changed:

@@ -1,6 +1,7 @@
 """Updating the output folder: unchanged files stay as they are, everything else matches a fresh build."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_a_damaged_spare_folder_still_gives_the_new_site_and_is_never_written_th
 KILLED_MIDWAY = """
 import os, signal, sys
 from pathlib import Path
-from guide import folders
+from guide import folders, waiting
 from guide.config import Config
 from guide.pipeline import Memory, build_site
 
@@ -203,7 +204,7 @@ for name in ("content/en/about.md", "content/ko/about.md"):
 path = root / "data" / "programmes" / "sehub.yaml"
 path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
 moved = []
-replace, overwrite = os.replace, folders.overwrite
+replace, overwrite = os.replace, waiting.overwrite
 
 def killed_after_three(target):
     if str(target).startswith(str(config.out) + "/"):  # a file changed in the output folder
@@ -215,11 +216,11 @@ def replaced(source, target):
     killed_after_three(target)
     replace(source, target)
 
-def overwritten(target, data):
+def overwritten(target, chunks):
     killed_after_three(target)
-    overwrite(target, data)
+    overwrite(target, chunks)
 
-folders.os.replace, folders.overwrite = replaced, overwritten
+folders.os.replace, waiting.overwrite = replaced, overwritten
 build_site(config, memory=memory)
 """
 
@@ -275,9 +276,10 @@ def test_pages_held_by_workers_are_not_written_when_the_build_fails_after_render
     assert tree(config.out) == tree(fresh) != before
 
 
-def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(tmp_path, monkeypatch):
-    """In place, changed files are held in memory and written over the old ones, up to a bound; the rest are moved in."""
-    from guide import write
+def test_the_preview_holds_changed_pages_while_it_has_room_and_spills_the_rest(tmp_path, monkeypatch):
+    """In place, changed files are held in memory up to a bound, the rest appended to a spill
+    file of each process; at commit all are written over the old ones."""
+    from guide import waiting
     from guide.config import Config, build_time_from_env
     from guide.pipeline import Memory, build_site
 
@@ -288,13 +290,25 @@ def test_the_preview_holds_changed_pages_while_it_has_room_and_stages_the_rest(t
     build_site(config, memory=memory)
     base = root / "templates" / "base.html"
     base.write_text(base.read_text("utf-8").replace('<footer class="gd-footer">', '<footer class="gd-footer" data-edited>'), "utf-8")
-    monkeypatch.setattr(write, "HELD_MAX", 150_000)  # room for some of the pages, not all
+    monkeypatch.setattr(waiting, "HELD_MAX", 150_000)  # room for some of the pages, not all
+    spills = tmp_path / "spills"
+    append = waiting.Waiting.append
+
+    def noted(self, parts):
+        with spills.open("a") as noted:  # by the workers too, which a list here would not see
+            noted.write(f"{os.getpid()} {sum(map(len, parts))}\n")
+        append(self, parts)
+
+    monkeypatch.setattr(waiting.Waiting, "append", noted)
     files, before = tree(config.out), stamps(config.out)
     build_site(config, memory=memory)
     after = stamps(config.out)
     changed = {name for name, data in tree(config.out).items() if files.get(name) != data}
-    overwritten = {name for name in changed if after[name][0] == before[name][0]}  # the same file, written over (by the workers)
-    assert overwritten and changed - overwritten  # and the others moved in
+    assert len(changed) > 20
+    assert all(after[name][0] == before[name][0] for name in changed)  # the same files, written over
+    spilled = [line.split() for line in spills.read_text().splitlines()]
+    assert len({pid for pid, _ in spilled}) >= 2  # by workers, each into its own file
+    assert 0 < sum(int(size) for _, size in spilled) < sum(len(tree(config.out)[name]) for name in changed)  # some held, some spilled
     fresh = tmp_path / "fresh"
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(config.out) == tree(fresh)
@@ -329,3 +343,32 @@ def test_the_sitemap_is_made_again_only_when_what_it_lists_changes(tmp_path, mon
     assert built() == 1 and b"/en/programmes/winter-camp/" in sitemap.read_bytes() and b"winter-school" not in sitemap.read_bytes()
     assert built("https://guide.example.net") == 1 and b"https://guide.example.net/en/" in sitemap.read_bytes()
     assert built("https://guide.example.net") == 0
+
+
+def test_waiting_files_are_held_then_spilled_and_written_over_the_old_ones_whole(tmp_path, monkeypatch):
+    """Past the room, a file's parts go to the spill file in chunks; one found unchanged gives its
+    place back; at commit every file is written over the old one and cut to its length."""
+    from guide import waiting
+
+    monkeypatch.setattr(waiting, "HELD_MAX", 1000)
+    monkeypatch.setattr(waiting, "CHUNK", 64)
+    staging, out = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "long.html").write_bytes(b"x" * 5000)  # longer than what replaces it
+    files = {
+        "small.html": [b"<p>", b"held", b"</p>"],
+        "a/long.html": [bytes([65 + i % 26]) * 37 for i in range(60)],  # 2,220 bytes: past the room, in many chunks
+        "b/c/new.html": [b"y" * 500, b"z" * 10],
+    }
+    kept = waiting.Waiting(staging)
+    for name, parts in files.items():
+        kept.take(name, iter(parts))
+    assert set(kept.held) == {"small.html", "b/c/new.html"} and set(kept.spilled) == {"a/long.html"}
+    kept.take("unchanged.html", iter([b"u" * 3000]))
+    end = kept.end
+    kept.drop("unchanged.html")
+    assert kept.end == end - 3000 and "unchanged.html" not in kept.names()
+    kept.write(out)
+    assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
+        {name: b"".join(parts) for name, parts in files.items()}
