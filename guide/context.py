@@ -3,7 +3,7 @@ and the assets it links to under names that change with their content."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 from . import formats, vocabulary
 from .config import Config, offline_policy
@@ -25,7 +25,27 @@ def fingerprinted_assets(config: Config) -> dict[str, tuple[str, bytes]]:
     return assets
 
 
-def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: str) -> dict[str, Any]:
+class Deferred:
+    """A value a template shows as text, made only if the template reads it: a page whose main
+    block alone is rendered anew (see frames) does not make its structured data, which at 20,000
+    pages is found no longer kept and made again for each programme page a template edit renders."""
+
+    __slots__ = ("make", "text")
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+        self.text: str | None = None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = self.make()
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(str(self))
+
+
+def page_context(page: Page, guide: Guide, config: Config, assets, json_ld: Deferred | str) -> dict[str, Any]:
     """Return what a page's template sees: the page's own context and the helpers every page uses."""
     links = Links.of(page.path, config.file_urls)
     absolute = page.path_override == "404.html"  # served at any depth, so its links start at the root

@@ -118,7 +118,7 @@ class Fragments:
         apart from what the frame did around it (see frames.Layout); those within it are not."""
         showing, self.showing = self.showing, None
         try:
-            if showing is None or place == frames.KEPT_MAIN or self.language is None:
+            if showing is None or place in (frames.KEPT_MAIN, frames.JSON_LD) or self.language is None:
                 return self.fragment_text(place, values, caller, template, page)
             _, recording = self.language()
             showing.bare |= recording.taken()

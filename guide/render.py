@@ -12,7 +12,7 @@ from jinja2 import Environment
 from . import frames, frametrees, hyphenation, i18n, pagekeys, reads
 from .cache import DiskCache, key_of, pruned_when_grown, utf8
 from .config import Config
-from .context import fingerprinted_assets, language_context, page_context
+from .context import Deferred, fingerprinted_assets, language_context, page_context
 from .fragments import Fragments
 from .model import Guide, without_programmes
 from .jsonld import DESCRIBED, page_json_ld
@@ -188,8 +188,8 @@ class PageRenderer:
         self.framing = self.frame_key(page) if framed else ""
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
-            json_ld = partial(self.env.fragments.render, JSON_LD, (self.data_keys[page.path],), json_ld, template="")
-        context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, json_ld())})
+            json_ld = partial(self.env.fragments.render, frames.JSON_LD, (self.data_keys[page.path],), json_ld, template="")
+        context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, Deferred(json_ld))})
         self.env.fragments.showing = frames.Showing() if self.framing and not page.path_override else None
         if kept and frames.kept_main(context, key, self.env.fragments, page.path, self.rendered_main) and into is not None:
             spliced = self.spliced(page, template, context, into)
@@ -297,7 +297,6 @@ def missing_messages(pages: list[Page], translations: dict[str, NullTranslations
             for msgid in missing_in(page.lang, looked_up[page.path])]
 
 
-JSON_LD = "<structured data>"
 MACROS = "macros.html"  # given to every page as `ui`
 
 

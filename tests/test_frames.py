@@ -11,6 +11,7 @@ import pytest
 from guide import frames, frametrees
 from guide.cache import digest_of
 from guide.config import Config
+from guide.fragments import Fragments
 from guide.pipeline import build_site
 from guide.render import PageRenderer
 from guide.serve import Preview
@@ -170,12 +171,17 @@ def test_an_edit_within_a_main_block_renders_the_main_blocks_alone(tmp_path, mon
     preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs))
     preview.build_all()
     spliced = counted_splices(monkeypatch)
+    described = []
+    render_fragment = Fragments.render
+    monkeypatch.setattr(Fragments, "render", lambda self, place, *args, **named: (
+        described.append(place) if place == frames.JSON_LD else None, render_fragment(self, place, *args, **named))[1])
     programme_pages = sorted(str(p.relative_to(root / "site")) for p in (root / "site").glob("*/programmes/*/index.html")
                              if '<dl class="gd-facts">' in p.read_text("utf-8"))  # programme.html's
     assert len(programme_pages) >= 4
     for n in range(2):
         preview.rebuild({edit(root / "templates/programme.html", PROGRAMME_MAIN, f'{PROGRAMME_MAIN}E{n} ')})
         assert preview.error is None
+        assert described == []  # the structured data in the heads kept is not made, nor looked for
         assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
         recorded = preview.memory.fragments.frames.recorded  # sent back by the workers that rendered them
         for page in programme_pages:
