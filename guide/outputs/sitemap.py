@@ -12,8 +12,14 @@ from ..urls import page_path, public_path
 def sitemap_key(pages: list[Page], base_url: str) -> str:
     """A hash of everything the sitemap depends on: the address, each page's language, key and
     path, and the code. Most rebuilds add or remove no page, and at 20,000 pages making the
-    sitemap took 0.1-0.2 s and holding it ~10 MB: a build keeps the file its key made."""
-    return key_of(base_url, repr([(page.lang, page.key, page.path_override) for page in pages]), code_key())
+    sitemap took 0.1-0.2 s and holding it ~10 MB: a build keeps the file its key made.
+
+    A page of a language at its own address is told by its path, which its language and key make
+    (and which every page has worked out by now): at 20,000 pages a fifth of the time a repr of
+    the three took."""
+    listed = "\n".join(page.path if page.lang and page.path_override is None else repr((page.lang, page.key, page.path_override))
+                       for page in pages)
+    return key_of(base_url, listed, code_key())
 
 
 def sitemap(pages: list[Page], base_url: str) -> bytes:
