@@ -65,11 +65,19 @@ class Update:
     def keep_all(self, key: str, prefix: str | None = None) -> bool:
         """Whether the output folder holds, untouched, every file made last time under key (and
         any key that starts with prefix, made with them); if so, keep them."""
-        names = [name for name, entry in self.last.items() if entry[0] == key or prefix and entry[0].startswith(prefix)]
-        if all(self.last[name][0] != key for name in names) or any(self.present.get(name) != self.last[name][2:] for name in names):
+        present, kept, whole = self.present, [], False
+        for name, entry in self.last.items():  # one pass: at 20,000 pages the record holds 36,000 files
+            if entry[0] == key:
+                whole = True
+            elif not (prefix and entry[0].startswith(prefix)):
+                continue
+            if present.get(name) != entry[2:]:
+                return False
+            kept.append((name, entry[:2]))
+        if not whole:
             return False
-        self.made.update((name, self.last[name][:2]) for name in names)
-        self.layouts.update((name, self.last_layouts[name]) for name in names if name in self.last_layouts)
+        self.made.update(kept)
+        self.layouts.update((name, self.last_layouts[name]) for name, _ in kept if name in self.last_layouts)
         return True
 
     def write(self, name: str, data: bytes, key: str = "") -> None:
