@@ -101,12 +101,13 @@ class Worker:
         """Have the worker write the pages it holds (see wait)."""
         self.ordered.send("write")
 
-    def wait(self) -> None:
-        """Wait until the worker has written the pages it holds."""
+    def wait(self) -> dict[str, tuple[int, int]]:
+        """Wait until the worker has written the pages it holds; return the size and modification time of each."""
         status, payload, _ = self.results.recv()
         self.dismiss()
         if status == "error":
             raise RuntimeError(f"a rendering worker failed to write its pages:\n{payload}")
+        return payload
 
     def dismiss(self) -> None:
         if self.holding:
@@ -157,8 +158,7 @@ def worker(render, pages, into, sender, orders, others) -> None:
         made = output if into is None else (into.made, into.changed, into.waiting.names())
         sender.send(("ok", (made, render.lookups, render.env.fragments.sent_back(), holds), errors))
         if holds and orders.recv() == "write":
-            into.waiting.write(into.out)
-            sender.send(("written", None, []))
+            sender.send(("written", into.waiting.write(into.out), []))
     except EOFError:
         pass  # dismissed: the build failed or was given up
     except BaseException:

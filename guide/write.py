@@ -44,6 +44,7 @@ class Update:
         self.changed: set[str] = set()
         self.waiting = Waiting(staging)  # in place, changed files written at commit (see keep)
         self.held_elsewhere: set[str] = set()  # likewise, by the worker processes that rendered them
+        self.written: dict[str, tuple[int, int]] = {}  # of those, the size and modification time they were written with
         self.inodes: dict[str, int] = {}  # of the output folder's files, read with `present` (see folders.spare_tree)
         self.holders: list[Holder] = []  # those processes, which write them at commit
         self.last_layouts: dict[str, Layout] = {}  # of the files joined from parts, as the last build wrote them
@@ -251,9 +252,9 @@ class Update:
             move_in(self.out, self.staging, sorted(self.changed - self.waiting.names() - self.held_elsewhere), stale)
             for holder in self.holders:  # they write while this process does
                 holder.write()
-            self.waiting.write(self.out)
+            self.written.update(self.waiting.write(self.out))
             for holder in self.holders:
-                holder.wait()
+                self.written.update(holder.wait())
         elif stale or self.changed:
             keep_spare(swap_in(self.new_tree(), self.out), self.out)
         return self.record()
@@ -268,8 +269,11 @@ class Update:
         for name in self.fresh:
             key, digest = self.made[name]
             if name in self.changed or self.whole:
-                stat = os.stat(self.out / name)
-                record[name] = (key, digest, stat.st_size, stat.st_mtime_ns)
+                stamp = self.written.get(name)
+                if stamp is None:
+                    stat = os.stat(self.out / name)
+                    stamp = (stat.st_size, stat.st_mtime_ns)
+                record[name] = (key, digest, *stamp)
             else:
                 record[name] = (key, digest, *self.present[name])
         return record
@@ -305,7 +309,7 @@ class Holder(Protocol):
 
     def write(self) -> None: ...
 
-    def wait(self) -> None: ...
+    def wait(self) -> dict[str, tuple[int, int]]: ...
 
     def dismiss(self) -> None: ...
 

@@ -218,7 +218,7 @@ def replaced(source, target):
 
 def overwritten(target, chunks):
     killed_after_three(target)
-    overwrite(target, chunks)
+    return overwrite(target, chunks)
 
 folders.os.replace, waiting.overwrite = replaced, overwritten
 build_site(config, memory=memory)
@@ -306,6 +306,8 @@ def test_the_preview_holds_changed_pages_while_it_has_room_and_spills_the_rest(t
     changed = {name for name, data in tree(config.out).items() if files.get(name) != data}
     assert len(changed) > 20
     assert all(after[name][0] == before[name][0] for name in changed)  # the same files, written over
+    recorded = memory.output.record  # with the sizes and times their writers read from the open files
+    assert all(recorded[name][2:] == ((config.out / name).stat().st_size, (config.out / name).stat().st_mtime_ns) for name in changed)
     spilled = [line.split() for line in spills.read_text().splitlines()]
     assert len({pid for pid, _ in spilled}) >= 2  # by workers, each into its own file
     assert 0 < sum(int(size) for _, size in spilled) < sum(len(tree(config.out)[name]) for name in changed)  # some held, some spilled
