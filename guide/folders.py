@@ -1,9 +1,9 @@
 """The output folder on disk: walking it, moving files into it, and putting a new tree in its place.
 
-A build that changed one file moves it in, and the preview its few files staged whole (the rest
-it writes over the old ones, see waiting); otherwise a new tree
-is put together beside the output folder (from the spare one the last such build replaced) and
-the two are exchanged in one rename. Replaced trees are removed in the background.
+A build that changed one file moves it in; the preview writes changed files over the old ones
+(see waiting) and moves in the few it staged whole. Otherwise a new tree is put together beside
+the output folder (from the spare one the last such build replaced) and the two are exchanged in
+one rename. Replaced trees are removed in the background.
 """
 from __future__ import annotations
 
