@@ -52,6 +52,14 @@ class Remembered:
         remembered.last = {id(entry[0]): entry for entry in read if type(entry) is tuple and len(entry) == 3}
         return remembered
 
+    def state(self) -> tuple[dict, dict]:
+        """What a read would begin from, to go back to (see serve.Preview.rebuild): a read
+        replaces both dictionaries, and changes neither."""
+        return self.last, self.now
+
+    def restore(self, state: tuple[dict, dict]) -> None:
+        self.last, self.now = state
+
     def read_now(self) -> list[tuple[Any, tuple, m.Programme]]:
         """The programmes of this read, each with the item it was read from and its place."""
         return list(self.now.values())

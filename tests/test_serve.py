@@ -267,6 +267,34 @@ def test_a_save_while_the_build_is_broken_does_not_hide_the_error(tmp_path):
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
 
 
+def test_a_file_read_half_saved_costs_the_next_good_build_no_more_than_an_edit(tmp_path):
+    """A large file saved by truncating it and then writing it may be read in between, empty: the
+    build fails, and the good one after it reads the programmes the last good build read from
+    unchanged items as they were, not every programme of the file anew."""
+    root, preview = fixture_preview(tmp_path)
+    other = root / "data/programmes/more.yaml"  # read while the other file is broken
+    other.write_text("provider: sehub\nprogrammes:\n  - id: more\n    area: {ko: 교육, en: Training}\n    name: {ko: 더, en: More}\n"
+                     "    eligible: [cooperative]\n    phases:\n      - kind: education\n        label: {ko: 교육, en: Training}\n"
+                     "        months: [3]\n", "utf-8")
+    preview.rebuild({other})
+    assert preview.error is None
+    path = root / "data/programmes/sehub.yaml"
+    text = path.read_text("utf-8")
+    before = {p.id: p for p in preview.sources.guide.programmes}
+    path.write_text("", "utf-8")
+    preview.rebuild({path})
+    assert preview.error and "data/programmes/sehub.yaml" in preview.error
+    path.write_text(text.replace("Winter school", "Winter academy"), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    after = {p.id: p for p in preview.sources.guide.programmes}
+    from_file = [p for p in after.values() if p.provider == "sehub"]
+    edited = [p for p in from_file if p.name["en"] == "Winter academy"]
+    assert len(edited) == 1 and len(from_file) >= 2
+    assert all(after[p.id] is before[p.id] for p in from_file if p not in edited)  # the same objects: read from kept items
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
 def test_a_save_that_leaves_a_file_as_built_is_not_built_again(tmp_path, monkeypatch):
     """A large file's save can arrive as two batches of events; the second, and a save without changes, build nothing."""
     import guide.serve
