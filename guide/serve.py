@@ -106,6 +106,7 @@ class Preview:
         return True
 
     def failed(self, read: tuple[Parsed, tuple[dict, dict]]) -> bool:
+        """Report the error, and put the data back as the last good build read it (see rebuild)."""
         log(self.error or "")
         self.parsed = read[0]
         REMEMBERED.restore(read[1])
