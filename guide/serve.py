@@ -18,17 +18,16 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import i18n
-from .cache import digest_of
 from .config import Config
 from .content import Known, converter, load_documents
 from .errors import BuildFailed
 from .data import load_guide
 from .pipeline import Sources, build_site, load_sources, stored_memory
 from .programmes import PREVIEW as REMEMBERED
-from .sourcefiles import is_editors_file
+from .sourcefiles import bytes_digest, is_editors_file
 from .templating import checked_templates
 from .yamlsource import Parsed
 
@@ -101,9 +100,23 @@ class Preview:
             return self.failed(read)
         self.error, self.unbuilt = None, set()
         self.built.update(digests)
+        self.built.update(self.digests_read(digests))
         names = ", ".join(sorted(str(p.relative_to(self.config.root)) for p in changed)[:3])
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
         return True
+
+    def digests_read(self, paths: Iterable[Path]) -> dict[Path, str]:
+        """The digests of the bytes the build read of these files, where it keeps them (data and
+        prose). A large file's save can reach us as two batches of events: its digest may have
+        been taken half-written while the build read it whole, and the second batch would then
+        build again for nothing (at 20,000 pages, 2-3 s before the next save is seen)."""
+        found = {}
+        for path in paths:
+            shown = str(path.relative_to(self.config.root)) if path.is_relative_to(self.config.root) else ""
+            reading = (self.parsed.get(shown) or self.prose.get(shown) or (None,))[0]
+            if reading is not None:
+                found[path] = reading.digest.hex()
+        return found
 
     def failed(self, read: tuple[Parsed, tuple[dict, dict]]) -> bool:
         """Report the error, and put the data back as the last good build read it (see rebuild)."""
@@ -123,7 +136,7 @@ class Preview:
 def content_digest(path: Path) -> str | None:
     """A hash of a file's bytes; None when it is not there."""
     try:
-        return digest_of(path.read_bytes()).hex()
+        return bytes_digest(path.read_bytes()).hex()  # as a reading's (see digests_read)
     except OSError:
         return None
 

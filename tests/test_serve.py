@@ -313,6 +313,24 @@ def test_a_save_that_leaves_a_file_as_built_is_not_built_again(tmp_path, monkeyp
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
 
 
+def test_a_save_read_whole_by_a_build_that_saw_it_half_written_is_not_built_again(tmp_path, monkeypatch):
+    """The digest of a changed file is taken before the build reads it: taken half-written, it
+    differs from what the build read whole, and the save's second batch of events must not build
+    again for nothing."""
+    import guide.serve
+
+    root, preview = fixture_preview(tmp_path)
+    real_digest = guide.serve.content_digest
+    for path, old, new in ((root / "data/programmes/sehub.yaml", "Winter school", "Winter academy"),
+                           (root / "content/en/about.md", "See [the schedule]", "Edited. See [the schedule]")):
+        edit(path, old, new)
+        monkeypatch.setattr(guide.serve, "content_digest", lambda p: real_digest(p) if p != path else "half-written")
+        assert preview.rebuild({path}) and preview.error is None
+        monkeypatch.setattr(guide.serve, "content_digest", real_digest)
+        assert not preview.rebuild({path})  # the second batch: the file holds what the build read
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+
 def test_a_source_read_again_is_read_only_when_its_stamp_cannot_vouch_for_it(tmp_path, monkeypatch):
     """The preview reads thousands of sources again after each edit: a file changed long before it was
     read, whose stamp is the same, is taken as unchanged unread; any other is read and compared."""
