@@ -100,14 +100,14 @@ class Preview:
             return self.failed(read)
         self.error, self.unbuilt = None, set()
         self.built.update(digests)
-        self.built.update(self.digests_read(digests))
+        self.built.update(self.digests_read([path for path, digest in digests.items() if digest is not None]))
         names = ", ".join(sorted(str(p.relative_to(self.config.root)) for p in changed)[:3])
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
         return True
 
     def digests_read(self, paths: Iterable[Path]) -> dict[Path, str]:
-        """The digests of the bytes the build read of these files, where it keeps them (data and
-        prose). A large file's save can reach us as two batches of events: its digest may have
+        """The digests of the bytes the build read of these files (which are there), where it keeps
+        them (data and prose). A large file's save can reach us as two batches of events: its digest may have
         been taken half-written while the build read it whole, and the second batch would then
         build again for nothing (at 20,000 pages, 2-3 s before the next save is seen)."""
         found = {}

@@ -328,6 +328,18 @@ def test_a_save_read_whole_by_a_build_that_saw_it_half_written_is_not_built_agai
         assert preview.rebuild({path}) and preview.error is None
         monkeypatch.setattr(guide.serve, "content_digest", real_digest)
         assert not preview.rebuild({path})  # the second batch: the file holds what the build read
+    more = root / "data/programmes/more.yaml"  # a file removed, then saved again as it was, is built again both times
+    more.write_text("provider: sehub\nprogrammes:\n  - id: more\n    area: {ko: 교육, en: Training}\n    name: {ko: 더, en: More}\n"
+                    "    eligible: [cooperative]\n    phases:\n      - kind: education\n        label: {ko: 교육, en: Training}\n"
+                    "        months: [3]\n", "utf-8")
+    assert preview.rebuild({more}) and preview.error is None
+    text = more.read_text("utf-8")
+    more.unlink()
+    assert preview.rebuild({more}) and preview.error is None
+    assert not (preview.config.out / "en/programmes/more/index.html").exists()
+    more.write_text(text, "utf-8")
+    assert preview.rebuild({more}) and preview.error is None
+    assert (preview.config.out / "en/programmes/more/index.html").exists()
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
 
 
