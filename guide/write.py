@@ -97,12 +97,14 @@ class Update:
 
         if self.in_place:
             self.waiting.take(name, digested())
-            if self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
-                self.waiting.drop(name)
+        else:
+            with self.staged(name).open("wb") as file:
+                file.writelines(digested())
+        if not self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
             return
-        with self.staged(name).open("wb") as file:
-            file.writelines(digested())
-        if self.unchanged(name, key, digest.digest()[:DIGEST_BYTES].hex()):
+        if self.in_place:
+            self.waiting.drop(name)
+        else:
             self.staged(name).unlink()
 
     def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "") -> None:
