@@ -426,11 +426,54 @@ def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypa
     assert len(preview.memory.fragments.places.let_go) > 40  # most pages' main blocks no longer fit
     page = root / "site" / "ko" / "programmes" / "fair" / "index.html"
     page.write_text(page.read_text("utf-8").replace("공공구매 상담회", "손댄 글"), "utf-8")
+    rendered = tmp_path / "rendered"  # the pages whose main blocks are rendered, by any process
+    placement = fragments.readback.placement
+
+    def noted(path: str, data: bytes):
+        with rendered.open("a", encoding="utf-8") as log:
+            log.write(path + "\n")
+        return placement(path, data)
+
+    monkeypatch.setattr(fragments.readback, "placement", noted)
     preview.rebuild({korean_catalog_edited(root, 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"')})
     assert preview.error is None
-    mains = [text for text in map(text_of, preview.memory.fragments.made.values()) if '<h1 class="gd-title">' in text]
-    assert len(mains) == 1 and "공공구매 상담회" in mains[0]  # the hand-edited page's alone
+    assert rendered.read_text("utf-8").split() == ["ko/programmes/fair/index.html"]  # the hand-edited page's alone
+    assert "공공구매 상담회" in page.read_text("utf-8")
     assert "본문으로 바로가기" in (root / "site" / "ko" / "about" / "index.html").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_once_the_bound_is_reached_main_blocks_are_kept_as_where_their_pages_show_them(tmp_path, monkeypatch, jobs):
+    """Past the bound, a main block packed would only push a listing out, and packing the blocks
+    of a large guide's template edit cost a fifth of its time: the preview keeps where the page
+    shows it instead, and an edit of the frame around it reads it back from there."""
+    from guide import fragments
+    from guide.cache import digest_of, packed
+
+    monkeypatch.setattr(fragments, "MAX_BYTES", 64 << 10)
+    packing: list[bytes] = []
+    monkeypatch.setattr(fragments, "packed", lambda data: packing.append(digest_of(data)) or packed(data))
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=jobs))
+    preview.build_all()
+    kept = preview.memory.fragments
+    assert kept.size <= 64 << 10 and kept.kept
+    placed = dict(kept.places.let_go)
+    assert len(placed) > 20 and not placed.keys() & kept.kept.keys()
+    if jobs == 1:  # a forked worker's packing is not seen here
+        assert len([key for key, place in placed.items() if place[0][3] not in packing]) > 20  # never packed
+    read_back = fragments.Fragments.read_back
+    read: list[str] = []
+    monkeypatch.setattr(fragments.Fragments, "read_back", lambda self, key, recording: read.append(key) or read_back(self, key, recording))
+    preview.rebuild({korean_catalog_edited(root, 'msgstr "서울 사회적경제 안내서"', 'msgstr "서울 사회적경제 길잡이"')})
+    assert preview.error is None
+    korean = {key for key, place in placed.items() if place[0][0].startswith("ko/")}
+    if jobs == 1:  # every Korean page's frame shows the message; its main block is read back, not rendered
+        assert korean and korean <= set(read)
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
