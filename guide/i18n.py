@@ -21,6 +21,10 @@ from .sourcefiles import decoded, file_problems
 
 SOURCE_LANG = "en"  # msgids are English
 TRANSLATED_LANGS = ("ko",)
+# The source language's translations: its messages as they are. Always the same object, so that
+# the preview, which keeps what pages and fragments looked up by their catalog, keeps the English
+# ones through a Korean catalog's edit (at 20,000 pages, ~0.3 s of it made the English pages anew).
+SOURCE_TRANSLATIONS = NullTranslations()
 DOMAIN = "messages"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MARKED = re.compile(rb"\b(?:_|N_|[a-z]*gettext)\s*\(")  # a call of one of Babel's default keywords
@@ -127,7 +131,7 @@ def checked_translations(config: Config, every_msgid: bool = False) -> tuple[dic
     if problems:
         return {}, problems
     expected = extracted_catalog(config) if every_msgid else None
-    result: dict[str, NullTranslations] = {SOURCE_LANG: NullTranslations()}
+    result: dict[str, NullTranslations] = {SOURCE_LANG: SOURCE_TRANSLATIONS}
     for lang in TRANSLATED_LANGS:
         compiled, found = compiled_catalog(config, lang, expected)
         problems += found

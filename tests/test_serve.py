@@ -449,3 +449,22 @@ def test_the_preview_loads_markdown_before_the_first_prose_edit(tmp_path):
         if thread.name == serve.LOADING_MARKDOWN:
             thread.join(30)
     assert content.converter.cache_info().currsize == 1
+
+
+def test_a_korean_catalog_edit_makes_the_korean_pages_alone_again(project, tmp_path):
+    """The English pages read no catalog: their page objects, and so their keys, are kept."""
+    from datetime import datetime, timezone
+
+    from guide import pages
+    from guide.serve import Preview
+
+    preview = Preview(Config(root=project, out=tmp_path / "served", build_time=datetime.fromtimestamp(1700000000, tz=timezone.utc)))
+    preview.build_all()
+    before = {lang: made[3] for lang, made in pages.LAST_GUIDE_PAGES.items()}
+    po = project / "locales" / "ko" / "LC_MESSAGES" / "messages.po"
+    edit(po, 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"')
+    assert preview.rebuild({po}) and preview.error is None
+    assert pages.LAST_GUIDE_PAGES["en"][3] is before["en"]
+    assert pages.LAST_GUIDE_PAGES["ko"][3] is not before["ko"]
+    assert "본문으로 바로가기" in (preview.config.out / "ko/districts/mapo/index.html").read_text("utf-8")
+    assert tree(preview.config.out) == fresh_build(project, tmp_path / "fresh")
