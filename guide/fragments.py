@@ -59,7 +59,7 @@ PLACED_FROM = 64 << 10
 # blocks outgrow the bound many times over, and a programme.html edit spent a quarter of its time
 # packing them (5.4 s against 4.0 s). Below the bound they are packed: undoing an edit then
 # finds the blocks it showed before.
-PACKING = 4  # what a main block's text is taken to shrink to a part of, packed
+PACKING = 4  # a main block packed is taken as a quarter of its text's length (it packs smaller)
 UNPACKED_CHARS = 4 << 20  # what a build keeps unpacked as well, of fragments it uses twice or more (see Fragments.text): 4-16 MB
 
 

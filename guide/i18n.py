@@ -23,7 +23,7 @@ SOURCE_LANG = "en"  # msgids are English
 TRANSLATED_LANGS = ("ko",)
 # The source language's translations: its messages as they are. Always the same object, so that
 # the preview, which keeps what pages and fragments looked up by their catalog, keeps the English
-# ones through a Korean catalog's edit (at 20,000 pages, ~0.3 s of it made the English pages anew).
+# ones through a Korean catalog's edit (at 20,000 pages, ~0.1 s of it made the English pages anew).
 SOURCE_TRANSLATIONS = NullTranslations()
 DOMAIN = "messages"
 PACKAGE_DIR = Path(__file__).resolve().parent

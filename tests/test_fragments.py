@@ -448,7 +448,7 @@ def test_main_blocks_let_go_of_are_read_back_from_their_pages(tmp_path, monkeypa
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_once_the_bound_is_reached_main_blocks_are_kept_as_where_their_pages_show_them(tmp_path, monkeypatch, jobs):
     """Past the bound, a main block packed would only push a listing out, and packing the blocks
-    of a large guide's template edit cost a fifth of its time: the preview keeps where the page
+    of a large guide's template edit cost a quarter of its time: the preview keeps where the page
     shows it instead, and an edit of the frame around it reads it back from there."""
     from guide import fragments
     from guide.cache import digest_of, packed
