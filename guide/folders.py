@@ -127,17 +127,21 @@ def update_spare(out: Path, inodes: dict[str, int], staging: Path, spare: Path, 
 
 
 def put_link(source: Path, target: Path, folders: set[Path]) -> None:
-    """Make target a hard link to source, in one rename (whatever target was, it is never written through)."""
+    """Make target a hard link to source (whatever target was, it is unlinked, never written through).
+
+    Not renamed over the old target: on ext4 that starts the writeback of a file just staged at
+    once (~0.25 ms a file). The spare folder is no one's output until it is swapped in whole."""
     if target.parent not in folders:
         target.parent.mkdir(parents=True, exist_ok=True)
         folders.add(target.parent)
-    temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
-    temporary.unlink(missing_ok=True)
     try:
-        os.link(source, temporary)
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    try:
+        os.link(source, target)
     except OSError:  # a file system without hard links
-        shutil.copy2(source, temporary)
-    os.replace(temporary, target)
+        shutil.copy2(source, target)
 
 
 def keep_spare(retired: Path | None, out: Path) -> None:
