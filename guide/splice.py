@@ -2,6 +2,7 @@
 copied from there, a run at a time, rather than made or unpacked again (see write.Update.write_pieces)."""
 from __future__ import annotations
 
+import marshal
 import os
 from array import array
 from pathlib import Path
@@ -12,6 +13,34 @@ from .cache import Stored, piece_bytes
 # Where each part of a file went: the file's digest, its parts' digests (16 bytes each) and their sizes.
 Layout = tuple[str, bytes, array]
 COPY_CHUNK = 1 << 20  # bytes copied from the last build's file at a time
+
+
+def dumped_layouts(layouts: dict[str, Layout]) -> bytes:
+    """The layouts, to be kept beside the output's record for a build in another process: without
+    them it unpacks every part it keeps of the feeds (at 20,000 pages ~100 MB, ~0.6 s of a
+    rebuild after one programme's edit), where the preview copies them from the files."""
+    return marshal.dumps({name: (whole, digests, sizes.tobytes()) for name, (whole, digests, sizes) in layouts.items()})
+
+
+def read_layouts(path: Path) -> dict[str, Layout]:
+    """The layouts kept at path; none if unreadable or damaged. A layout is used only for the file
+    whose digest it names, as the output folder holds it untouched (see write.Update.last_source)."""
+    try:
+        kept = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    layouts: dict[str, Layout] = {}
+    for name, entry in kept.items() if type(kept) is dict else ():
+        if type(entry) is not tuple or len(entry) != 3 or not all(type(v) is t for v, t in zip(entry, (str, bytes, bytes))):
+            return {}
+        sizes = array("L")
+        if len(entry[2]) % sizes.itemsize:
+            return {}
+        sizes.frombytes(entry[2])
+        if len(entry[1]) != 16 * len(sizes):
+            return {}
+        layouts[name] = (entry[0], entry[1], sizes)
+    return layouts
 
 
 class Source:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Protocol
 from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare)
-from .splice import Layout, Source, Splice
+from .splice import Layout, Source, Splice, dumped_layouts, read_layouts
 from .waiting import Waiting
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
@@ -372,17 +372,24 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
             update.last_layouts, update.last_reads = held.layouts, held.reads
         elif last:
             update.present, update.inodes = files_in(out)
+            update.last_layouts = read_layouts(layouts_path(record_path))
         yield update
         if record_path:
             record_path.unlink(missing_ok=True)  # out is about to change: the old record no longer holds
         record = update.commit()
         if record_path:
             write_file(record_path, marshal.dumps(record))
+            write_file(layouts_path(record_path), dumped_layouts(update.layouts))
         if held:
             held.record, held.present, held.layouts = record, update.present_after(record), update.layouts
     finally:
         update.dismiss()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def layouts_path(record_path: Path) -> Path:
+    """Where the layouts of the files joined from parts are kept, beside the record (see splice.dumped_layouts)."""
+    return record_path.parent.parent / "layouts" / record_path.name
 
 
 def read_record(path: Path) -> Record:

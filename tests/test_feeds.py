@@ -108,6 +108,42 @@ def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_
     assert feeds_of(root / "site") == fresh_feeds(config)
 
 
+def test_a_build_copies_the_parts_it_keeps_from_the_files_the_last_build_wrote(tmp_path, monkeypatch):
+    """A build in a new process reads where the last build wrote each part (kept beside its record)
+    and copies the parts it keeps from there, rather than unpacking them; a file changed since
+    is not copied from, nor are layouts that do not read as such."""
+    from guide import cache, feeds, write
+
+    monkeypatch.setattr(write, "SPLICED_FROM", 2000)  # write the edition-wide feeds as they are made, as a large guide's are
+    unpacked = []
+    monkeypatch.setattr(feeds, "unpacked", lambda data: unpacked.append(data) or cache.unpacked(data))
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    build_site(config)
+    layouts = next((root / ".cache" / "layouts").iterdir())
+    assert {"en/calendar.ics", "data/programmes.json"} <= write.read_layouts(layouts).keys()
+
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    build_site(config)
+    assert not unpacked
+    assert feeds_of(root / "site") == fresh_feeds(config)
+
+    feed = root / "site" / "en" / "calendar.ics"  # changed behind the build's back: not copied from
+    feed.write_bytes(b"X" * len(feed.read_bytes()))
+    replaced(root, PROGRAMMES, "Public procurement fair renamed", "Public procurement fair")
+    build_site(config)
+    assert unpacked
+    assert feeds_of(root / "site") == fresh_feeds(config)
+
+    unpacked.clear()
+    layouts.write_bytes(layouts.read_bytes()[:-7])  # damaged: no layouts, every part kept is unpacked
+    assert write.read_layouts(layouts) == {}
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair again")
+    build_site(config)
+    assert unpacked
+    assert feeds_of(root / "site") == fresh_feeds(config)
+
+
 def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, monkeypatch):
     """After one programme's edit, the other programmes' own calendars are not made again (a large
     guide has thousands), in the preview and in a build in a new process; the edited one's is, and
