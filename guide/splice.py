@@ -8,7 +8,7 @@ from array import array
 from pathlib import Path
 from typing import BinaryIO
 
-from .cache import Stored, piece_bytes
+from .cache import DIGEST_BYTES, Stored, piece_bytes
 
 # Where each part of a file went: the file's digest, its parts' digests (16 bytes each) and their sizes.
 Layout = tuple[str, bytes, array]
@@ -37,7 +37,7 @@ def read_layouts(path: Path) -> dict[str, Layout]:
         if len(entry[2]) % sizes.itemsize:
             return {}
         sizes.frombytes(entry[2])
-        if len(entry[1]) != 16 * len(sizes):
+        if len(entry[1]) != DIGEST_BYTES * len(sizes):
             return {}
         layouts[name] = (entry[0], entry[1], sizes)
     return layouts

@@ -379,7 +379,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         record = update.commit()
         if record_path:
             write_file(record_path, marshal.dumps(record))
-            write_file(layouts_path(record_path), dumped_layouts(update.layouts))
+            if update.layouts != update.last_layouts:  # a prose edit in the preview rewrites no feed: nor their layouts
+                write_file(layouts_path(record_path), dumped_layouts(update.layouts))
         if held:
             held.record, held.present, held.layouts = record, update.present_after(record), update.layouts
     finally:
