@@ -10,6 +10,7 @@ from jinja2 import Environment
 
 from . import hyphenation, i18n
 from .cache import DiskCache, key_of, piece_bytes
+from .carryover import carried_fragments
 from .config import Config
 from .content import Document, Known, link_problems, load_documents
 from .data import load_guide
@@ -186,11 +187,12 @@ class Memory:
 
 
 def stored_memory(config: Config) -> Memory:
-    """A memory begun with the fragments and feed parts the last build kept in .cache/ (read when
-    first needed). The preview is often started over an output folder that a build left current:
-    its first build then renders nothing, and its first edit would render every listing and part
-    of the pages and feeds it touches anew."""
-    return Memory(parts=stored_parts(config, packs=False), fragments=stored_fragments(DiskCache(config.root / ".cache"), pages=True))
+    """A memory begun with the feed parts the last build kept in .cache/, and with what the last
+    run of the preview knew of the pages (see carryover), read when first needed. The preview is
+    often started over an output folder that a build, or its last run, left current: its first
+    build then renders nothing, and its first edit would render every listing and part of the
+    pages and feeds it touches anew."""
+    return Memory(parts=stored_parts(config, packs=False), fragments=carried_fragments(config))
 
 
 def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:

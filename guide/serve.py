@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import i18n
+from .carryover import carry_over
 from .config import Config
 from .content import Known, converter, load_documents
 from .errors import BuildFailed
@@ -58,10 +59,12 @@ class Preview:
         self.unbuilt: set[Path] = set()  # files changed since the last good build
         self.memory = stored_memory(config)  # what a rebuild keeps for the next (see pipeline.Memory)
         self.built: dict[Path, str | None] = {}  # digests of changed files as good builds found them before reading
+        self.rebuilds = self.carried = 0  # good builds, and how many of them had been when the pages were last carried over
 
     def build_all(self) -> str:
         self.sources = load_sources(self.config, self.parsed, prose=self.prose)
         summary = f"everything ({build_site(self.config, self.sources, self.memory).summary()})"
+        self.rebuilds += 1
         # A build of prose converted before (kept in .cache/) loads no Markdown; the first prose
         # edit would wait for it (~60 ms), so it is loaded now, beside the first requests.
         threading.Thread(target=converter, name=LOADING_MARKDOWN, daemon=True).start()
@@ -105,6 +108,12 @@ class Preview:
         log(f"rebuilt {what} in {time.perf_counter() - started:.2f} s after {names}")
         return True
 
+    def carry_over(self) -> None:
+        """Keep what the preview knows of its pages for its next run (see carryover), if it built since it last did."""
+        if self.carried != self.rebuilds:
+            self.carried = self.rebuilds
+            carry_over(self.config, self.memory.fragments)
+
     def digests_read(self, paths: Iterable[Path]) -> dict[Path, str]:
         """The digests of the bytes the build read of these files (which are there), where it keeps
         them (data and prose). A large file's save can reach us as two batches of events: its digest may have
@@ -130,6 +139,7 @@ class Preview:
         sources = reloaded(self.sources, changed, self.config, self.parsed, self.prose)
         rendered = build_site(self.config, sources, self.memory)
         self.sources = sources
+        self.rebuilds += 1
         return f"{len(rendered.changed)} of {len(rendered.written)} files"
 
 
@@ -181,7 +191,8 @@ class Watcher:
     Events arrive on the watching thread, grouped by watchfiles until the files are quiet for
     QUIET_MS; `schedule` runs `flush` where rebuilds happen (the server's event loop). Changes
     that arrive while a rebuild runs wait in `pending` and are all rebuilt by the next flush.
-    `later` runs a function there after a delay: the collection of garbage after a pause (see collect).
+    `later` runs a function there after a delay: the collection of garbage after a pause, and the
+    keeping of what the preview knows of its pages for its next run (see collect).
     """
 
     def __init__(self, preview: Preview, schedule: Callable[[Callable[[], None]], object], rebuilt: Callable[[], object],
@@ -218,7 +229,8 @@ class Watcher:
                 self.later(IDLE_S, partial(self.collect, self.rebuilds))
 
     def collect(self, rebuilds: int) -> None:
-        """Collect the garbage of the rebuilds so far, if none came since the one that scheduled this.
+        """Collect the garbage of the rebuilds so far, and keep what the preview knows of its pages
+        for its next run (see carryover), if no rebuild came since the one that scheduled this.
 
         A build collects young objects seldom (see cli.main), and so old ones almost never: at
         2,000 pages, 160 template edits in a row met no full collection, and what each left in
@@ -230,6 +242,7 @@ class Watcher:
             busy = bool(self.pending)
         if rebuilds == self.rebuilds and not busy:
             gc.collect()
+            self.preview.carry_over()
 
 
 def is_source(change, path: str) -> bool:
@@ -306,6 +319,7 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
     except BuildFailed as failed:
         preview.error = failed.report()
         log(preview.error)
+    loop.call_later(IDLE_S, partial(watcher.collect, watcher.rebuilds))  # the first build's, as after any rebuild
     server = Server(app=wsgi_app(preview))
     # livereload's own watcher would watch the working directory when given nothing; it gets
     # one file that never changes, and the Watcher decides when to rebuild and reload.
@@ -315,3 +329,4 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
         server.serve(host=host, port=port, debug=False, open_url_delay=None)
     finally:
         stop.set()
+        preview.carry_over()

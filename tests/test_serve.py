@@ -47,6 +47,14 @@ def wait_for(condition, seconds: float) -> float:
     pytest.fail(f"not within {seconds} s")
 
 
+def serving(base: str) -> bool:
+    """Whether the preview at base serves its home page yet."""
+    try:
+        return fetch(f"{base}/en/")[0] == 200
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     root = tmp_path / "project"
@@ -63,15 +71,8 @@ def server(project, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return fetch(f"{base}/en/")[0] == 200
-        except OSError:
-            return False
-
     try:
-        wait_for(up, 30)
+        wait_for(lambda: serving(base), 30)
         yield base, process
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -1,0 +1,141 @@
+"""The preview carries what it knows of its pages over in .cache/ to its next run: the first edit of
+a preview started over a current site puts its changes into the pages on disk, as later edits do."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guide import carryover
+from guide.cache import CHECK_BYTES, ENTRY_MAGIC
+from guide.config import Config
+from guide.serve import IDLE_S, Preview, Watcher
+
+from conftest import ROOT, fixture_project
+from test_serve import free_port, serving, wait_for
+from test_frames import (MOMENT, PROGRAMME_MAIN, counted_relays, counted_splices, edit, fresh_build, korean_pages,
+                         translation_edited, tree)
+
+
+def preview_of(root: Path) -> Preview:
+    return Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+
+
+def entry(root: Path) -> Path:
+    return root / ".cache" / carryover.STORE / carryover.entry_key(Config(root=root, out=root / "site"))
+
+
+def carried_over(root: Path) -> None:
+    """Run a preview over the project in a process of its own: it builds the site, carries its pages
+    over and stops. (In this process, the next preview would find what it keeps from build to build.)"""
+    script = ("import sys; from datetime import datetime; from pathlib import Path; from guide.config import Config; "
+              "from guide.serve import Preview; root = Path(sys.argv[1]); "
+              "preview = Preview(Config(root=root, out=root / 'site', build_time=datetime.fromisoformat(sys.argv[2]), jobs=1)); "
+              "preview.build_all(); preview.carry_over()")
+    subprocess.run([sys.executable, "-c", script, str(root), MOMENT.isoformat()], check=True, cwd=ROOT, capture_output=True)
+    assert entry(root).is_file()
+
+
+def restarted(tmp_path: Path) -> tuple[Path, Preview]:
+    """A project whose preview built the site and stopped, and a new preview over it (its first build done)."""
+    root = fixture_project(tmp_path)
+    carried_over(root)
+    again = preview_of(root)
+    again.build_all()
+    assert not again.memory.fragments.frames.recorded  # it rendered nothing: the site was current
+    return root, again
+
+
+def catalog_edit(root: Path, preview: Preview) -> None:
+    preview.rebuild({translation_edited(root, "Skip to main content")})
+
+
+def template_edit(root: Path, preview: Preview) -> None:
+    preview.rebuild({edit(root / "templates/programme.html", PROGRAMME_MAIN, f"{PROGRAMME_MAIN}E ")})
+
+
+def edited_programme_pages(site: Path) -> list[str]:
+    return [str(p.relative_to(site)) for p in site.glob("*/programmes/*/index.html") if f"{PROGRAMME_MAIN}E " in p.read_text("utf-8")]
+
+
+@pytest.mark.parametrize(("make_edit", "counting", "pages", "whole"), [
+    (catalog_edit, counted_relays, korean_pages, 1),  # one page renders the fragment anew, the others take it
+    (template_edit, counted_splices, edited_programme_pages, 0),
+])
+def test_the_first_edit_of_a_restarted_preview_puts_its_change_into_the_pages_on_disk(tmp_path, monkeypatch, make_edit, counting, pages, whole):
+    root, preview = restarted(tmp_path)
+    made = counting(monkeypatch)
+    make_edit(root, preview)
+    assert preview.error is None
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+    changed = pages(root / "site")
+    assert len(changed) >= 4 and len(made) == len(changed) - whole and set(made) <= set(changed)
+
+
+@pytest.mark.parametrize("spoilt", ["damaged", "other code", "none"])
+def test_a_carried_over_entry_that_is_damaged_or_of_other_code_is_not_used(tmp_path, monkeypatch, spoilt):
+    """The first edit then renders the pages whole, and the site is still a fresh build's."""
+    root = fixture_project(tmp_path)
+    carried_over(root)
+    if spoilt == "damaged":
+        data = entry(root).read_bytes()
+        entry(root).write_bytes(data[:len(data) // 2])
+    elif spoilt == "other code":
+        monkeypatch.setattr(carryover, "code_key", lambda: "other code")
+    else:
+        entry(root).unlink()
+    preview = preview_of(root)
+    preview.build_all()
+    relaid = counted_relays(monkeypatch)
+    catalog_edit(root, preview)
+    assert preview.error is None and relaid == []
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def test_a_page_changed_on_disk_since_the_last_run_is_rendered_whole(tmp_path, monkeypatch):
+    root, preview = restarted(tmp_path)
+    page = root / "site/ko/about/index.html"
+    page.write_text(page.read_text("utf-8").replace("</main>", "<p>by hand</p></main>"), "utf-8")
+    relaid = counted_relays(monkeypatch)
+    catalog_edit(root, preview)
+    assert preview.error is None and relaid and "ko/about/index.html" not in relaid
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def test_the_preview_carries_its_pages_over_once_the_saves_pause(tmp_path, monkeypatch):
+    """After the pause that follows a rebuild, and not again until another rebuild."""
+    root = fixture_project(tmp_path)
+    preview = preview_of(root)
+    preview.build_all()
+    timers = []
+    watcher = Watcher(preview, lambda flush: flush(), lambda: None, lambda delay, callback: timers.append((delay, callback)))
+    carried = []
+    monkeypatch.setattr(carryover, "carry_over", lambda config, fragments: carried.append(len(fragments.frames.recorded)))
+    monkeypatch.setattr("guide.serve.carry_over", carryover.carry_over)
+    catalog = translation_edited(root, "Skip to main content")
+    watcher.pending.add(catalog)
+    watcher.flush()
+    assert [delay for delay, _ in timers] == [IDLE_S] and carried == []
+    timers[0][1]()
+    assert len(carried) == 1 and carried[0] >= len(korean_pages(root / "site"))
+    timers[0][1]()  # nothing was built since
+    assert len(carried) == 1
+
+
+def test_a_stopped_preview_carries_its_pages_over(tmp_path):
+    """`build.py serve` stopped (SIGTERM, as Ctrl+C) leaves an entry that reads back whole."""
+    root = fixture_project(tmp_path)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(root), "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: serving(f"http://127.0.0.1:{port}"), 30)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    state = carryover.read_state(entry(root).read_bytes()[len(ENTRY_MAGIC) + CHECK_BYTES:])
+    assert state is not None and len(state[2]) >= len(korean_pages(root / "site")) and state[0]
