@@ -129,10 +129,11 @@ def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | Non
 def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str], data_keys: dict[str, str],
               preview: bool, cache: DiskCache | None = None) -> tuple[list[str], Prints]:
     """Return each page's key and the fingerprints that made them; file in `data_keys` each page's
-    key but for its templates. The preview keeps both for its next build (see LAST_KEYS); a build
-    keeps the digests of the programmes' views in the `cache` (see named_views)."""
+    key but for its templates. The preview keeps both for its next build (see LAST_KEYS); a build,
+    and the preview's first, keep the digests of the programmes' views in the `cache` (see named_views)."""
+    fresh = not preview or not LAST_FINGERPRINTS  # a build's, or the preview's first
     prints = guide_fingerprints(guide) if preview else new_fingerprints(guide)
-    views = views_of_programmes(guide) if cache is not None and not preview else []
+    views = views_of_programmes(guide) if cache is not None and fresh else []
     kept_as = view_digests_key(guide) if views else ""
     named = named_views(prints, views, kept_view_digests(cache, kept_as)) if views else True
     last = LAST_KEYS if preview else {}

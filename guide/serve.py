@@ -25,7 +25,8 @@ from .carryover import carry_over
 from .config import Config
 from .content import Known, converter, load_documents
 from .errors import BuildFailed
-from .data import load_guide
+from .cache import DiskCache
+from .data import load_guide, stored_items
 from .pipeline import Sources, build_site, load_sources, stored_memory
 from .programmes import PREVIEW as REMEMBERED
 from .sourcefiles import bytes_digest, is_editors_file
@@ -53,7 +54,12 @@ class Preview:
     def __init__(self, config: Config):
         self.config = config
         self.sources: Sources | None = None
-        self.parsed: Parsed = {}  # the data files as last parsed, so an edit reparses only its file
+        # The data files as last parsed, so an edit reparses only its file; begun with the items
+        # the last build parsed, and the programmes it read from them, so that the first build
+        # parses and reads only those that changed since (at 20,000 pages ~3 s of its ~8 s).
+        self.parsed: Parsed
+        self.parsed, remembered = stored_items(DiskCache(config.root / ".cache"))
+        REMEMBERED.restore(remembered.state())
         self.prose: Known = {}  # the prose files as last read, likewise
         self.error: str | None = None
         self.unbuilt: set[Path] = set()  # files changed since the last good build

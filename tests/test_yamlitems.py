@@ -111,20 +111,27 @@ def test_the_preview_reads_again_only_the_programme_it_edited(tmp_path):
     assert [pid for pid in after if after[pid] is not before[pid]] == ["winter-school"]
 
 
+def counted_parses(monkeypatch) -> tuple[list[str], list[str]]:
+    """The items parsed from here on (their text), and the programmes read (their ids)."""
+    import guide.programmes
+    import guide.yamlitems
+
+    real_parse, parsed = guide.yamlitems.parsed_item, []
+    monkeypatch.setattr(guide.yamlitems, "parsed_item", lambda chunk, shown: parsed.append(chunk) or real_parse(chunk, shown))
+    real_read, read = guide.programmes.read_programme, []
+    monkeypatch.setattr(guide.programmes, "read_programme", lambda r, value, *rest: read.append(value["id"]) or real_read(r, value, *rest))
+    return parsed, read
+
+
 def test_a_command_line_build_parses_and_reads_again_only_the_programme_it_edited(tmp_path, monkeypatch):
     """Builds keep the items, and the programmes read from them, in .cache/; the next build parses
     and reads the edited programme alone, and its guide equals one read from scratch."""
-    import guide.programmes
-    import guide.yamlitems
     from conftest import fixture_project
     from guide.data import load_guide
 
     root = fixture_project(tmp_path)
     load_guide(root)
-    real_parse, parsed = guide.yamlitems.parsed_item, []
-    monkeypatch.setattr(guide.yamlitems, "parsed_item", lambda chunk, shown: parsed.append(chunk) or real_parse(chunk, shown))
-    real_read, read = guide.programmes.read_programme, []
-    monkeypatch.setattr(guide.programmes, "read_programme", lambda r, value, *rest: read.append(value["id"]) or real_read(r, value, *rest))
+    parsed, read = counted_parses(monkeypatch)
     path = root / "data" / "programmes" / "sehub.yaml"
     path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
     kept = load_guide(root)
@@ -133,6 +140,26 @@ def test_a_command_line_build_parses_and_reads_again_only_the_programme_it_edite
     monkeypatch.setenv("GUIDE_CACHE", "off")
     assert kept == load_guide(root)
     assert next(p for p in kept.programmes if p.id == "winter-school").name.en == "Winter academy"
+
+
+def test_the_preview_begins_with_the_items_the_last_build_kept(tmp_path, monkeypatch):
+    """Its first build parses and reads only the programme edited since, and reads the same guide."""
+    from conftest import fixture_project
+    from guide.config import Config
+    from guide.data import load_guide
+    from guide.serve import Preview
+
+    root = fixture_project(tmp_path)
+    load_guide(root)
+    parsed, read = counted_parses(monkeypatch)
+    path = root / "data" / "programmes" / "sehub.yaml"
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    preview = Preview(Config(root=root, out=tmp_path / "served"))
+    preview.build_all()
+    assert len(parsed) == 1 and "Winter academy" in parsed[0]
+    assert read == ["winter-school"]
+    monkeypatch.setenv("GUIDE_CACHE", "off")
+    assert preview.sources is not None and preview.sources.guide == load_guide(root)
 
 
 def test_a_programme_kept_from_the_last_build_is_still_checked_against_the_other_files(tmp_path, monkeypatch):
