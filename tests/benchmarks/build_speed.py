@@ -29,7 +29,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 from synthetic import make_project  # noqa: E402
-from serve_latency import EDITS, free_port, latencies  # noqa: E402
+from serve_latency import EDITS, RESTART, RESTARTED, free_port, latencies  # noqa: E402
 import hugo_site  # noqa: E402
 
 
@@ -177,6 +177,7 @@ def print_comparison(rows, hugos) -> None:
             "prose": served.get("prose page"), "data": served.get("data (one programme)"),
             "template": served.get("template"), "po": served.get("catalog (.po)"),
             "memory": lat.get("memory", (None,))[0],
+            "restart": lat.get(RESTART, (None,))[0], "restarted_po": lat.get(f"{RESTARTED} after a restart", (None,))[0],
             "rebuild": statistics.median(r[0] for r in edited), "first": first_s, "rate": pages / first_s,
             "first_mb": max(r[2] for r in first) / 1024,
             "hugo_served": hugo.get("served"), "hugo_mb": hugo.get("memory"), "hugo_build": hugo.get("build"), "hugo_pages": hugo.get("pages"),
@@ -187,6 +188,8 @@ def print_comparison(rows, hugos) -> None:
         ("preview: `templates/programme.html` edited", lambda c: ms(c["template"])),
         ("preview: one `.po` message changed", lambda c: ms(c["po"])),
         ("preview: peak memory", lambda c: f"{c['memory']:.0f} MB" if c["memory"] else "–"),
+        ("preview: started again over its output, to the first page served", lambda c: ms(c["restart"])),
+        ("preview: its first `.po` edit after that", lambda c: ms(c["restarted_po"])),
         ("`python build.py` after one programme edit", lambda c: ms(c["rebuild"])),
         ("first build (no `.cache/`, no output)", lambda c: f"{ms(c['first'])} ({c['rate']:.0f} pages/s), {c['first_mb']:.0f} MB"),
         ("Hugo: one page edited in `hugo server`, save to served", lambda c: f"{ms(c['hugo_served'])} (server holds {c['hugo_mb']:.0f} MB)" if c["hugo_mb"] else ms(c["hugo_served"])),

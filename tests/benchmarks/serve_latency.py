@@ -126,15 +126,32 @@ def stopped(signum: int, frame) -> None:
     raise SystemExit(f"stopped by signal {signum}")
 
 
+# Measured once the preview is stopped and started again over the output folder it left current:
+# the seconds from its start to its first page served, and its first edit.
+RESTART = "restart"
+RESTARTED = "catalog (.po)"
+
+
 def latencies(root: Path, out: Path, runs: int) -> dict[str, tuple[float, float]]:
-    """Median save-to-served and rebuild seconds per kind of edit; under "memory", the preview's peak MB."""
+    """Median save-to-served and rebuild seconds per kind of edit; under "memory", the preview's
+    peak MB; under RESTART, the start of a preview begun again (see restarted)."""
     result = {}
     with preview(root, out) as (base, log, pid):
         for kind in EDITS:
             times = [measure(root, base, log, kind, n) for n in range(runs)]
             result[kind] = (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
         result["memory"] = (peak_mb(pid), 0.0)
+    result[RESTART], result[f"{RESTARTED} after a restart"] = restarted(root, out, runs)
     return result
+
+
+def restarted(root: Path, out: Path, n: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Start the preview again over the output folder the last one left (it was stopped as by
+    Ctrl+C); return the seconds until it serves a page, and its first edit's (see measure)."""
+    started = time.perf_counter()
+    with preview(root, out) as (base, log, _):
+        start = time.perf_counter() - started
+        return (start, 0.0), measure(root, base, log, RESTARTED, n)
 
 
 def peak_mb(pid: int) -> float:
@@ -161,6 +178,9 @@ def main() -> None:
             served, rebuild = measured[kind]
             print(f"  {kind:<22} {served * 1000:7.0f} ms   ({rebuild * 1000:.0f} ms)")
         print(f"  preview peak memory {measured['memory'][0]:.0f} MB")
+        served, rebuild = measured[f"{RESTARTED} after a restart"]
+        print(f"  started again over its output: {measured[RESTART][0] * 1000:.0f} ms to the first page served; "
+              f"its first {RESTARTED} edit {served * 1000:.0f} ms ({rebuild * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":
