@@ -4,7 +4,7 @@ fragments, readback, frames).
 
 A preview started over an output folder it left current renders nothing in its first build, and
 so knew nothing of the pages: its first edit rendered whole every page it touched. At 20,000
-pages a `.po` edit then took 8.3 s, against 1.1 s for the next one. So the preview keeps all
+pages a `.po` edit then took 5.2-8.3 s, against 1.1-1.3 s for the next one. So the preview keeps all
 three in .cache/ when the saves pause and when it stops (see serve), and its next run reads them
 when its first pages render. Each is checked where it is used, as within one run: a frame
 against the page's digest, size and time in the output's record, a block let go of by the
