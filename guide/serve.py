@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import html
-import mimetypes
 import sys
 import threading
 import time
@@ -29,6 +27,7 @@ from .cache import DiskCache
 from .data import load_guide, stored_items
 from .pipeline import Sources, build_site, load_sources, stored_memory
 from .programmes import PREVIEW as REMEMBERED
+from .served import wsgi_app
 from .sourcefiles import bytes_digest, is_editors_file
 from .templating import checked_templates
 from .yamlsource import Parsed
@@ -37,11 +36,6 @@ QUIET_MS = 20  # a burst of saves closer together than this causes one rebuild (
 LONGEST_BURST_MS = 1600  # ... unless it goes on longer than this
 LOADING_MARKDOWN = "load Markdown"  # the thread's name
 IDLE_S = 3  # once no save has come for this long after a rebuild, its garbage is collected (see Watcher.collect)
-ERROR_TITLE = {"ko": "변경 사항을 반영하지 못했습니다", "en": "The last change could not be built"}
-ERROR_HINT = {
-    "ko": "아래 문제를 고쳐 저장하면 자동으로 다시 만듭니다. 그동안 마지막으로 성공한 사이트를 보여 줍니다.",
-    "en": "Fix the problems below and save: the preview rebuilds by itself. Meanwhile this is the last good build.",
-}
 
 
 def log(message: str) -> None:
@@ -254,56 +248,6 @@ class Watcher:
 def is_source(change, path: str) -> bool:
     """Whether a file event is about a source file (not an editor's backup, swap or hidden file)."""
     return not is_editors_file(Path(path).name)
-
-
-def error_panel(error: str, lang: str) -> bytes:
-    lang = lang if lang in ERROR_TITLE else "en"
-    return (
-        f'<section class="gd-build-error" role="alert" lang="{lang}">'
-        f"<h2>{ERROR_TITLE[lang]}</h2><p>{ERROR_HINT[lang]}</p><pre>{html.escape(error)}</pre></section>"
-    ).encode("utf-8")
-
-
-def wsgi_app(preview: Preview):
-    """Serve the output folder; while the build is broken, show the error on every HTML page."""
-
-    def app(environ, start_response):
-        path = environ.get("PATH_INFO", "/")
-        file = resolve(preview.config.out, path)
-        if file is None:
-            file, status = preview.config.out / "404.html", "404 Not Found"
-        else:
-            status = "200 OK"
-        body = file.read_bytes() if file.is_file() else b"Not found"
-        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if preview.error and content_type == "text/html":
-            body = with_error(body, preview.error)
-        if content_type.startswith("text/") or content_type.endswith(("javascript", "json", "xml")):
-            content_type += "; charset=utf-8"
-        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
-        return [body]
-
-    return app
-
-
-def resolve(out: Path, url_path: str) -> Path | None:
-    """Return the file for a URL path inside the output folder, or None."""
-    from urllib.parse import unquote
-
-    candidate = (out / unquote(url_path).lstrip("/")).resolve()
-    if out.resolve() not in candidate.parents and candidate != out.resolve():
-        return None
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
-
-
-def with_error(page: bytes, error: str) -> bytes:
-    """Put the error panel at the top of a page's body, in the page's language."""
-    lang = "ko" if b'<html lang="ko"' in page[:200] else "en"
-    marker = page.find(b"<body")
-    end = page.find(b">", marker) + 1 if marker >= 0 else 0
-    return page[:end] + error_panel(error, lang) + page[end:]
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:

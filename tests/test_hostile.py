@@ -178,7 +178,8 @@ def test_traceback_is_shown_only_on_request(built):
 
 def test_the_preview_shows_a_template_error_in_the_page_and_recovers(tmp_path):
     from guide.config import Config
-    from guide.serve import Preview, with_error
+    from guide.serve import Preview
+    from guide.served import with_error
 
     root = fixture_project(tmp_path)
     preview = Preview(Config(root=root, out=tmp_path / "served"))
