@@ -23,6 +23,7 @@ from .fragments import Entry, Fragments, fragments_on_disk
 from .frames import Layout
 
 STORE = "preview"  # the .cache/ namespace: an entry for each output folder
+UNUSED_S = 14 * 24 * 3600  # an output folder's entry not read or written for this long is deleted (20-50 MB for a large guide)
 
 
 def carried_fragments(config: Config) -> Fragments:
@@ -76,7 +77,9 @@ def carry_over(config: Config, fragments: Fragments) -> None:
         data = marshal.dumps(state)
     except ValueError:  # a value of a type marshal does not write: nothing is carried over
         return
-    DiskCache(config.root / ".cache").put(STORE, entry_key(config), data)
+    cache = DiskCache(config.root / ".cache")
+    cache.put(STORE, entry_key(config), data)
+    cache.prune(STORE, older_than=UNUSED_S)
 
 
 def read_state(data: bytes | None) -> tuple | None:
