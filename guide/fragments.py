@@ -317,12 +317,12 @@ class Fragments:
 STORE = "fragments"  # the .cache/ namespace of those a build keeps
 
 
-def stored_fragments(cache: DiskCache, pages: bool = False) -> Fragments:
+def stored_fragments(cache: DiskCache) -> Fragments:
     """The fragments the last build kept in .cache/, read only if pages render: listings and runs
     that no edit touched are then not rendered again. Pages' main blocks are not kept by a build:
     each one would be packed and sent back from a worker, which made a first build a fifth slower.
-    The preview keeps them in memory (`pages`)."""
-    return Fragments(pages=pages, load=lambda: fragments_on_disk(cache))
+    The preview keeps them (see carryover.carried_fragments)."""
+    return Fragments(pages=False, load=lambda: fragments_on_disk(cache))
 
 
 def fragments_on_disk(cache: DiskCache) -> OrderedDict[str, Entry]:

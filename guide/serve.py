@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import i18n
+from .cache import DiskCache
 from .carryover import carry_over
 from .config import Config
 from .content import Known, converter, load_documents
-from .errors import BuildFailed
-from .cache import DiskCache
 from .data import load_guide, stored_items
+from .errors import BuildFailed
 from .pipeline import Sources, build_site, load_sources, stored_memory
 from .programmes import PREVIEW as REMEMBERED
 from .served import wsgi_app
