@@ -148,10 +148,25 @@ def held_page(into: Update, name: str, digest: str) -> bytes | None:
     if not into.holds(name, digest):
         return None
     try:
-        with open(into.out / name, "rb") as file:
-            return file.read() if into.untouched(name, os.fstat(file.fileno())) else None
+        fd = os.open(os.path.join(into.folder, name), os.O_RDONLY)  # a .po edit reads 10,000 pages: not through pathlib and io
     except OSError:
         return None
+    try:
+        stat = os.fstat(fd)
+        return read_whole(fd, stat.st_size) if into.untouched(name, stat) else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_whole(fd: int, size: int) -> bytes:
+    """The first size bytes of an open file (fewer if it is shorter), however many reads that takes."""
+    parts = []
+    while size > 0 and (data := os.read(fd, size)):
+        parts.append(data)
+        size -= len(data)
+    return b"".join(parts)  # the one part itself when it is one
 
 
 def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> tuple[list[bytes], tuple[int, int]] | None:

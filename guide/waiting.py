@@ -85,13 +85,9 @@ class Waiting:
     def write(self, out: Path) -> dict[str, tuple[int, int]]:
         """Write every waiting file over the old one in the output folder, in order of name; return
         the size and modification time each was left with (for the output's record, see write)."""
-        made_folders, stamps = set(), {}
+        folder, stamps = str(out), {}
         for name in sorted(self.names()):
-            target = out / name
-            if target.parent not in made_folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_folders.add(target.parent)
-            stamps[name] = overwrite(target, self.chunks(name))
+            stamps[name] = overwrite(os.path.join(folder, name), self.chunks(name))
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
@@ -107,12 +103,17 @@ class Waiting:
             yield os.pread(self.fd, min(CHUNK, start + size - offset), offset)
 
 
-def overwrite(path: Path, chunks: Iterable[bytes]) -> tuple[int, int]:
+def overwrite(path: str, chunks: Iterable[bytes]) -> tuple[int, int]:
     """Write a file over the old bytes, then cut it to its new length: truncating first costs ten
     times more on ext4, which flushes a file truncated and rewritten on close. Return its size and
     modification time, as read from the open file: at 20,000 pages, a stat of each of the 10,000
-    pages a `.po` edit changes took 0.14-0.26 s more."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    pages a `.po` edit changes took 0.14-0.26 s more. Its folder is made only when missing (the
+    file is then new): most changed pages are written over themselves."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
     try:
         size = 0
         for data in chunks:

@@ -37,6 +37,7 @@ class Update:
 
     def __init__(self, out: Path, staging: Path, last: Record, present: dict[str, tuple[int, int]], in_place: bool = False):
         self.out, self.staging = out, staging
+        self.folder = str(out)  # to join names to without pathlib, where thousands are (see frames.held_page)
         self.last, self.present = last, present
         self.in_place = in_place  # move changed files in one by one (see commit)
         self.made: Made = {}
