@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -220,9 +221,11 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     if lookups:
         reads = {name: rendered.looked_up[name] for name in update.made.keys() & rendered.looked_up.keys()}
         reads.update((name, found) for name, found in rendered.looked_up.items() if name.startswith("<"))
-        if memory:  # read with the record it holds, rather than from disk (see write.Held)
+        if memory:  # read with the record it holds, rather than from disk (see write.Held), and kept with it
             memory.output.reads = reads
-        write_file(lookups, dumped(reads))
+            memory.output.put_off(lookups, partial(dumped, reads))
+        else:
+            write_file(lookups, dumped(reads))
     if stored:
         store_parts(config, parts)
         store_fragments(cache, fragments)

@@ -109,7 +109,9 @@ class Preview:
         return True
 
     def carry_over(self) -> None:
-        """Keep what the preview knows of its pages for its next run (see carryover), if it built since it last did."""
+        """Keep in .cache/ the output's record for the next build (see write.Held.save), and what
+        the preview knows of its pages for its next run (see carryover), if it built since it last did."""
+        self.memory.output.save()
         if self.carried != self.rebuilds:
             self.carried = self.rebuilds
             carry_over(self.config, self.memory.fragments)

@@ -13,7 +13,9 @@ import pytest
 from guide import carryover
 from guide.cache import CHECK_BYTES, ENTRY_MAGIC
 from guide.config import Config
+from guide.pipeline import output_record
 from guide.serve import IDLE_S, Preview, Watcher
+from guide.write import read_record
 
 from conftest import ROOT, fixture_project
 from test_serve import free_port, serving, wait_for
@@ -126,7 +128,8 @@ def test_the_preview_carries_its_pages_over_once_the_saves_pause(tmp_path, monke
 
 
 def test_a_stopped_preview_carries_its_pages_over(tmp_path):
-    """`build.py serve` stopped (SIGTERM, as Ctrl+C) leaves an entry that reads back whole."""
+    """`build.py serve` stopped (SIGTERM, as Ctrl+C) leaves an entry that reads back whole, and the
+    output's record, whose writing it put off (see write.Held.save), for the next build."""
     root = fixture_project(tmp_path)
     port = free_port()
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(root), "serve", "--port", str(port)],
@@ -138,3 +141,5 @@ def test_a_stopped_preview_carries_its_pages_over(tmp_path):
         process.wait(timeout=30)
     state = carryover.read_state(entry(root).read_bytes()[len(ENTRY_MAGIC) + CHECK_BYTES:])
     assert state is not None and len(state[2]) >= len(korean_pages(root / "site")) and state[0]
+    record = read_record(output_record(Config(root=root, out=root / "site")))
+    assert set(record) == {str(path.relative_to(root / "site")) for path in (root / "site").rglob("*") if path.is_file()}

@@ -423,6 +423,8 @@ def test_the_preview_holds_what_each_page_looked_up_and_does_not_read_it_back(tm
     from guide import render
 
     root, preview = fixture_preview(tmp_path)
+    assert not (root / ".cache" / "reads").exists()  # its writing is put off until the saves pause, or the preview stops
+    preview.carry_over()
     record = next((root / ".cache" / "reads").iterdir())
     record.unlink()
     rendered, render_page = [], render.PageRenderer.write
@@ -431,6 +433,8 @@ def test_the_preview_holds_what_each_page_looked_up_and_does_not_read_it_back(tm
     edit(page, "See [the schedule]", "Now see [the schedule]")
     assert preview.rebuild({page}) and preview.error is None
     assert "en/about/index.html" in rendered and len(rendered) < 10
+    assert not record.exists()
+    preview.carry_over()
     assert record.is_file()  # written again, for the next command-line build
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
 
