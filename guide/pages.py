@@ -14,7 +14,7 @@ from .cache import Kept, kept_or_made
 from .content import Document
 from .model import LANGS, Guide
 from .outputs.search import Entry, data_entries, page_entries, search_groups
-from .reads import Recording
+from .reads import Recording, messages_key
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
 from .views import entry_runs, runs, shared_views
@@ -95,7 +95,8 @@ def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Reco
     """Return the pages of one language that show the data alone (those of its records and the open
     data page), and the search entries of the data with the search page's groups of them."""
     last = LAST_GUIDE_PAGES.get(lang)
-    if last and last[0] is guide and last[1] is shared and last[2] is recording.translation:
+    if last and last[0] is guide and last[1] is shared and same_messages(last[2], recording.translation, last[4]):
+        LAST_GUIDE_PAGES[lang] = (*last[:2], recording.translation, *last[3:])
         recording.seen |= last[4]
         return last[3]
     _ = recording.gettext
@@ -103,6 +104,12 @@ def guide_pages(guide: Guide, shared: dict[str, Any], lang: str, recording: Reco
                                               data_search(guide, shared, lang, _)))
     LAST_GUIDE_PAGES[lang] = (guide, shared, recording.translation, made, found)
     return made
+
+
+def same_messages(old: NullTranslations, new: NullTranslations, lookups: frozenset) -> bool:
+    """Whether two catalogs translate these messages alike: a `.po` edit of another message leaves
+    the pages that looked them up as they were (at 20,000 pages, ~70 ms to make them again)."""
+    return old is new or messages_key(old, lookups) == messages_key(new, lookups)
 
 
 def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[str], str]) -> list[Page]:

@@ -457,7 +457,8 @@ def test_the_preview_loads_markdown_before_the_first_prose_edit(tmp_path):
 
 
 def test_a_korean_catalog_edit_makes_the_korean_pages_alone_again(project, tmp_path):
-    """The English pages read no catalog: their page objects, and so their keys, are kept."""
+    """The English pages read no catalog: their page objects, and so their keys, are kept. So are
+    the Korean pages of the data while the messages they looked up translate as before."""
     from datetime import datetime, timezone
 
     from guide import pages
@@ -470,6 +471,12 @@ def test_a_korean_catalog_edit_makes_the_korean_pages_alone_again(project, tmp_p
     edit(po, 'msgstr "본문 바로가기"', 'msgstr "본문으로 바로가기"')
     assert preview.rebuild({po}) and preview.error is None
     assert pages.LAST_GUIDE_PAGES["en"][3] is before["en"]
-    assert pages.LAST_GUIDE_PAGES["ko"][3] is not before["ko"]
+    assert pages.LAST_GUIDE_PAGES["ko"][3] is before["ko"]  # the skip link is no page's title
     assert "본문으로 바로가기" in (preview.config.out / "ko/districts/mapo/index.html").read_text("utf-8")
     assert tree(preview.config.out) == fresh_build(project, tmp_path / "fresh")
+    edit(po, 'msgid "Support organisations"\nmsgstr "지원조직"', 'msgid "Support organisations"\nmsgstr "지원 조직"')  # the directory's title
+    assert preview.rebuild({po}) and preview.error is None
+    assert pages.LAST_GUIDE_PAGES["en"][3] is before["en"]
+    assert pages.LAST_GUIDE_PAGES["ko"][3] is not before["ko"]
+    assert "<title>지원 조직" in (preview.config.out / "ko/districts/index.html").read_text("utf-8")
+    assert tree(preview.config.out) == fresh_build(project, tmp_path / "fresh2")
