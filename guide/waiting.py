@@ -64,8 +64,10 @@ class Waiting:
             self.spilled[name] = (start, size)
 
     def append(self, parts: list[bytes]) -> None:
-        if self.fd is None:
-            self.fd = os.open(self.staging / f"spill-{os.getpid()}", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        if self.fd is None:  # unnamed at once: freed when the process that wrote it closes it, not by the staging folder's removal
+            path = self.staging / f"spill-{os.getpid()}"
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.unlink(path)
         data = b"".join(parts)
         written = 0
         while written < len(data):
@@ -88,10 +90,13 @@ class Waiting:
         folder, stamps = str(out), {}
         for name in sorted(self.names()):
             stamps[name] = overwrite(os.path.join(folder, name), self.chunks(name))
+        return stamps
+
+    def close(self) -> None:
+        """Let the spill file go (freeing a large one takes ~10 ms: a worker does it after it reported)."""
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-        return stamps
 
     def chunks(self, name: str) -> Iterator[bytes]:
         data = self.held.get(name)

@@ -102,10 +102,13 @@ class Worker:
         self.ordered.send("write")
 
     def wait(self) -> dict[str, tuple[int, int]]:
-        """Wait until the worker has written the pages it holds; return the size and modification time of each."""
+        """Wait until the worker has written the pages it holds; return the size and modification time of each.
+
+        The worker then only ends; it is let go with the update (see write.Update.dismiss), after
+        the main process has made the output's record: a 20,000-page worker takes ~15 ms to end."""
         status, payload, _ = self.results.recv()
-        self.dismiss()
         if status == "error":
+            self.dismiss()
             raise RuntimeError(f"a rendering worker failed to write its pages:\n{payload}")
         return payload
 
@@ -159,6 +162,7 @@ def worker(render, pages, into, sender, orders, others) -> None:
         sender.send(("ok", (made, render.lookups, render.env.fragments.sent_back(), holds), errors))
         if holds and orders.recv() == "write":
             sender.send(("written", into.waiting.write(into.out), []))
+            into.waiting.close()
     except EOFError:
         pass  # dismissed: the build failed or was given up
     except BaseException:

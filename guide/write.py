@@ -229,9 +229,11 @@ class Update:
             self.holders.append(holder)
 
     def dismiss(self) -> None:
-        """Let the worker processes go without writing what they hold (the build failed)."""
+        """Let the worker processes go: without writing what they hold if the build failed, else
+        once they have written it (see workers.Worker.wait); and this process's spill file."""
         for holder in self.holders:
             holder.dismiss()
+        self.waiting.close()
 
     def commit(self) -> Record:
         """Bring the output folder up to date in one step; return the record of what it now holds.
