@@ -68,8 +68,10 @@ class Update:
     def keep_all(self, key: str, prefix: str | None = None) -> bool:
         """Whether the output folder holds, untouched, every file made last time under key (and
         any key that starts with prefix, made with them); if so, keep them."""
+        if not any(entry[0] == key for entry in self.last.values()):  # as after most data edits: found by comparisons alone
+            return False
         present, kept, whole = self.present, [], False
-        for name, entry in self.last.items():  # one pass: at 20,000 pages the record holds 36,000 files
+        for name, entry in self.last.items():  # at 20,000 pages the record holds 36,000 files: 0.1 s
             if entry[0] == key:
                 whole = True
             elif not (prefix and entry[0].startswith(prefix)):
