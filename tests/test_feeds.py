@@ -178,6 +178,7 @@ def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, 
 
     (root / "site" / "en/programmes/fair/fair.ics").unlink()  # changed behind the build's back
     replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
+    memory.output.save()  # as the preview does when the saves pause, or when it stops
     build_site(config)  # a new process: the record and the parts from .cache/
     assert own_made() == ["Public procurement fair renamed (2019)", "Winter school renamed (2019)", "겨울 학교 (2019)"]
     assert feeds_of(root / "site") == fresh()
