@@ -401,7 +401,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         if record_path:
             save = held.put_off if held else saved
             save(record_path, partial(marshal.dumps, record))
-            if update.layouts != update.last_layouts:  # a prose edit in the preview rewrites no feed: nor their layouts
+            # A prose edit rewrites no feed, nor their layouts; but the preview's last put off is gone (see Held.save).
+            if held or update.layouts != update.last_layouts:
                 save(layouts_path(record_path), partial(dumped_layouts, update.layouts))
         if held:
             held.record, held.present, held.layouts = record, update.present_after(record), update.layouts

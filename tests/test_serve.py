@@ -439,6 +439,30 @@ def test_the_preview_holds_what_each_page_looked_up_and_does_not_read_it_back(tm
     assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
 
 
+def test_what_the_preview_puts_off_is_saved_as_its_last_build_left_it(tmp_path, monkeypatch):
+    """The output's record, the feeds' layouts and the lookups are written when the saves pause,
+    all three as the last good build left them, though an earlier rebuild changed the layouts
+    and the last did not."""
+    from guide import write
+    from guide.pipeline import output_record
+    from guide.reads import read_reads
+
+    monkeypatch.setattr(write, "SPLICED_FROM", 2000)  # the edition-wide feeds are laid out, as a large guide's are
+    root, preview = fixture_preview(tmp_path)
+    programmes, page = root / "data/programmes/sehub.yaml", root / "content/en/about.md"
+    edit(programmes, "en: Public procurement fair}", "en: Procurement fair}")
+    assert preview.rebuild({programmes}) and preview.error is None
+    edit(page, "See [the schedule]", "Now see [the schedule]")
+    assert preview.rebuild({page}) and preview.error is None
+    record = output_record(preview.config)
+    assert not record.exists()
+    preview.carry_over()
+    held = preview.memory.output
+    assert held.layouts and write.read_layouts(write.layouts_path(record)) == held.layouts
+    assert write.read_record(record) == held.record and read_reads(record.parent.parent / "reads" / record.name) == held.reads
+    assert not held.unsaved
+
+
 def test_the_preview_loads_markdown_before_the_first_prose_edit(tmp_path):
     """A first build of prose converted before reads its HTML from .cache/ and never loads
     Markdown: the first prose edit then waited ~60 ms for it."""
