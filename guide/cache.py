@@ -27,6 +27,11 @@ def key_of(*parts: bytes | str) -> str:
     return digest.hexdigest()[:32]
 
 
+def folder_key(folder: Path) -> str:
+    """What names an output folder's entries in .cache/ (its record, and what the preview carries over)."""
+    return key_of(str(folder.resolve()))
+
+
 def digest_of(data: bytes) -> bytes:
     """A digest of bytes, to tell them from others: SHA-256, cut to 16 bytes. Processors compute
     it in hardware, at about 2.7 times the speed of Python's blake2b; a rebuild hashes every file

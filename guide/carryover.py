@@ -17,7 +17,7 @@ import gc
 import marshal
 from collections import OrderedDict
 
-from .cache import DiskCache, code_key, key_of
+from .cache import DiskCache, code_key, folder_key
 from .config import Config
 from .fragments import Entry, Fragments, fragments_on_disk
 from .frames import Layout
@@ -31,12 +31,8 @@ def carried_fragments(config: Config) -> Fragments:
     failing that, with the fragments the last build kept), read when pages first render."""
     fragments = Fragments(pages=True)
     cache = DiskCache(config.root / ".cache")
-    fragments.load = lambda: restored(fragments, cache, entry_key(config))
+    fragments.load = lambda: restored(fragments, cache, folder_key(config.out))
     return fragments
-
-
-def entry_key(config: Config) -> str:
-    return key_of(str(config.out.resolve()))
 
 
 def restored(fragments: Fragments, cache: DiskCache, key: str) -> OrderedDict[str, Entry]:
@@ -78,7 +74,7 @@ def carry_over(config: Config, fragments: Fragments) -> None:
     except ValueError:  # a value of a type marshal does not write: nothing is carried over
         return
     cache = DiskCache(config.root / ".cache")
-    cache.put(STORE, entry_key(config), data)
+    cache.put(STORE, folder_key(config.out), data)
     cache.prune(STORE, older_than=UNUSED_S)
 
 

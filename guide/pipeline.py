@@ -10,7 +10,7 @@ from typing import Iterable
 from jinja2 import Environment
 
 from . import hyphenation, i18n
-from .cache import DiskCache, key_of, piece_bytes
+from .cache import DiskCache, folder_key, piece_bytes
 from .carryover import carried_fragments
 from .config import Config
 from .content import Document, Known, link_problems, load_documents
@@ -26,7 +26,7 @@ from .pages import Page, site_pages
 from .reads import Reads, Recording, dumped, missing_msgids, read_reads
 from .render import missing_messages, render_pages
 from .templating import checked_templates, compiled_ahead
-from .write import Discard, Held, Update, updating, write_file
+from .write import Discard, Held, Update, beside, updating, write_file
 from .yamlsource import Parsed
 
 
@@ -206,7 +206,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     """
     sources = sources or load_sources(config)
     record = output_record(config)
-    lookups = record.parent.parent / "reads" / record.name if record else None
+    lookups = beside(record, "reads") if record else None
     stored = memory is None and record is not None
     parts = memory.parts if memory else stored_parts(config) if stored else None
     cache = DiskCache(config.root / ".cache")
@@ -235,7 +235,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
 def output_record(config: Config) -> Path | None:
     """Where the record of what the output folder holds lives (none with the cache off)."""
     cache = DiskCache(config.root / ".cache")
-    return cache.folder / "outputs" / key_of(str(config.out.resolve())) if cache.enabled else None
+    return cache.folder / "outputs" / folder_key(config.out) if cache.enabled else None
 
 
 def check_sources(config: Config) -> str:

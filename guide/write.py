@@ -391,7 +391,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
             update.last_layouts, update.last_reads = held.layouts, held.reads
         elif last:
             update.present, update.inodes = files_in(out)
-            update.last_layouts = read_layouts(layouts_path(record_path))
+            update.last_layouts = read_layouts(beside(record_path, "layouts"))
         yield update
         if record_path:
             record_path.unlink(missing_ok=True)  # out is about to change: the old record no longer holds
@@ -403,7 +403,7 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
             save(record_path, partial(marshal.dumps, record))
             # A prose edit rewrites no feed, nor their layouts; but the preview's last put off is gone (see Held.save).
             if held or update.layouts != update.last_layouts:
-                save(layouts_path(record_path), partial(dumped_layouts, update.layouts))
+                save(beside(record_path, "layouts"), partial(dumped_layouts, update.layouts))
         if held:
             held.record, held.present, held.layouts = record, update.present_after(record), update.layouts
     finally:
@@ -411,9 +411,10 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def layouts_path(record_path: Path) -> Path:
-    """Where the layouts of the files joined from parts are kept, beside the record (see splice.dumped_layouts)."""
-    return record_path.parent.parent / "layouts" / record_path.name
+def beside(record_path: Path, kind: str) -> Path:
+    """Where what goes with an output's record is kept: the lookups ("reads", see reads) and the
+    layouts of the files joined from parts ("layouts", see splice.dumped_layouts)."""
+    return record_path.parent.parent / kind / record_path.name
 
 
 def read_record(path: Path) -> Record:

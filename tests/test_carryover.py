@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guide import carryover
-from guide.cache import CHECK_BYTES, ENTRY_MAGIC
+from guide.cache import CHECK_BYTES, ENTRY_MAGIC, folder_key
 from guide.config import Config
 from guide.pipeline import output_record
 from guide.serve import IDLE_S, Preview, Watcher
@@ -28,7 +28,7 @@ def preview_of(root: Path) -> Preview:
 
 
 def entry(root: Path) -> Path:
-    return root / ".cache" / carryover.STORE / carryover.entry_key(Config(root=root, out=root / "site"))
+    return root / ".cache" / carryover.STORE / folder_key(root / "site")
 
 
 def carried_over(root: Path) -> None:

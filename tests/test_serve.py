@@ -458,8 +458,8 @@ def test_what_the_preview_puts_off_is_saved_as_its_last_build_left_it(tmp_path, 
     assert not record.exists()
     preview.carry_over()
     held = preview.memory.output
-    assert held.layouts and write.read_layouts(write.layouts_path(record)) == held.layouts
-    assert write.read_record(record) == held.record and read_reads(record.parent.parent / "reads" / record.name) == held.reads
+    assert held.layouts and write.read_layouts(write.beside(record, "layouts")) == held.layouts
+    assert write.read_record(record) == held.record and read_reads(write.beside(record, "reads")) == held.reads
     assert not held.unsaved
 
 
