@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from .readback import Placed, span_in
 from .reads import distinct
+from .waiting import Relay, read_whole
 from .write import Update
 
 Frame = tuple[str, frozenset, str, str, Placed, "Layout | None"]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its layout
@@ -96,12 +97,12 @@ def layout_of(data: bytes, showing: Showing, key: str, main: frozenset, messages
     return Layout(key, (main, messages(main)), (bare, messages(bare)), tuple(pieces)) if pieces else None
 
 
-def reframed(fragments, page: str, frame: Frame, links, into: Update, messages: Callable[[frozenset], str]) -> tuple[list[bytes], Layout] | None:
-    """The page's bytes on disk with the fragments of its frame whose messages changed put in
-    anew (as `fragments` keep them, with the page's `links`), and its layout with them; or None
-    if anything else the page shows looked up a changed message, a fragment was not made again
-    with the new messages yet (the page is then rendered whole, and makes it), or the output
-    folder does not hold the page as recorded."""
+def reframed(fragments, page: str, frame: Frame, links, into: Update, messages: Callable[[frozenset], str]) -> tuple[Relay, Layout] | None:
+    """The page to be put together at commit from its bytes on disk, with the fragments of its
+    frame whose messages changed put in anew (as `fragments` keep them, with the page's `links`),
+    and its layout with them; or None if anything else the page shows looked up a changed
+    message, a fragment was not made again with the new messages yet (the page is then rendered
+    whole, and makes it), or the output folder does not hold the page as recorded."""
     layout: Layout = frame[5]
     if messages(layout.main[0]) != layout.main[1] or messages(layout.bare[0]) != layout.bare[1]:
         return None
@@ -116,30 +117,43 @@ def reframed(fragments, page: str, frame: Frame, links, into: Update, messages: 
         fragments.touch(fragment)
         text = fragments.text(fragment, entry)
         texts.append(((fragments.relative_text(fragment, text, [links]) if linked else text).encode("utf-8"), entry[1]))
-    held = held_page(into, page, frame[3]) if any(texts) else None
-    return relaid(held, layout, texts, messages) if held is not None else None
+    stamp = held_stamp(into, page, frame[3]) if any(texts) and into.in_place else None
+    return relay(layout, texts, stamp, messages) if stamp is not None else None
 
 
-def relaid(held: bytes, layout: Layout, texts: list[tuple[bytes, frozenset] | None],
-           messages: Callable[[frozenset], str]) -> tuple[list[bytes], Layout]:
-    """The page's bytes with the fragments given texts (the others None) put in place of the
-    old, and its layout with them."""
-    parts, pieces, at, shift = [], [], 0, 0
+def relay(layout: Layout, texts: list[tuple[bytes, frozenset] | None], stamp: tuple[int, int],
+          messages: Callable[[frozenset], str]) -> tuple[Relay, Layout]:
+    """The page of this size and modification time with the fragments given texts (the others
+    None) put in place of the old, and its layout with them."""
+    parts: list = []
+    pieces, at, shift = [], 0, 0
     for (fragment, start, end, lookups, hashed, linked), new in zip(layout.pieces, texts):
         if new is not None:
-            parts += [held[at:start], new[0]]
+            parts += [(at, start), new[0]]
             lookups, hashed, at = new[1], messages(new[1]), end
             pieces.append((fragment, start + shift, start + shift + len(new[0]), lookups, hashed, linked))
             shift += len(new[0]) - (end - start)
         else:
             pieces.append((fragment, start + shift, end + shift, lookups, hashed, linked))
-    parts.append(held[at:])
-    return parts, layout._replace(pieces=tuple(pieces))
+    parts.append((at, stamp[0]))
+    return Relay(stamp, tuple(parts)), layout._replace(pieces=tuple(pieces))
 
 
 def frame_lookups(layout: Layout) -> frozenset:
     """What the frame of a page laid out looks up."""
     return layout.bare[0].union(*(piece[3] for piece in layout.pieces))
+
+
+def held_stamp(into: Update, name: str, digest: str) -> tuple[int, int] | None:
+    """The size and modification time of the page in the output folder, if that is the page
+    recorded with this digest, untouched since (see held_page)."""
+    if not into.holds(name, digest):
+        return None
+    try:
+        stat = os.stat(os.path.join(into.folder, name))
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns) if into.untouched(name, stat) else None
 
 
 def held_page(into: Update, name: str, digest: str) -> bytes | None:
@@ -158,15 +172,6 @@ def held_page(into: Update, name: str, digest: str) -> bytes | None:
         return None
     finally:
         os.close(fd)
-
-
-def read_whole(fd: int, size: int) -> bytes:
-    """The first size bytes of an open file (fewer if it is shorter), however many reads that takes."""
-    parts = []
-    while size > 0 and (data := os.read(fd, size)):
-        parts.append(data)
-        size -= len(data)
-    return b"".join(parts)  # the one part itself when it is one
 
 
 def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> tuple[list[bytes], tuple[int, int]] | None:

@@ -115,7 +115,10 @@ class PageRenderer:
         """Render a page into an update, under its whole key once its lookups are known."""
         fragments, chunks = self.env.fragments, []
         parts = self.parts(page, key, into)
-        into.write_parts(page.path, kept_chunks(parts, chunks) if fragments.showing is not None else parts, key)
+        if isinstance(parts, frames.Relay):
+            into.relay(page.path, parts, key)
+        else:
+            into.write_parts(page.path, kept_chunks(parts, chunks) if fragments.showing is not None else parts, key)
         showing, fragments.showing = fragments.showing, None
         lookups = self.recording.taken()
         if showing is not None:  # what the frame's own fragments looked up was taken apart (see frames.Showing)
@@ -173,8 +176,9 @@ class PageRenderer:
             self.macros[lang] = self.env.get_template(MACROS).make_module({**self.gettexts[lang][1], **language_context(lang, self.guide)})
         return self.macros[lang]
 
-    def parts(self, page: Page, key: str = "", into: Update | None = None) -> Iterator[bytes]:
-        """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in memory whole."""
+    def parts(self, page: Page, key: str = "", into: Update | None = None) -> Iterator[bytes] | frames.Relay:
+        """Yield the page's bytes in parts of about 64 KB, so that a very large page is never in
+        memory whole; or, into an update in place, how to put it together from its bytes on disk."""
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
         self.main = self.relaid = self.moved = self.env.fragments.showing = None
@@ -182,9 +186,9 @@ class PageRenderer:
         kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
         framed = kept and into is not None and page.template in self.frame_trees
         self.framing = ""
-        relaid = self.reframed(page, key, into) if framed else None
-        if relaid is not None:
-            return iter(relaid)
+        relay = self.reframed(page, key, into) if framed else None
+        if relay is not None:
+            return relay
         self.framing = self.frame_key(page) if framed else ""
         json_ld = lambda: page_json_ld(page, self.guide, self.config.base_url)  # noqa: E731
         if kept and page.template in DESCRIBED:  # kept by what the page shows: it reads no template (see frames.kept_main)
@@ -218,8 +222,8 @@ class PageRenderer:
         self.moved = (frame[5], spliced[1])
         return spliced[0]
 
-    def reframed(self, page: Page, key: str, into: Update) -> list[bytes] | None:
-        """The page's bytes from those on disk, with the fragments of its frame whose messages
+    def reframed(self, page: Page, key: str, into: Update) -> frames.Relay | None:
+        """The page put together from its bytes on disk, with the fragments of its frame whose messages
         changed made anew, if nothing else of the page changed (see frames.Layout). The page's
         key is the one its layout was recorded with, so its frame's key is the one recorded too."""
         frame = self.env.fragments.frames.recorded.get(page.path)

@@ -15,7 +15,7 @@ from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_d
 from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare)
 from .splice import Layout, Source, Splice, dumped_layouts, read_layouts
-from .waiting import Waiting
+from .waiting import LOST, Relay, Waiting
 
 Made = dict[str, tuple[str, str]]  # output name -> (cache key of the page, or "", digest of the bytes)
 Record = dict[str, tuple[str, str, int, int]]  # name -> (key, digest, size, mtime in ns) as the output folder holds it
@@ -110,6 +110,13 @@ class Update:
             self.waiting.drop(name)
         else:
             self.staged(name).unlink()
+
+    def relay(self, name: str, relay: Relay, key: str = "") -> None:
+        """Keep a page to be put together at commit from its bytes on disk (in place alone, see
+        waiting.Relay), under a digest of the old bytes' and of what replaces some of them: its
+        bytes are neither read nor digested before commit."""
+        self.unchanged(name, key, digest_of(marshal.dumps((self.last[name][1], relay.parts))).hex())
+        self.waiting.relay(name, relay)
 
     def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "") -> None:
         """Stage (or hold) a file joined from parts, some of them Stored, whose bytes are read only if needed.
@@ -278,7 +285,9 @@ class Update:
             key, digest = self.made[name]
             if name in self.changed or self.whole:
                 stamp = self.written.get(name)
-                if stamp is None:
+                if stamp == LOST:  # not written (see waiting.relaid): no key nor digest of it holds
+                    key, digest = "", ""
+                elif stamp is None:
                     stat = os.stat(self.out / name)
                     stamp = (stat.st_size, stat.st_mtime_ns)
                 record[name] = (key, digest, *stamp)

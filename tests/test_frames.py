@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from guide import frames, frametrees
+from guide import frames, frametrees, waiting
 from guide.cache import digest_of
 from guide.config import Config
 from guide.fragments import Fragments
@@ -290,6 +290,35 @@ def test_a_message_of_a_fragment_of_the_layout_puts_it_into_the_pages_on_disk(tm
         if jobs == 1:
             pages = korean_pages(root / "site")
             assert len(relaid) == len(pages) - 1 and set(relaid) < set(pages)  # the first renders the fragment
+
+
+def test_a_page_changed_on_disk_before_it_is_put_together_is_made_whole_by_the_next_build(tmp_path, monkeypatch):
+    """A page to be put together from its bytes on disk (see waiting.Relay) that changed behind the
+    preview's back between rendering and commit is left alone, not spliced into; the record
+    holds no key of it, so the next rebuild, whatever its edit, makes it whole."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    page = "ko/about/index.html"
+    by_hand = "<p>by hand</p></main>"
+    write_pages = waiting.Waiting.write
+
+    def changed_first(self, out):
+        if page in self.relays:
+            (out / page).write_text((out / page).read_text("utf-8").replace("</main>", by_hand), "utf-8")
+        return write_pages(self, out)
+
+    monkeypatch.setattr(waiting.Waiting, "write", changed_first)
+    preview.rebuild({translation_edited(root, "Skip to main content")})
+    monkeypatch.undo()
+    assert preview.error is None
+    assert by_hand in (root / "site" / page).read_text("utf-8")  # left as it was found
+    assert preview.memory.output.record[page][:2] == ("", "")
+    others = korean_pages(root / "site")
+    assert all("(edited) " in (root / "site" / other).read_text("utf-8") for other in others if other != page)
+    preview.rebuild({root / "data/edition.yaml"})  # a save that changes nothing
+    assert preview.error is None
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("message", ["Seoul Social Economy Guide", "Home"])
