@@ -137,18 +137,24 @@ def overwrite(path: str, chunks: Iterable[bytes]) -> tuple[int, int]:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
     try:
-        size = 0
-        for data in chunks:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-                size += written
-        os.ftruncate(fd, size)
-        stat = os.fstat(fd)
-        return stat.st_size, stat.st_mtime_ns
+        return written_from(fd, 0, chunks)
     finally:
         os.close(fd)
+
+
+def written_from(fd: int, start: int, chunks: Iterable[bytes]) -> tuple[int, int]:
+    """Write chunks into an open file from `start` on, cut it there, and return its size and
+    modification time (see overwrite)."""
+    size = start
+    for data in chunks:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(fd, view, size)
+            view = view[written:]
+            size += written
+    os.ftruncate(fd, size)
+    stat = os.fstat(fd)
+    return stat.st_size, stat.st_mtime_ns
 
 
 def relaid(path: str, relay: Relay) -> tuple[int, int]:
@@ -167,15 +173,8 @@ def relaid(path: str, relay: Relay) -> tuple[int, int]:
         old = read_whole(fd, stat.st_size)
         if len(old) != stat.st_size:
             return LOST
-        first = relay.parts[0][1]
-        view = memoryview(b"".join(old[part[0]:part[1]] if isinstance(part, tuple) else part for part in relay.parts[1:]))
-        size = first + len(view)
-        while view:
-            written = os.pwrite(fd, view, first)
-            view, first = view[written:], first + written
-        os.ftruncate(fd, size)
-        stat = os.fstat(fd)
-        return stat.st_size, stat.st_mtime_ns
+        rest = b"".join(old[part[0]:part[1]] if isinstance(part, tuple) else part for part in relay.parts[1:])  # one write
+        return written_from(fd, relay.parts[0][1], (rest,))
     finally:
         os.close(fd)
 
