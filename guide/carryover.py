@@ -68,7 +68,7 @@ def carry_over(config: Config, fragments: Fragments) -> None:
     state = (code_key(),
              list(fragments.kept.items()),
              (places.kept, list(places.let_go.items()), places.shown),
-             {page: (*frame[:5], tuple(frame[5]) if frame[5] is not None else None) for page, frame in fragments.frames.recorded.items()})
+             {page: (*frame[:5], tuple(frame[5]) if frame[5] is not None else None, frame[6]) for page, frame in fragments.frames.recorded.items()})
     try:
         data = marshal.dumps(state)
     except ValueError:  # a value of a type marshal does not write: nothing is carried over
@@ -92,5 +92,5 @@ def read_state(data: bytes | None) -> tuple | None:
     if code != code_key() or not all(type(value) is kind for value, kind in
                                      ((kept, list), (placed, dict), (let_go, list), (shown, dict), (recorded, dict))):
         return None
-    frames = {page: (*frame[:5], Layout(*frame[5]) if frame[5] is not None else None) for page, frame in recorded.items()}
+    frames = {page: (*frame[:5], Layout(*frame[5]) if frame[5] is not None else None, frame[6]) for page, frame in recorded.items()}
     return OrderedDict(kept), (placed, OrderedDict(let_go), shown), frames

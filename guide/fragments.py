@@ -35,7 +35,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from . import frames, readback
+from . import frames, readback, relays
 from .cache import DiskCache, Fingerprints, key_of, packed, unpacked, utf8
 from .reads import Recording, distinct, messages_key
 from .urls import MARK, PageLinks
@@ -91,6 +91,7 @@ class Fragments:
         self.places = readback.Places()  # where pages show main blocks, kept and let go of
         self.frames = frames.Frames()  # what pages show around their main blocks (the preview's)
         self.showing: frames.Showing | None = None  # of the page rendering, in the preview (see render)
+        self.seen: relays.Seen | None = None  # the fragments with links the main block rendering shows, in the preview (see relays)
 
     def start(self, inputs: str, trees: dict[str, str], language: Callable[[], tuple[str, Recording]],
               fingerprints: dict[str | None, Fingerprints], sent: bool, folder: Path | None = None) -> None:
@@ -148,6 +149,8 @@ class Fragments:
         within = any(marking)  # another fragment is marking the links: this one's text becomes part of it
         if self.language is None or not self.base or within and not all(marking):
             return caller()
+        if place == frames.KEPT_MAIN and self.seen is not None and self.seen.relaying:
+            return caller()  # it holds marks (see relays): it is neither kept nor placed
         lang, recording = self.language()
         key = self.key(place, lang, tuple(LINKS if type(value) is PageLinks else value for value in values), template)
         entry = self.kept.get(key)
@@ -158,11 +161,14 @@ class Fragments:
         if entry is not None and entry[2] == self.messages(recording, entry[1]):
             recording.seen |= entry[1]
             self.touch(key)
+            mark = self.seen.mark(key, entry[2]) if links and not within and self.seen is not None else None
+            if mark is not None:
+                return Markup(mark)
             text = self.text(key, entry)
             if within:  # the outer fragment keeps the links marked, and counts them
                 links[0].marks += text.count(MARK) // 2
                 return Markup(text)
-            return Markup(self.relative_text(key, text, links))
+            return self.shown(key, self.relative_text(key, text, links), links, entry[2])
         if within:
             before = sum(link.marks for link in links)
             text, found = recording.captured(caller)
@@ -177,8 +183,15 @@ class Fragments:
             data = utf8(text)
             where = readback.placement(page, data) if page is not None and not links else None
             self.keep(key, (packed(data), found, self.messages(recording, found)), where)
-        return text if within or not links else Markup(localised(str(text), links))
+        if within or not links:
+            return text
+        return self.shown(key, localised(str(text), links), links, self.messages(recording, found))
 
+    def shown(self, key: str, text: str, links: list[PageLinks], hashed: str) -> Markup:
+        """A fragment's text as the page shows it, noted if it has links and a main block is rendering (see relays)."""
+        if links and self.seen is not None:
+            self.seen.shown(key, text, hashed)
+        return Markup(text)
     def placed(self, place: str, values: tuple, template: str | None = None) -> readback.Placed | None:
         """Where its page shows a fragment this build rendered, if it is kept as a main block (see readback)."""
         if self.language is None or not self.base:

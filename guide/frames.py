@@ -31,7 +31,9 @@ from .reads import distinct
 from .waiting import Relay, read_whole
 from .write import Update
 
-Frame = tuple[str, frozenset, str, str, Placed, "Layout | None"]  # frame key, the messages the frame looked up, a hash of their translations, the page's digest, where its main block lies, its layout
+# The frame key, the messages the frame looked up, a hash of their translations, the page's digest, where
+# its main block lies, its layout, and where its bytes hold its main block's fragments with links (see relays).
+Frame = tuple[str, frozenset, str, str, Placed, "Layout | None", "tuple | None"]
 KEPT_MAIN = "<main block>"  # the place of pages' main blocks among the fragments kept
 # The place of pages' structured data (see jsonld) among them: made only when the head is rendered
 # (see context.Deferred), and, like the main block, not one of the frame's own pieces.

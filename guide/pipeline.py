@@ -23,8 +23,8 @@ from .outputs import OnePart, Piece, file_pieces
 from .outputs.search import with_search_indexes
 from .outputs.sitemap import robots, sitemap, sitemap_key
 from .pages import Page, site_pages
-from .reads import Reads, Recording, dumped, missing_msgids, read_reads
-from .render import missing_messages, render_pages
+from .reads import Reads, Recording, dumped, missing_messages, missing_msgids, read_reads
+from .render import render_pages
 from .templating import checked_templates, compiled_ahead
 from .write import Discard, Held, Update, beside, updating, write_file
 from .yamlsource import Parsed

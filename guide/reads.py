@@ -13,11 +13,15 @@ from __future__ import annotations
 import marshal
 import re
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
 from babel.support import NullTranslations
 
 from .cache import key_of
+from .i18n import TRANSLATED_LANGS
+
+if TYPE_CHECKING:
+    from .pages import Page
 
 Lookup = str | tuple  # a msgid, (singular, plural), or ("\x04", context, msgid[, plural])
 Reads = dict[str, frozenset]  # output name -> the messages it looked up
@@ -168,3 +172,29 @@ def template_tree(referenced: Mapping[str, set[str | None]], name: str, shared: 
             tree.add(current)
             todo += referenced.get(current, ())
     return tree
+
+
+# The keys of the sets of messages pages looked up, for the catalogs they were made with (kept alive here).
+MESSAGE_KEYS: list[tuple[dict[str, NullTranslations], dict[tuple, str]]] = []
+
+
+def kept_message_keys(translations: dict[str, NullTranslations]) -> dict[tuple, str]:
+    """The keys of sets of messages made with these very catalogs, if the last build's were; else none yet.
+
+    The preview reads the catalogs again only when one changed; until then each set's key holds."""
+    if not MESSAGE_KEYS or MESSAGE_KEYS[0][0] is not translations or len(MESSAGE_KEYS[0][1]) > DISTINCT_MAX:
+        MESSAGE_KEYS[:] = [(translations, {})]  # bounded, as the preview runs for hours
+    return MESSAGE_KEYS[0][1]
+
+
+def missing_messages(pages: list[Page], translations: dict[str, NullTranslations], looked_up: Reads) -> list[tuple[str, str, str]]:
+    """Return (language, msgid, output name) of each message a translated page looked up that its catalog lacks."""
+    missing: dict[tuple[str, frozenset], list[str]] = {}  # pages share a few sets of lookups
+
+    def missing_in(lang: str, lookups: frozenset) -> list[str]:
+        if (lang, lookups) not in missing:
+            missing[lang, lookups] = missing_msgids(translations[lang], lookups)
+        return missing[lang, lookups]
+
+    return [(page.lang, msgid, page.path) for page in pages if page.lang in TRANSLATED_LANGS and page.path in looked_up
+            for msgid in missing_in(page.lang, looked_up[page.path])]

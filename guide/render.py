@@ -2,14 +2,13 @@
 that tell which pages the output folder holds already."""
 from __future__ import annotations
 
-import os
 from functools import partial
 from typing import Any, Callable, Iterator
 
 from babel.support import NullTranslations
 from jinja2 import Environment
 
-from . import frames, frametrees, hyphenation, i18n, pagekeys, reads
+from . import frames, frametrees, hyphenation, i18n, pagekeys, reads, relays
 from .cache import DiskCache, key_of, pruned_when_grown, utf8
 from .config import Config
 from .context import Deferred, fingerprinted_assets, language_context, page_context
@@ -18,11 +17,10 @@ from .model import Guide, without_programmes
 from .jsonld import DESCRIBED, page_json_ld
 from .pages import Page
 from .readback import placement
-from .templating import gettext_globals
+from .templating import encoded_chunks, generated, gettext_globals
 from .urls import Links, PageLinks
+from .waiting import Relay
 from .write import Update
-
-PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
 
 
 class PageRenderer:
@@ -38,14 +36,15 @@ class PageRenderer:
         self.gettexts: dict[str | None, tuple[reads.Recording, dict]] = {}  # made once per language, as the macros keep them
         self.macros: dict[str | None, Any] = {}
         self.lookups: reads.Reads = {}  # what each page rendered here looked up
-        self.message_keys = kept_message_keys(translations)
+        self.message_keys = reads.kept_message_keys(translations)
         self.whole_keys: dict[tuple[str, str], str] = {}
         self.data_keys: dict[str, str] = {}  # a page's key but for its templates (see keys)
         self.frame_trees: dict[str, frametrees.Tree] = {}  # the preview's: the trees' keys but for main blocks (see frametrees)
         self.prints: pagekeys.Prints = {}  # what made the pages' keys
-        self.main: tuple[frozenset, bool, str] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text
+        self.main: tuple[frozenset, bool, str, relays.Seen | None] | None = None  # of the page rendering: its main block's lookups, whether its frame may be kept, its text, the fragments with links it showed
         self.framing = ""  # the frame key of the page rendering (see frame_key)
-        self.relaid: tuple[frames.Frame, frames.Layout] | None = None  # of the page put together from its bytes on disk (see reframed)
+        self.relaid: tuple[frames.Frame, frames.Layout, Relay] | None = None  # of the page put together from its bytes on disk (see reframed)
+        self.run_relaid: tuple[frames.Frame, tuple] | None = None  # of the page put together with its main block's runs on disk: its last frame, its new runs (see relays)
         self.moved: tuple[frames.Layout | None, tuple[int, int]] | None = None  # of the page whose main block alone was rendered: its last layout, where the block lay
         self.templates = templates = {p.template for p in pages}
         # Keys tell which pages the output folder holds already; without a cache there is no record of it.
@@ -135,21 +134,29 @@ class PageRenderer:
         messages = partial(self.env.fragments.messages, self.recording)
         record = partial(self.env.fragments.frames.record, page.path)
         if self.relaid is not None:
-            (_, _, _, _, where, _), layout = self.relaid
+            (_, _, _, _, where, _, runs), layout, relay = self.relaid
             lookups = reads.distinct(frames.frame_lookups(layout))
-            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout))
+            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout, relays.shifted(runs, relay)))
             return reads.distinct(lookups | layout.main[0])
         if self.main is None:
             return lookups
-        found, framed, text = self.main
-        if framed and self.framing:
+        found, framed, text, seen = self.main
+        if framed and self.framing and self.run_relaid is not None:
+            old, runs = self.run_relaid
+            layout = frames.moved(old[5], old[6][:2], runs[1] - runs[0], key, found, messages)
+            record((self.framing, lookups, messages(lookups), into.made[page.path][1], (page.path, b"", 0, b""), layout, runs))
+        elif framed and self.framing:
             data = utf8(text)
             where = self.env.fragments.placed(frames.KEPT_MAIN, (key,), "") or placement(page.path, data)
             if self.moved is not None:
                 layout = frames.moved(*self.moved, len(data), key, found, messages)
+                start: int | None = self.moved[1][0]
             else:
-                layout = frames.layout_of(b"".join(chunks), showing, key, found, messages) if showing is not None else None
-            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout))
+                held = b"".join(chunks)
+                layout = frames.layout_of(held, showing, key, found, messages) if showing is not None else None
+                start = relays.main_start(held, data)
+            runs = relays.runs_in(data, start, seen, self.trees.get(page.template, ""))
+            record((self.framing, lookups, messages(lookups), into.made[page.path][1], where, layout, runs))
         return reads.distinct(lookups | found)
 
     def __call__(self, page: Page) -> bytes:
@@ -181,7 +188,7 @@ class PageRenderer:
         memory whole; or, into an update in place, how to put it together from its bytes on disk."""
         self.install(page.lang)
         self.recording.taken()  # what was looked up before this page is not this page's
-        self.main = self.relaid = self.moved = self.env.fragments.showing = None
+        self.main = self.relaid = self.run_relaid = self.moved = self.env.fragments.showing = None
         template = self.env.get_template(page.template)
         kept = bool(key) and self.env.fragments.sent and self.env.fragments.pages  # the preview keeps parts of pages by their keys
         framed = kept and into is not None and page.template in self.frame_trees
@@ -196,24 +203,56 @@ class PageRenderer:
         context = template.new_context({"ui": self.ui(page.lang), **page_context(page, self.guide, self.config, self.assets, Deferred(json_ld))})
         self.env.fragments.showing = frames.Showing() if self.framing and not page.path_override else None
         if kept and frames.kept_main(context, key, self.env.fragments, page.path, self.rendered_main) and into is not None:
-            spliced = self.spliced(page, template, context, into)
+            spliced = self.run_relayed(page, template, context, into) or self.spliced(page, template, context, into)
             if spliced is not None:
-                return iter(spliced)
+                return spliced if isinstance(spliced, frames.Relay) else iter(spliced)
         return encoded_chunks(generated(template, context))
 
     def rendered_main(self, make: Callable[[], str], framed: bool) -> str:
-        """The page's main block, what it looks up kept apart from what the frame around it does (see write)."""
+        """The page's main block, what it looks up kept apart from what the frame around it does
+        (see write), and in the preview the fragments with links it shows (see relays)."""
+        fragments = self.env.fragments
         before = self.recording.taken()
-        text = make()
-        self.main = (self.recording.taken(), framed, text)
+        seen = fragments.seen = fragments.seen or (relays.Seen() if self.framing else None)
+        try:
+            text = make()
+        finally:
+            fragments.seen = None
+        self.main = (self.recording.taken(), framed, text, seen)
         self.recording.seen |= before
         return text
+
+    def recorded_frame(self, page: Page) -> frames.Frame | None:
+        """The page's frame as recorded, if the frame around its main block is the same now (see frames)."""
+        frame = self.env.fragments.frames.recorded.get(page.path)
+        if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
+            return None
+        return frame
+
+    def run_relayed(self, page: Page, template, context, into: Update) -> Relay | None:
+        """The page to be put together at commit from its bytes on disk, its main block rendered
+        anew but for the fragments with links the page holds already, if its frame and templates
+        are the ones recorded and the output folder holds the page as recorded (see relays)."""
+        frame = self.recorded_frame(page)
+        runs = frame[6] if frame is not None and into.in_place else None
+        if runs is None or runs[3] != self.trees.get(page.template, ""):
+            return None
+        stamp = frames.held_stamp(into, page.path, frame[3])
+        if stamp is None:
+            return None
+        seen = self.env.fragments.seen = relays.Seen(relays.Runs(*runs))
+        made = relays.relayed("".join(generated(template, context, context.blocks["main"][0])), seen, runs, stamp)
+        if made is None:  # rendered again, whole (see spliced)
+            return None
+        self.recording.seen |= frame[1]  # what the frame looked up, as when it was rendered
+        self.run_relaid = (frame, made[1])
+        return made[0]
 
     def spliced(self, page: Page, template, context, into: Update) -> list[bytes] | None:
         """The page's bytes, its main block alone rendered anew, if the frame around it is the
         one recorded and the output folder holds the page as recorded (see frames)."""
-        frame = self.env.fragments.frames.recorded.get(page.path)
-        if frame is None or frame[0] != self.framing or frame[2] != self.env.fragments.messages(self.recording, frame[1]):
+        frame = self.recorded_frame(page)
+        if frame is None:
             return None
         spliced = frames.spliced(into, page.path, frame, lambda: utf8("".join(generated(template, context, context.blocks["main"][0]))))
         if spliced is None:
@@ -233,7 +272,7 @@ class PageRenderer:
         relaid = frames.reframed(self.env.fragments, page.path, frame, links, into, partial(self.env.fragments.messages, self.recording))
         if relaid is None:
             return None
-        self.relaid = (frame, relaid[1])
+        self.relaid = (frame, relaid[1], relaid[0])
         self.framing = frame[0]
         return relaid[0]
 
@@ -243,17 +282,6 @@ class PageRenderer:
 
 # The preview's whole keys of pages (see PageRenderer.with_messages), by key and messages' key.
 WHOLE_KEYS: dict[tuple[str, str], str] = {}
-# The keys of the sets of messages pages looked up, for the catalogs they were made with (kept alive here).
-MESSAGE_KEYS: list[tuple[dict[str, NullTranslations], dict[tuple, str]]] = []
-
-
-def kept_message_keys(translations: dict[str, NullTranslations]) -> dict[tuple, str]:
-    """The keys of sets of messages made with these very catalogs, if the last build's were; else none yet.
-
-    The preview reads the catalogs again only when one changed; until then each set's key holds."""
-    if not MESSAGE_KEYS or MESSAGE_KEYS[0][0] is not translations or len(MESSAGE_KEYS[0][1]) > reads.DISTINCT_MAX:
-        MESSAGE_KEYS[:] = [(translations, {})]  # bounded, as the preview runs for hours
-    return MESSAGE_KEYS[0][1]
 
 
 def render_pages(pages: list[Page], guide: Guide, config: Config, translations: dict[str, NullTranslations], env: Environment,
@@ -267,7 +295,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     rendered, to keep memory small. `meanwhile` makes the other outputs in this process while
     workers render the pages. The preview gives the `fragments` of pages it keeps (see fragments).
     """
-    from .workers import render_all
+    from .workers import jobs_for, render_all
 
     renderer = PageRenderer(pages, guide, config, translations, env)
     last = last or {}
@@ -288,28 +316,7 @@ def render_pages(pages: list[Page], guide: Guide, config: Config, translations: 
     return output, {**kept, **renderer.lookups}
 
 
-def missing_messages(pages: list[Page], translations: dict[str, NullTranslations], looked_up: reads.Reads) -> list[tuple[str, str, str]]:
-    """Return (language, msgid, output name) of each message a translated page looked up that its catalog lacks."""
-    missing: dict[tuple[str, frozenset], list[str]] = {}  # pages share a few sets of lookups
-
-    def missing_in(lang: str, lookups: frozenset) -> list[str]:
-        if (lang, lookups) not in missing:
-            missing[lang, lookups] = reads.missing_msgids(translations[lang], lookups)
-        return missing[lang, lookups]
-
-    return [(page.lang, msgid, page.path) for page in pages if page.lang in i18n.TRANSLATED_LANGS and page.path in looked_up
-            for msgid in missing_in(page.lang, looked_up[page.path])]
-
-
 MACROS = "macros.html"  # given to every page as `ui`
-
-
-def generated(template, context, render: Callable | None = None) -> Iterator[str]:
-    """Template.generate, for a context made beforehand; of one of its blocks, given its `render` function."""
-    try:
-        yield from (render or template.root_render_func)(context)
-    except Exception:
-        yield template.environment.handle_exception()
 
 
 def kept_chunks(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
@@ -317,23 +324,3 @@ def kept_chunks(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         into.append(chunk)
         yield chunk
-
-
-def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
-    """Join rendered pieces into UTF-8 chunks of about size characters."""
-    chunk: list[str] = []
-    length = 0
-    for piece in pieces:
-        chunk.append(piece)
-        length += len(piece)
-        if length >= size:
-            yield "".join(chunk).encode("utf-8")
-            chunk, length = [], 0
-    yield "".join(chunk).encode("utf-8")
-
-
-def jobs_for(config: Config, count: int) -> int:
-    """Worker processes for count pages: every core for big sites, one for small ones."""
-    if config.jobs:
-        return config.jobs
-    return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1

@@ -7,7 +7,7 @@ import os
 import traceback
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, pass_context, select_autoescape)
@@ -262,3 +262,24 @@ def other_lang_marked(context, text: str) -> Markup:
 @pass_context
 def day_in_lang(context, day) -> str:
     return formats.format_day(day, context["lang"])
+
+
+def generated(template, context, render: Callable | None = None) -> Iterator[str]:
+    """Template.generate, for a context made beforehand; of one of its blocks, given its `render` function."""
+    try:
+        yield from (render or template.root_render_func)(context)
+    except Exception:
+        yield template.environment.handle_exception()
+
+
+def encoded_chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Join rendered pieces into UTF-8 chunks of about size characters."""
+    chunk: list[str] = []
+    length = 0
+    for piece in pieces:
+        chunk.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(chunk).encode("utf-8")
+            chunk, length = [], 0
+    yield "".join(chunk).encode("utf-8")

@@ -21,9 +21,10 @@ LOST = (-1, -1)  # the size and modification time of a page not put together at 
 
 class Relay(NamedTuple):
     """A page to be put together at commit from its bytes on disk, a few spans of them replaced
-    (see frames.Layout). A `.po` edit of the skip link changes 10,000 pages at 20,000 by a few
-    bytes each. Each page was read, digested, spilled and read back before it was written: the
-    workers spent 43 µs a page more than now, where it is read once, as it is written."""
+    (see frames.Layout and relays). A `.po` edit of the skip link changes 10,000 pages at
+    20,000 by a few bytes each. Each page was read, digested, spilled and read back before it
+    was written: the workers spent 43 µs a page more than now, where it is read once (from the
+    first byte it needs), as it is written."""
     stamp: tuple[int, int]  # the size and modification time the page on disk must still have
     parts: tuple[bytes | tuple[int, int], ...]  # new bytes, or where the old lie (start, end); the first is (0, where the change begins)
 
@@ -170,11 +171,14 @@ def relaid(path: str, relay: Relay) -> tuple[int, int]:
         stat = os.fstat(fd)
         if (stat.st_size, stat.st_mtime_ns) != relay.stamp:
             return LOST
-        old = read_whole(fd, stat.st_size)
-        if len(old) != stat.st_size:
+        first = relay.parts[0][1]
+        low = min([first, *(part[0] for part in relay.parts[1:] if isinstance(part, tuple))])  # the bytes before are kept as they lie
+        os.lseek(fd, low, os.SEEK_SET)
+        old = read_whole(fd, stat.st_size - low)
+        if len(old) != stat.st_size - low:
             return LOST
-        rest = b"".join(old[part[0]:part[1]] if isinstance(part, tuple) else part for part in relay.parts[1:])  # one write
-        return written_from(fd, relay.parts[0][1], (rest,))
+        rest = b"".join(old[part[0] - low:part[1] - low] if isinstance(part, tuple) else part for part in relay.parts[1:])  # one write
+        return written_from(fd, first, (rest,))
     finally:
         os.close(fd)
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import traceback
 from typing import Callable
 
+from .config import Config
 from .errors import BuildFailed
 from .pages import Page
 from .reads import distinct
 from .templating import RenderError, located_error, render_problems
 from .write import Update
+
+PARALLEL_FROM = 30  # below this many pages to render, forking workers costs more than it saves
 
 
 def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | None,
@@ -169,3 +173,10 @@ def worker(render, pages, into, sender, orders, others) -> None:
         sender.send(("error", traceback.format_exc(), []))
     finally:
         sender.close()
+
+
+def jobs_for(config: Config, count: int) -> int:
+    """Worker processes for count pages: every core for big sites, one for small ones."""
+    if config.jobs:
+        return config.jobs
+    return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1

@@ -148,6 +148,11 @@ def counted_splices(monkeypatch) -> list[str]:
     return counted(monkeypatch, frames, "spliced", lambda args: args[1])
 
 
+def counted_run_relays(monkeypatch) -> list[str]:
+    """The pages put together from their bytes on disk with their main blocks made anew but for the runs they hold."""
+    return counted(monkeypatch, PageRenderer, "run_relayed", lambda args: args[1].path)
+
+
 def counted_relays(monkeypatch) -> list[str]:
     """The pages put together from their bytes on disk with fragments of their frames made anew."""
     return counted(monkeypatch, PageRenderer, "reframed", lambda args: args[1].path)
@@ -206,7 +211,7 @@ def test_a_programme_edit_renders_the_main_blocks_alone_of_pages_whose_frames_do
         edit(root / "templates/district.html", "{% block main %}", LISTED_IN_HEAD)
     preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
     preview.build_all()
-    spliced = counted_splices(monkeypatch)
+    spliced, relaid = counted_splices(monkeypatch), counted_run_relays(monkeypatch)
     district_pages = sorted(str(p.relative_to(root / "site")) for p in (root / "site").glob("en/districts/*/index.html"))
     assert len(district_pages) >= 2
     for n in range(2):
@@ -216,7 +221,51 @@ def test_a_programme_edit_renders_the_main_blocks_alone_of_pages_whose_frames_do
         for page in district_pages:
             shown = (root / "site" / page).read_text("utf-8")
             assert f"Public procurement fair {n}</a>" in shown and (f"Public procurement fair {n};" in shown) == named_in_frame
-    assert (set(district_pages) & set(spliced)) == (set() if named_in_frame else set(district_pages))
+    assert set(district_pages).isdisjoint(spliced)
+    # each edit puts the runs the pages hold back in place, the first as the first build recorded them, the second as the first edit did
+    assert sorted(set(district_pages) & set(relaid)) == ([] if named_in_frame else district_pages)
+    assert sorted(page for page in relaid if page in district_pages) == ([] if named_in_frame else sorted(2 * district_pages))
+
+
+KOREAN_CITY_WIDE = "ko: 공공구매 상담회"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_runs_a_page_holds_are_put_in_place_after_its_frame_was_put_together_on_disk(tmp_path, monkeypatch, jobs):
+    """A `.po` edit of the skip link moves every Korean page's main block: the runs in it are
+    found where they moved to, and the next programme edit puts them in place from there."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs))
+    preview.build_all()
+    preview.rebuild({translation_edited(root, "Skip to main content")})
+    assert preview.error is None
+    relaid = counted_run_relays(monkeypatch)
+    district_pages = sorted(str(p.relative_to(root / "site")) for p in (root / "site").glob("ko/districts/*/index.html"))
+    for n in range(2):
+        preview.rebuild({edit(root / "data/programmes/sehub.yaml", KOREAN_CITY_WIDE if n == 0 else f"{KOREAN_CITY_WIDE} 0", f"{KOREAN_CITY_WIDE} {n}")})
+        assert preview.error is None
+        assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+    if jobs == 1:
+        assert len(district_pages) >= 2 and sorted(page for page in relaid if page in district_pages) == sorted(2 * district_pages)
+
+
+def test_runs_are_not_put_in_place_under_templates_other_than_those_they_were_rendered_with(tmp_path, monkeypatch):
+    """The programmes page shows its runs through macros.html, whose edit alone changes their keys:
+    an edit of programmes.html that changes what the runs show (a filter around them) keeps the
+    keys, yet the runs on disk no longer show what the page does."""
+    root = fixture_project(tmp_path)
+    preview = Preview(Config(root=root, out=root / "site", build_time=MOMENT, jobs=1))
+    preview.build_all()
+    relaid = counted_run_relays(monkeypatch)
+    listing = "Public procurement fair</a>"
+    page = root / "site/en/programmes/index.html"  # its runs (listings) are in macros.html
+    assert listing in page.read_text("utf-8")
+    preview.rebuild({edit(root / "templates/programmes.html", "{{ ui.listings(runs[area.id], href, lang) }}",
+                          "{% filter replace('Public procurement fair', 'PPF') %}{{ ui.listings(runs[area.id], href, lang) }}{% endfilter %}")})
+    assert preview.error is None
+    assert "PPF</a>" in page.read_text("utf-8") and listing not in page.read_text("utf-8")
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+    assert relaid == []
 
 
 @pytest.mark.parametrize("by_hand", ["<header data-edited-by-hand", "<HEADER"])  # the page's size changed, or not
