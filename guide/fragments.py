@@ -192,6 +192,7 @@ class Fragments:
         if links and self.seen is not None:
             self.seen.shown(key, text, hashed)
         return Markup(text)
+
     def placed(self, place: str, values: tuple, template: str | None = None) -> readback.Placed | None:
         """Where its page shows a fragment this build rendered, if it is kept as a main block (see readback)."""
         if self.language is None or not self.base:

@@ -95,11 +95,10 @@ def main_start(page: bytes, main: bytes) -> int | None:
     return start if start >= 0 and page.find(main, start + 1) < 0 else None
 
 
-def relayed(text: str, seen: Seen, runs: tuple, stamp: tuple[int, int]) -> tuple[Relay, tuple] | None:
+def relayed(text: str, seen: Seen, old: Runs, stamp: tuple[int, int]) -> tuple[Relay, tuple] | None:
     """The page of this size and modification time, its main block made anew as `text` with the
     marks `seen` put in it, and where its bytes then hold the block and its fragments; None if
     the text does not show each mark once, in order."""
-    old = Runs(*runs)
     split = re.split(f"\x1e{seen.nonce}(\\d+)\x1e", text)
     marked = [str(index) for index, piece in enumerate(seen.pieces) if piece[3] is not None]
     if split[1::2] != marked:

@@ -143,7 +143,8 @@ class PageRenderer:
         found, framed, text, seen = self.main
         if framed and self.framing and self.run_relaid is not None:
             old, runs = self.run_relaid
-            layout = frames.moved(old[5], old[6][:2], runs[1] - runs[0], key, found, messages)
+            before, after = relays.Runs(*old[6]), relays.Runs(*runs)
+            layout = frames.moved(old[5], (before.start, before.end), after.end - after.start, key, found, messages)
             record((self.framing, lookups, messages(lookups), into.made[page.path][1], (page.path, b"", 0, b""), layout, runs))
         elif framed and self.framing:
             data = utf8(text)
@@ -234,13 +235,13 @@ class PageRenderer:
         anew but for the fragments with links the page holds already, if its frame and templates
         are the ones recorded and the output folder holds the page as recorded (see relays)."""
         frame = self.recorded_frame(page)
-        runs = frame[6] if frame is not None and into.in_place else None
-        if runs is None or runs[3] != self.trees.get(page.template, ""):
+        runs = relays.Runs(*frame[6]) if frame is not None and frame[6] is not None and into.in_place else None
+        if runs is None or runs.tree != self.trees.get(page.template, ""):
             return None
         stamp = frames.held_stamp(into, page.path, frame[3])
         if stamp is None:
             return None
-        seen = self.env.fragments.seen = relays.Seen(relays.Runs(*runs))
+        seen = self.env.fragments.seen = relays.Seen(runs)
         made = relays.relayed("".join(generated(template, context, context.blocks["main"][0])), seen, runs, stamp)
         if made is None:  # rendered again, whole (see spliced)
             return None
