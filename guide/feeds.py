@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import marshal
 from itertools import chain
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .cache import DiskCache, Stored, code_key, key_of, packed, piece_digest, unpacked
 from .config import Config
 from .model import Guide, Programme, without_programmes
-from .outputs import Piece
+from .outputs import OnePart, Piece
 from .outputs.exports import export_files
 from .outputs.ics import calendar_files
 from .reads import Reads, Recording, messages_key
+
+if TYPE_CHECKING:
+    from .write import Update
 
 Lookups = tuple[tuple[str, frozenset], ...]  # (language, the messages looked up in it), by language
 # A part (compressed; nothing once the preview has let go of it, see Parts.laid_out), what it looked
@@ -56,6 +59,7 @@ class Parts:
         self.recordings: dict[str, Recording] = {}
         self.rendered: dict[Lookups, str] = {}  # how this build's catalogs render a set of lookups
         self.remade: list[tuple[str, str]] = []  # (kind, programme id) of each part this build made
+        self.shape = None  # what the preview's output folder holds of the feeds (a feedrelay.Shape), once it wrote them
 
     def start(self, base: str, recordings: dict[str, Recording]) -> Parts:
         """Begin a build whose parts share the key `base`, recording messages into recordings."""
@@ -87,6 +91,14 @@ class Parts:
             part = Stored(entry[3], entry[4], lambda: data, key + entry[2])
         self.kept[key] = entry
         return part
+
+    def carried(self, dropped: frozenset[str] = frozenset()) -> None:
+        """Keep the last build's parts that this one did not ask for, but those dropped: the
+        preview asks only for the edited programmes' when it relays the feeds (see feedrelay)."""
+        kept = self.kept
+        for key, entry in self.last.items():
+            if key not in dropped:
+                kept.setdefault(key, entry)
 
     def made_again(self, kind: str, programme: Programme | None, make: Callable[[], bytes]) -> bytes:
         """A part kept without its bytes (see laid_out), or with bytes that do not unpack: the same bytes, made again."""
@@ -141,12 +153,19 @@ def store_parts(config: Config, parts: Parts) -> None:
 def feed_files(config: Config, guide: Guide, translations: dict, parts: Parts | None = None,
                ) -> tuple[Iterator[tuple[str, Iterable[Piece]]], Callable[[], Reads]]:
     """Return the calendars and exports, made as they are read, and what returns the messages they looked up."""
-    recordings = {lang: Recording(t) for lang, t in translations.items()}
-    gettexts = {lang: r.gettext for lang, r in recordings.items()}
-    part = (parts or Parts()).start(parts_key(config, guide), recordings)
+    part, gettexts, looked_up = started(config, guide, translations, parts or Parts())
     feeds = chain(calendar_files(guide, config.base_url, config.build_time, gettexts, part),
                   export_files(guide, config.base_url, gettexts, part))
-    return feeds, lambda: {f"<feeds {lang}>": r.taken() for lang, r in recordings.items()}
+    return feeds, looked_up
+
+
+def started(config: Config, guide: Guide, translations: dict, parts: Parts,
+            ) -> tuple[Parts, dict[str, Callable[[str], str]], Callable[[], Reads]]:
+    """Begin a build of the feeds: the parts, the gettext of each language, and what returns the messages they looked up."""
+    recordings = {lang: Recording(t) for lang, t in translations.items()}
+    gettexts = {lang: r.gettext for lang, r in recordings.items()}
+    part = parts.start(parts_key(config, guide), recordings)
+    return part, gettexts, lambda: {f"<feeds {lang}>": r.taken() for lang, r in recordings.items()}
 
 
 def parts_key(config: Config, guide: Guide) -> str:
@@ -176,3 +195,25 @@ def feeds_key(config: Config, guide: Guide) -> str:
 def feeds_whole_key(key: str, translations: dict, looked_up: Reads) -> str:
     """The feeds' key and the translations of the messages they looked up."""
     return key_of(key, *(messages_key(translations[lang], looked_up.get(f"<feeds {lang}>", frozenset())) for lang in sorted(translations)))
+
+
+# What a file made of one part (see outputs.OnePart) is recorded under, before the part's key:
+# such files are current by that key alone, the others by the key of all the feeds.
+ONE_PART = "<one part> "
+
+
+def written_feeds(into: Update, feeds: Iterable[tuple[str, Iterable[Piece] | OnePart]], key: str) -> tuple[list[str], dict[str, str]]:
+    """Write the feeds into an update as they are made (a large guide's run to hundreds of MB);
+    return the names of those that depend on all of them, to be keyed once their messages are
+    known, and the files of one part with the keys they are written under. A file of one part the
+    output folder holds made under that part's key is kept as it is."""
+    names, ones = [], {}
+    for name, content in feeds:
+        if type(content) is OnePart:
+            own = ones[name] = ONE_PART + content.key
+            if not into.current(name, own):
+                into.write_pieces(name, content.make(), own)
+        else:
+            names.append(name)
+            into.write_pieces(name, content, key, joined=True)
+    return names, ones

@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Iterable
 
 from jinja2 import Environment
 
@@ -16,10 +15,11 @@ from .config import Config
 from .content import Document, Known, link_problems, load_documents
 from .data import load_guide
 from .fragments import Fragments, store_fragments, stored_fragments
-from .feeds import Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts
+from .feeds import ONE_PART, Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts, written_feeds
+from .feedrelay import relayed_feeds, shape_of
 from .errors import BuildFailed, SourceError
 from .model import Guide
-from .outputs import OnePart, Piece, file_pieces
+from .outputs import file_pieces
 from .outputs.search import with_search_indexes
 from .outputs.sitemap import robots, sitemap, sitemap_key
 from .pages import Page, site_pages
@@ -117,13 +117,20 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept), ONE_PART):
             looked_up.update(kept)
             return files
-        feeds, made = feed_files(config, sources.guide, sources.translations, parts)
-        if into is None:
-            files.update((name, b"".join(map(piece_bytes, file_pieces(content)))) for name, content in feeds)
+        relayed = relayed_feeds(config, sources.guide, sources.translations, parts, into, key) if key and parts is not None else None
+        if relayed is not None:
+            names, feeds_looked_up = relayed
+            looked_up.update(feeds_looked_up)
+        else:
+            feeds, made = feed_files(config, sources.guide, sources.translations, parts)
+            if into is None:
+                files.update((name, b"".join(map(piece_bytes, file_pieces(content)))) for name, content in feeds)
+                looked_up.update(made())
+                return files
+            names, own = written_feeds(into, feeds, key)
             looked_up.update(made())
-            return files
-        names = written_feeds(into, feeds, key)
-        looked_up.update(made())
+            if parts is not None:
+                parts.shape = shape_of(config, sources.guide, sources.translations, looked_up, own, names, into)
         whole_key = feeds_whole_key(key, sources.translations, looked_up)
         for name in names:
             into.rekey(name, whole_key)
@@ -135,27 +142,6 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
     if problems:
         raise BuildFailed(problems)
     return Rendered(pages, files, frozenset(into.made) if into is not None else frozenset(), looked_up=looked_up)
-
-
-# What a file made of one part (see outputs.OnePart) is recorded under, before the part's key:
-# such files are current by that key alone, the others by the key of all the feeds.
-ONE_PART = "<one part> "
-
-
-def written_feeds(into: Update, feeds: Iterable[tuple[str, Iterable[Piece] | OnePart]], key: str) -> list[str]:
-    """Write the feeds into an update as they are made (a large guide's run to hundreds of MB);
-    return the names of those that depend on all of them, to be keyed once their messages are known.
-    A file of one part the output folder holds made under that part's key is kept as it is."""
-    names = []
-    for name, content in feeds:
-        if type(content) is OnePart:
-            own = ONE_PART + content.key
-            if not into.current(name, own):
-                into.write_pieces(name, content.make(), own)
-        else:
-            names.append(name)
-            into.write_pieces(name, content, key)
-    return names
 
 
 def written_sitemap(into: Update, pages: list[Page], base_url: str) -> None:

@@ -8,6 +8,7 @@ import shutil
 from array import array
 from contextlib import contextmanager
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
@@ -118,8 +119,30 @@ class Update:
         self.unchanged(name, key, digest_of(marshal.dumps((self.last[name][1], relay.parts))).hex())
         self.waiting.relay(name, relay)
 
-    def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "") -> None:
+    def relay_pieces(self, name: str, replaced: dict[int, bytes | Stored], key: str = "") -> None:
+        """Keep a file the last build joined from parts, some of them replaced (by their number in
+        its layout), to be put together at commit from its bytes on disk (in place alone, see
+        feedrelay). Its digest and layout are those write_pieces would give the same parts."""
+        _, digests, sizes = self.last_layouts[name]
+        offsets = list(accumulate(sizes, initial=0))
+        new_digests, new_sizes = bytearray(digests), array("L", sizes)
+        parts: list[bytes | tuple[int, int]] = []
+        kept_from = 0  # the old bytes from here to the next part replaced are kept
+        for index in sorted(replaced):
+            piece = replaced[index]
+            new_digests[DIGEST_BYTES * index:DIGEST_BYTES * (index + 1)] = piece_digest(piece)
+            new_sizes[index] = len(piece)
+            parts += [(kept_from, offsets[index]), piece_bytes(piece)]
+            kept_from = offsets[index + 1]
+        parts.append((kept_from, offsets[-1]))
+        whole = digest_of(bytes(new_digests)).hex()
+        self.layouts[name] = (whole, bytes(new_digests), new_sizes)
+        if not self.unchanged(name, key, whole):
+            self.waiting.relay(name, Relay(self.present[name], tuple(parts)))
+
+    def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "", joined: bool = False) -> None:
         """Stage (or hold) a file joined from parts, some of them Stored, whose bytes are read only if needed.
+        Where each part went is kept for a file `joined` from several programmes' parts (see Layout).
 
         The file's digest is that of its parts' digests: a file of unchanged parts is found
         unchanged without reading one. A large file changed is written as it is made, and a part
@@ -149,7 +172,7 @@ class Update:
             if splice is not None:
                 splice.close()
         whole = digest_of(b"".join(digests)).hex()
-        if kept > 1:  # parts of several programmes: not a programme's own calendar, which changes only with its part
+        if joined and kept:
             self.layouts[name] = (whole, b"".join(digests), sizes)
         if self.unchanged(name, key, whole):
             if splice is not None:
@@ -345,7 +368,8 @@ class Discard(Update):
             pass
         self.made[name] = (key, "")
 
-    write_pieces = write_parts
+    def write_pieces(self, name: str, pieces: Iterable[bytes | Stored], key: str = "", joined: bool = False) -> None:
+        self.write_parts(name, pieces, key)
 
     def commit(self) -> Record:
         return {}

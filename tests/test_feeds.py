@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
+
 from guide.config import Config
 from guide.feeds import Parts, stored_parts
 from guide.pipeline import Memory, build_site
@@ -258,3 +260,76 @@ def test_a_splice_whose_source_falls_short_writes_the_parts_themselves(tmp_path)
         splice.flush()
         assert splice.file.getvalue() == b"".join(parts[i] for i in order)
         splice.close()
+
+
+def asked_for(monkeypatch) -> list:
+    """The programme of each part of the feeds asked for, as the build asks (None for a part of no programme)."""
+    asked = []
+    call = Parts.__call__
+    monkeypatch.setattr(Parts, "__call__", lambda self, kind, programme, make: asked.append(programme and programme.id) or call(self, kind, programme, make))
+    return asked
+
+
+def test_the_preview_puts_the_feeds_together_from_their_bytes_on_disk_after_a_programme_edit(tmp_path, monkeypatch):
+    """After an edit of one programme, the preview asks for that programme's parts alone (at 20,000
+    pages the others are ~48,000), puts each edition-wide file together from its bytes on disk with
+    those parts replaced, and keeps the other programmes' own calendars. Edit after edit, the feeds
+    equal those of a fresh build."""
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    memory = Memory()
+    build_site(config, memory=memory)
+    asked = asked_for(monkeypatch)
+    for n, (old, new) in enumerate([("Public procurement fair", "Public procurement fair renamed"),  # in every language's files
+                                    ("en: Fair}", "en: Trade fair}"),
+                                    ("en: Sales Channel Team", "en: Sales Team")]):
+        replaced(root, PROGRAMMES, old, new)
+        build_site(config, memory=memory)
+        assert set(asked) == {"fair", None}, n  # None: the files no programme has a part in, kept (see feeds.Parts)
+        assert feeds_of(root / "site") == fresh_feeds(config), n
+        asked.clear()
+    assert "Public procurement fair renamed" in (root / "site" / "en" / "calendar.ics").read_text("utf-8")
+
+
+@pytest.mark.parametrize("edits", [
+    [(PROGRAMMES, "en: Winter school}\n", "en: Winter school}\n    budget:\n      - {won: 1000000, printed: \"100만원\"}\n")],  # its first amount
+    [(PROGRAMMES, "  - id: winter-school", "  - id: winter-school-renamed")],  # the programmes are others
+    [(PROGRAMMES, "en: Winter school}", "en: Winter school renamed}"),  # and what every part shows: the provider's name
+     ("data/providers.yaml", "en: Seoul Social Economy Center}", "en: Seoul Social Economy Centre}")],
+    [(PROGRAMMES, "en: Winter school}", "en: Winter school renamed}"),  # and a message the feeds show
+     (KO_PO, 'msgstr "지원대상"', 'msgstr "지원 대상"')],
+], ids=["a part gained", "a programme renamed", "a provider edited", "a message changed"])
+def test_the_preview_makes_the_feeds_as_a_build_does_when_their_files_on_disk_cannot_be_put_together(tmp_path, monkeypatch, edits):
+    """An edited programme that gains or loses a part, programmes other than those the files were
+    written with, or an edit of what every part shows: the feeds are made as a build makes them,
+    and equal a fresh build's."""
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    memory = Memory()
+    build_site(config, memory=memory)
+    asked = asked_for(monkeypatch)
+    for path, old, new in edits:
+        replaced(root, path, old, new)
+    build_site(config, memory=memory)
+    assert "fair" in asked
+    assert feeds_of(root / "site") == fresh_feeds(config)
+
+
+def test_the_preview_puts_the_feeds_together_from_what_its_output_folder_holds_after_a_failed_build(tmp_path, monkeypatch):
+    """A build that fails after it made the feeds (a page looked up a message no catalog has) leaves
+    the output folder as it was: the next edit's feeds are put together from that, not from what
+    the failed build made."""
+    from guide.errors import BuildFailed
+
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    memory = Memory()
+    build_site(config, memory=memory)
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    replaced(root, "templates/programme.html", "{% block main %}", '{% block main %}{{ _("A message no catalog has") }}')
+    with pytest.raises(BuildFailed):
+        build_site(config, memory=memory)
+    replaced(root, "templates/programme.html", '{{ _("A message no catalog has") }}', "")
+    replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
+    build_site(config, memory=memory)
+    assert feeds_of(root / "site") == fresh_feeds(config)

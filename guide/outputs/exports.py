@@ -163,15 +163,14 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     a part in (the organisations', and the groups', which show only which programmes are open to
     each group) is one part of its own.
     """
-    ctx = Context(guide, base_url, gettexts)
+    return chain(shared_export_files(guide, base_url, gettexts, part), programme_export_files(guide, base_url, gettexts, part))
+
+
+def shared_export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]],
+                        part: Part = made) -> Iterator[tuple[str, Iterable[Piece] | OnePart]]:
+    """Yield the data files no programme has a part in: the organisations', the groups' and the schemas."""
     bare = Context(without_programmes(guide), base_url, gettexts)  # what the files no programme has a part in read
     organisations = [OrganisationRow(c, bare) for c in guide.centres]
-
-    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
-        for programme in guide.programmes:
-            data = part(kind, programme, partial(make, programme))
-            if data:
-                yield data
 
     def whole(kind: str, make: Callable[[], Iterable[bytes]]) -> OnePart | list[Piece]:
         """A file that no programme has a part in, as one part made from the guide without its
@@ -181,8 +180,6 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
 
     yield data_path("organisations.json"), whole("organisations json", lambda: records_parts(
         edition_fields(guide), "organisations", (record(ORGANISATION_COLUMNS, r) for r in organisations)))
-    yield data_path("programmes.json"), lines_parts(edition_fields(guide), "programmes",
-                                                    parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
     yield data_path("organisations.schema.json"), json_parts(file_schema(base_url, "organisations", "Seoul social economy support organisations", "organisations", object_schema(ORGANISATION_COLUMNS)))
     yield data_path("programmes.schema.json"), json_parts(file_schema(base_url, "programmes", "Seoul social economy support programmes", "programmes", programme_item_schema()))
     open_to = {g.id: guide.programmes_open_to(g.id) for g in guide.groups}  # all the groups' files show of the programmes
@@ -193,6 +190,22 @@ def export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str]
     yield data_path("groups.schema.json"), json_parts(file_schema(base_url, "groups", "Who can apply for the Seoul social economy support programmes", "groups", object_schema(GROUP_COLUMNS)))
     yield data_path("groups.csv"), whole(f"groups csv {shown}", lambda: csv_parts(GROUP_COLUMNS, groups))
     yield data_path("organisations.csv"), whole("organisations csv", lambda: csv_parts(ORGANISATION_COLUMNS, organisations))
+
+
+def programme_export_files(guide: Guide, base_url: str, gettexts: dict[str, Callable[[str], str]],
+                           part: Part = made) -> Iterator[tuple[str, Iterable[Piece]]]:
+    """Yield the data files each programme adds a part to, the parts in the guide's order. Around
+    them, what a file holds depends on the guide without its programmes alone (see feedrelay)."""
+    ctx = Context(guide, base_url, gettexts)
+
+    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
+        for programme in guide.programmes:
+            data = part(kind, programme, partial(make, programme))
+            if data:
+                yield data
+
+    yield data_path("programmes.json"), lines_parts(edition_fields(guide), "programmes",
+                                                    parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
     yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)])))
     yield data_path("phases.csv"), chain([csv_head(PHASE_TABLE_COLUMNS)], parts("phases csv", lambda p: csv_rows(PHASE_TABLE_COLUMNS, phase_rows(p, ctx))))
     yield data_path("amounts.csv"), chain([csv_head(AMOUNT_TABLE_COLUMNS)], parts("amounts csv", lambda p: csv_rows(AMOUNT_TABLE_COLUMNS, amount_rows(p))))
