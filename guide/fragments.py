@@ -21,7 +21,7 @@ it is read back from there (see readback). A long one, or any once the bound is 
 kept only that way.
 
 A fragment within another that names the same links is kept as well, with its links marked: a
-list page shows its listings in runs (see views.runs), each run a fragment of listings,
+list page shows its listings in runs (see runs.runs), each run a fragment of listings,
 so after one programme's edit the run that shows it is made again from the kept listings.
 """
 from __future__ import annotations

@@ -17,7 +17,8 @@ from .outputs.search import Entry, data_entries, page_entries, search_groups
 from .reads import Recording, messages_key
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
-from .views import entry_runs, runs, shared_views
+from .runs import runs
+from .views import entry_runs, shared_views
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document],
 
 
 def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0) -> list[tuple[str, str, tuple]]:
-    """The search page's groups of entries, each in runs (see views.runs): a run is a fragment."""
+    """The search page's groups of entries, each in runs (see runs.runs): a run is a fragment."""
     return [(kind, heading, runs(items, lambda item: item[1].key, tuple)) for kind, heading, items in search_groups(entries, _, first)]
 
 

@@ -3,7 +3,7 @@ edit of one programme changes one run of each long list that shows it, and the p
 together at commit from its old bytes and the runs made anew (see waiting.Relay).
 
 A group's page at 20,000 pages holds thousands of listings, 7-10 MB. After an edit of one
-programme its main block was made again from the kept runs (see views.runs), each with its links
+programme its main block was made again from the kept runs (see runs.runs), each with its links
 made relative for the page, then encoded, digested, held or spilled, and written whole: ~200 MB
 of HTML for one field of one programme. When the preview renders a page's main block, it records
 where the page's bytes hold each fragment with links the block shows (a run, or a listing

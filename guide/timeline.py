@@ -1,6 +1,7 @@
 """Where phases fall in the edition's year: grid cells, month strips and month listings."""
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
@@ -88,15 +89,46 @@ def strip(programme: Programme, year: int, spans: list[Span] | None = None) -> t
 
 def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tuple[Programme, Phase], ...]]:
     """Return, per month, the (programme, phase) pairs active in it, applications first, then in table order."""
+    last = LAST_MONTH_PLACES[0][1] if LAST_MONTH_PLACES and LAST_MONTH_PLACES[0][0] == year else {}
+    made: dict[int, tuple[Programme, list]] = {}
     found: dict[int, list[tuple[tuple[bool, bool, int], tuple[Programme, Phase]]]] = {m: [] for m in MONTHS}
     for programme in programmes:
-        for phase in programme.phases:
-            year_round = phase.year_round
-            # the order's key made once per phase, not once per comparison of every month it is in
-            entry = ((not phase.is_application, year_round, programme.order), (programme, phase))
-            for m in MONTHS if year_round else sorted({m for y, m in phase.month_keys() if y == year}):
-                found[m].append(entry)
-    return {m: tuple(pair for _, pair in sorted(entries, key=itemgetter(0))) for m, entries in found.items()}
+        kept = last.get(id(programme))
+        if kept is None or kept[0] is not programme:
+            kept = (programme, month_places(programme, year))
+        made[id(programme)] = kept
+        for m, entry in kept[1]:
+            found[m].append(entry)
+    months = {m: tuple(pair for _, pair in sorted(entries, key=itemgetter(0))) for m, entries in found.items()}
+    if last:  # a month of the very same pairs as the last guide's is the same tuple (see views.KeptLists.made_of)
+        months = {m: same_or(LAST_MONTHS.get(m, ()), pairs) for m, pairs in months.items()}
+    LAST_MONTH_PLACES[:] = [(year, made)]
+    LAST_MONTHS.clear()
+    LAST_MONTHS.update(months)
+    return months
+
+
+def same_or(last: tuple, now: tuple) -> tuple:
+    """The last tuple if it holds the very same items as now, else now."""
+    return last if len(last) == len(now) and all(map(operator.is_, last, now)) else now
+
+
+# Each programme's places in the months (see month_places), by identity, and the year they are of:
+# a programme read from unchanged text is the same object in the preview's next guide, and so are
+# its pairs, which lets the views keep what lists them (see views.kept_lists).
+LAST_MONTH_PLACES: list[tuple[int, dict[int, tuple[Programme, list]]]] = []
+LAST_MONTHS: dict[int, tuple[tuple[Programme, Phase], ...]] = {}  # and the months they made
+
+
+def month_places(programme: Programme, year: int) -> list[tuple[int, tuple[tuple[bool, bool, int], tuple[Programme, Phase]]]]:
+    """Each month a programme's phases are active in, with the pair of the programme and the phase and its order's key."""
+    places = []
+    for phase in programme.phases:
+        year_round = phase.year_round
+        # the order's key made once per phase, not once per comparison of every month it is in
+        entry = ((not phase.is_application, year_round, programme.order), (programme, phase))
+        places += [(m, entry) for m in (MONTHS if year_round else sorted({m for y, m in phase.month_keys() if y == year}))]
+    return places
 
 
 def applications(pairs: tuple[tuple[Programme, Phase], ...]) -> tuple[tuple[Programme, Phase], ...]:

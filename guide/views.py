@@ -4,14 +4,15 @@ lists in runs. The preview keeps what an edit leaves the same, and so its digest
 """
 from __future__ import annotations
 
-import zlib
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable
 
 from . import finder, timeline
 from .model import Guide, Programme, Provider, Text
 from .phones import Phone
+from .runs import KEPT_RUNS, KeptLists, runs
 
 
 def chosen_month(guide: Guide, now: datetime | None, months: dict[int, tuple] | None = None) -> int:
@@ -81,10 +82,12 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     listings = {pid: made[2] for pid, made in per_programme.items()}
     areas = finder.by_area(guide, listings)
     group_lists = finder.group_lists(guide, listings, month)
-    return {
+    kept = KeptLists()
+    entries = {m: month_entries(months[m], kept, m) for m in timeline.MONTHS}
+    shown = {
         "month": month,
         "months": months,
-        "calls_per_month": [(m, len(timeline.applications(months[m]))) for m in timeline.MONTHS],
+        "calls_per_month": [(m, sum(map(len, entries[m]["applications"]))) for m in timeline.MONTHS],
         "tables": tables,
         "table_strips": {pid: strips[pid] for pid in in_tables},
         "table_spans": {pid: spans[pid] for pid in in_tables},
@@ -92,98 +95,47 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "strips": strips,
         "spans": spans,
         "city_centres": city_centres(guide),
-        "district_programmes": district_programmes(guide),
+        "district_programmes": district_programmes(guide, kept),
         "listings": listings,
         "areas": areas,
-        "area_runs": {area.id: listing_runs(area.listings, strips) for area in areas},
+        "area_runs": {area.id: listing_runs(area.listings, strips, kept, ("area", area.id)) for area in areas},
         "group_tree": finder.group_tree(guide),
         "group_lists": group_lists,
-        "group_runs": {group: (listing_runs(whole, strips), listing_runs(some, strips)) for group, (whole, some) in group_lists.items()},
-        "month_entries": {m: month_entries(months[m]) for m in timeline.MONTHS},
+        "group_runs": {group: (listing_runs(whole, strips, kept, ("whole", group)), listing_runs(some, strips, kept, ("some", group)))
+                       for group, (whole, some) in group_lists.items()},
+        "month_entries": entries,
         "eligibility_index": finder.directly_for(guide),
         "table_ids": frozenset(in_tables),
     }
+    kept.remember()
+    return shown
 
 
-# Long lists are shown in runs of about this many items (see runs).
-RUN = 48
+def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any], kept: KeptLists | None = None,
+                 name: tuple = ()) -> tuple[tuple[tuple[finder.Listing, Any], ...], ...]:
+    """Return the listings with their month strips, in runs (kept under `name`, see runs.KeptLists)."""
+    def shown(listing: finder.Listing) -> tuple[finder.Listing, Any]:
+        return listing, strips[listing.programme.id]
+
+    def made(items: Iterable[finder.Listing]) -> tuple:
+        return runs(map(shown, items), lambda item: item[0].programme.id)
+
+    return kept.runs(name, listings, made, shown, programme_id_of_listing) if kept is not None else made(listings)
 
 
-T = TypeVar("T")
+def programme_id_of_listing(listing: finder.Listing) -> str:
+    return listing.programme.id
 
 
-def runs(items: Iterable[T], item_id: Callable[[T], str], kept: Callable[[list], tuple] | None = None) -> tuple[tuple[T, ...], ...]:
-    """Return the items (tuples of objects) of a long list in runs: the preview keeps each run of a
-    list as a fragment (see fragments), so that after an edit a page of thousands of programmes is
-    a few dozen kept runs and the one run that changed.
-
-    A run ends after an item chosen by a hash of its id (its programme's, or a search entry's
-    key), not after every RUN items: an item added, removed or moved then changes the runs it
-    leaves and joins, not every run after it. Four times RUN ends a run in any case. Runs of the
-    same objects as the last guide's are the same tuples (see KeptRuns), unless `kept` keeps them
-    otherwise.
-    """
-    kept = kept or KEPT_RUNS.run
-    made, run = [], []
-    for item in items:
-        run.append(item)
-        if run_ends(item_id(item)) or len(run) == 4 * RUN:
-            made.append(kept(run))
-            run = []
-    return (*made, kept(run)) if run else tuple(made)
-
-
-def run_ends(item_id: str) -> bool:
-    found = ID_HASHES.get(item_id)  # looked up here first: every long list of the guide asks for every one of its ids
-    return (found if found is not None else id_hash(item_id)) % RUN == 0
-
-
-# A hash of each id after which a run (or a chunk of the search index, see outputs.search) may end.
-ID_HASHES: dict[str, int] = {}
-
-
-def id_hash(item_id: str) -> int:
-    found = ID_HASHES.get(item_id)
-    if found is None:
-        if len(ID_HASHES) > 1 << 18:  # ids of programmes renamed or removed in a long session
-            ID_HASHES.clear()
-        found = ID_HASHES[item_id] = zlib.crc32(item_id.encode("utf-8"))
-    return found
-
-
-class KeptRuns:
-    """The runs of the last guide's views, by the objects in their items: a run of the same objects
-    is the same tuple in the next, so that its digest is known (see render.keys). Two generations,
-    so that what a guide no longer shows is let go."""
-
-    def __init__(self) -> None:
-        self.last: dict[tuple[int, ...], tuple] = {}
-        self.now: dict[tuple[int, ...], tuple] = {}
-
-    def next_guide(self) -> None:
-        self.last, self.now = self.now, {}
-
-    def run(self, items: list) -> tuple:
-        ids = tuple(id(part) for item in items for part in item)  # kept alive by the run kept, so never reused meanwhile
-        kept = self.now.get(ids) or self.last.get(ids) or tuple(items)
-        self.now[ids] = kept
-        return kept
-
-
-KEPT_RUNS = KeptRuns()
-
-
-def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any]) -> tuple[tuple[tuple[finder.Listing, Any], ...], ...]:
-    """Return the listings with their month strips, in runs."""
-    return runs(((listing, strips[listing.programme.id]) for listing in listings), lambda shown: shown[0].programme.id)
-
-
-def entry_runs(entries: Iterable[tuple[Programme, Any]]) -> tuple[tuple[tuple[Programme, Any], ...], ...]:
-    """Return (programme, phase) entries in runs."""
+def entry_runs(entries: Iterable[tuple[Programme, Any]], kept: KeptLists | None = None,
+               name: tuple = ()) -> tuple[tuple[tuple[Programme, Any], ...], ...]:
+    """Return (programme, phase) entries in runs (kept under `name`, see runs.KeptLists)."""
+    if kept is not None:
+        return kept.runs(name, entries, entry_runs, lambda entry: entry, lambda entry: entry[0].id)
     return runs(entries, lambda entry: entry[0].id)
 
 
-def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, tuple[tuple[tuple[Programme], ...], ...]]]]:
+def district_programmes(guide: Guide, kept: KeptLists | None = None) -> dict[str, list[tuple[Provider, tuple[tuple[tuple[Programme], ...], ...]]]]:
     """Return, per district, each provider with the programmes open there (city-wide ones and its
     own), as runs of (programme,) items (see runs): the districts share all runs but those that
     hold their own programmes, so each run is rendered once for every district page."""
@@ -194,18 +146,39 @@ def district_programmes(guide: Guide) -> dict[str, list[tuple[Provider, tuple[tu
     order = lambda p: p.order  # noqa: E731
     everywhere = {pr.id: sorted((p for p in guide.programmes_of(pr.id) if not p.districts), key=order) for pr in guide.providers}
     # The same object for every district without programmes of its own: its digest is made once (see render.keys).
-    city_wide = {pr.id: (pr, programme_runs(everywhere[pr.id])) for pr in guide.providers}
-    return {d.id: [(pr, programme_runs(sorted(everywhere[pr.id] + scoped[d.id, pr.id], key=order))) if (d.id, pr.id) in scoped
-                   else city_wide[pr.id] for pr in guide.providers]
+    city_wide = {pr.id: (pr, programme_runs(tuple(everywhere[pr.id]), kept, ("city-wide", pr.id))) for pr in guide.providers}
+    return {d.id: [(pr, programme_runs(with_own(everywhere[pr.id], scoped[d.id, pr.id], order), kept, ("district", d.id, pr.id)))
+                   if (d.id, pr.id) in scoped else city_wide[pr.id] for pr in guide.providers]
             for d in guide.districts}
 
 
-def programme_runs(programmes: list[Programme]) -> tuple[tuple[tuple[Programme], ...], ...]:
+def with_own(everywhere: list[Programme], own: list[Programme], order: Callable[[Programme], Any]) -> tuple[Programme, ...]:
+    """The city-wide programmes (in order) with a district's own put in their places, as a stable
+    sort of both would: a large guide has a thousand districts, each listing thousands."""
+    merged = list(everywhere)
+    for programme in own:
+        bisect.insort_right(merged, programme, key=order)
+    return tuple(merged)
+
+
+def programme_runs(programmes: tuple[Programme, ...], kept: KeptLists | None = None,
+                   name: tuple = ()) -> tuple[tuple[tuple[Programme], ...], ...]:
+    """Return programmes as runs of (programme,) items (kept under `name`, see runs.KeptLists)."""
+    if kept is not None:
+        return kept.runs(name, programmes, programme_runs, lambda programme: (programme,), lambda programme: programme.id)
     return runs(((p,) for p in programmes), lambda item: item[0].id)
 
 
-def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
-    """Split a month's phases into applications, other dated phases and year-round ones, each in runs."""
+def month_entries(entries: tuple[tuple[Programme, Any], ...], kept: KeptLists | None = None, month: int = 0) -> dict[str, tuple]:
+    """Split a month's phases into applications, other dated phases and year-round ones, each in
+    runs (kept from the last guide's month where they can be, see KeptLists)."""
+    if kept is None:
+        return {kind: entry_runs(items) for kind, items in month_split(entries).items()}
+    split = kept.made_of(("month", month), entries, month_split)
+    return {kind: entry_runs(items, kept, (kind, month)) for kind, items in split.items()}
+
+
+def month_split(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple]:
     applications, others, year_round = [], [], []
     for entry in entries:  # one pass: a large guide's month holds thousands of phases
         phase = entry[1]
@@ -216,7 +189,7 @@ def month_entries(entries: tuple[tuple[Programme, Any], ...]) -> dict[str, tuple
             others.append(entry)
         if every_month:
             year_round.append(entry)
-    return {"applications": entry_runs(applications), "others": entry_runs(others), "year_round": entry_runs(year_round)}
+    return {"applications": tuple(applications), "others": tuple(others), "year_round": tuple(year_round)}
 
 
 @dataclass(frozen=True)

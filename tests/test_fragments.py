@@ -393,10 +393,89 @@ def test_a_prose_edit_renders_neither_the_home_page_nor_the_brochure_lists(tmp_p
     assert made("Now see") and "Now see" in (root / "site" / "en" / "brochure" / "index.html").read_text("utf-8")
 
 
+def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
+    """The views keep what they made of each long list (its runs) while it holds the same items:
+    after an edit of the fair (applications in January, a fair in February), the months from March
+    on, which list the winter school alone, and the winter school's area keep theirs; the lists
+    that show the fair are made again, with it as edited."""
+    from guide import views
+
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment))
+    preview.build_all()
+    before = views.LAST_VIEWS[0][2]
+    path = root / PROGRAMMES
+    path.write_text(path.read_text("utf-8").replace("Public procurement fair", "Public procurement market"), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    after = views.LAST_VIEWS[0][2]
+    assert after is not before
+    assert all(after["month_entries"][m][kind] is before["month_entries"][m][kind] for m in range(3, 13) for kind in before["month_entries"][m])
+    assert after["month_entries"][1]["applications"] is not before["month_entries"][1]["applications"]
+    fair = next(area.id for area in after["areas"] if any(listing.programme.id == "fair" for listing in area.listings))
+    assert {area: runs is before["area_runs"][area] for area, runs in after["area_runs"].items()} == {
+        area: area != fair for area in after["area_runs"]}
+    shown = [listing.programme.name.en for run in after["area_runs"][fair] for listing, _ in run]
+    assert "Public procurement market" in shown
+    kept = [group for group, (whole, some) in after["group_runs"].items() if whole is before["group_runs"][group][0]]
+    assert kept and len(kept) < len(after["group_runs"])
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
+def test_a_list_with_an_item_replaced_in_place_makes_again_only_the_run_that_holds_it():
+    """Of a long list whose items are the last guide's but one, replaced by an item of the same id,
+    the runs are the last list's but the one that holds it; any other change makes them again."""
+    from types import SimpleNamespace
+
+    from guide import runs, views
+
+    def listing(i):
+        return SimpleNamespace(programme=SimpleNamespace(id=f"programme-{i}"))
+
+    def ids(made):
+        return [[listing.programme.id for listing, _ in run] for run in made]
+
+    items = tuple(listing(i) for i in range(20 * runs.RUN))
+    strips = {item.programme.id: ("strip", item.programme.id) for item in items}
+    runs.LAST_LISTS[:] = []
+    first = runs.KeptLists()
+    before = views.listing_runs(items, strips, first, ("group", "all"))
+    first.remember()
+    edited = items[:100] + (listing(100),) + items[101:]
+    after = views.listing_runs(edited, strips, runs.KeptLists(), ("group", "all"))
+    assert ids(after) == ids(views.listing_runs(edited, strips)) and len(after) == len(before) > 5
+    remade = [i for i, (a, b) in enumerate(zip(before, after)) if a is not b]
+    assert len(remade) == 1 and any(shown is edited[100] for shown, _ in after[remade[0]])
+    # another id where a run ended, one after which none ends: the runs end elsewhere
+    end = next(i for i in range(50, len(items)) if runs.run_ends(items[i].programme.id))
+    other = listing(next(name for name in (f"other-{k}" for k in range(1000)) if not runs.run_ends(f"programme-{name}")))
+    moved = items[:end] + (other,) + items[end + 1:]
+    strips[other.programme.id] = ()
+    assert ids(views.listing_runs(moved, strips, runs.KeptLists(), ("group", "all"))) == ids(views.listing_runs(moved, strips))
+    runs.LAST_LISTS[:] = []
+
+
+def test_a_districts_own_programmes_take_their_places_among_the_city_wide_ones_as_a_sort_puts_them():
+    import random
+    from types import SimpleNamespace
+
+    from guide.views import with_own
+
+    rng = random.Random(5)
+    for _ in range(200):
+        everywhere = sorted((SimpleNamespace(order=rng.randrange(20)) for _ in range(rng.randrange(30))), key=lambda p: p.order)
+        own = [SimpleNamespace(order=rng.randrange(20)) for _ in range(rng.randrange(6))]
+        assert list(map(id, with_own(everywhere, own, lambda p: p.order))) == list(map(id, sorted(everywhere + own, key=lambda p: p.order)))
+
+
 def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     from types import SimpleNamespace
 
-    from guide.views import RUN, listing_runs
+    from guide.runs import RUN
+    from guide.views import listing_runs
 
     def shown(ids):
         listings = [SimpleNamespace(programme=SimpleNamespace(id=i)) for i in ids]

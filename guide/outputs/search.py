@@ -23,7 +23,7 @@ from ..cache import DiskCache, Kept, digest_of, key_of, kept_or_made
 from ..model import Guide, Programme
 from ..phones import Phone
 from ..urls import Links
-from ..views import id_hash
+from ..runs import id_hash
 from ..vocabulary import CENTRE_KINDS
 
 KINDS = ("programme", "group", "organisation", "district", "page")
@@ -224,7 +224,7 @@ CHUNK_DEFAULT = 384
 
 def chunks(entries: tuple[Entry, ...]) -> list[tuple[Entry, ...]]:
     """The entries in chunks: a chunk ends after an entry chosen by a hash of its key (or at
-    four times its size), as views.runs ends a run, so the chunks keep their bounds when an
+    four times its size), as runs.runs ends a run, so the chunks keep their bounds when an
     entry before them is added or removed (though their entry numbers shift)."""
     made, chunk = [], []
     for entry in entries:
