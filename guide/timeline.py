@@ -1,10 +1,9 @@
 """Where phases fall in the edition's year: grid cells, month strips and month listings."""
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from .model import Phase, Programme
 
@@ -100,7 +99,7 @@ def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tu
         for m, entry in kept[1]:
             found[m].append(entry)
     months = {m: tuple(pair for _, pair in sorted(entries, key=itemgetter(0))) for m, entries in found.items()}
-    if last:  # a month of the very same pairs as the last guide's is the same tuple (see views.KeptLists.made_of)
+    if last:  # a month of the very same pairs as the last guide's is the same tuple (see runs.KeptLists.made_of)
         months = {m: same_or(LAST_MONTHS.get(m, ()), pairs) for m, pairs in months.items()}
     LAST_MONTH_PLACES[:] = [(year, made)]
     LAST_MONTHS.clear()
@@ -110,12 +109,12 @@ def by_month(programmes: tuple[Programme, ...], year: int) -> dict[int, tuple[tu
 
 def same_or(last: tuple, now: tuple) -> tuple:
     """The last tuple if it holds the very same items as now, else now."""
-    return last if len(last) == len(now) and all(map(operator.is_, last, now)) else now
+    return last if len(last) == len(now) and all(map(is_, last, now)) else now
 
 
 # Each programme's places in the months (see month_places), by identity, and the year they are of:
 # a programme read from unchanged text is the same object in the preview's next guide, and so are
-# its pairs, which lets the views keep what lists them (see views.kept_lists).
+# its pairs, which lets the views keep what lists them (see runs.KeptLists).
 LAST_MONTH_PLACES: list[tuple[int, dict[int, tuple[Programme, list]]]] = []
 LAST_MONTHS: dict[int, tuple[tuple[Programme, Phase], ...]] = {}  # and the months they made
 
