@@ -106,7 +106,7 @@ def held(into: Update, shape: Shape) -> bool:
     The files put together from their bytes are looked at again, as write.Update.last_source does:
     one changed behind the preview's back is made as a build makes it.
     """
-    last, present, layouts = into.last, into.present, into.last_layouts
+    layouts = into.last_layouts
     for name, whole in shape.joined.items():
         if not into.holds(name, whole) or name not in layouts or layouts[name][0] != whole:
             return False
@@ -115,11 +115,7 @@ def held(into: Update, shape: Shape) -> bool:
                 return False
         except OSError:
             return False
-    for name, own_key in shape.own.items():
-        entry = last.get(name)
-        if entry is None or entry[0] != own_key or present.get(name) != entry[2:]:
-            return False
-    return True
+    return all(into.holds_made(name, own_key) for name, own_key in shape.own.items())
 
 
 def edited_programmes(last: tuple[tuple[str, str], ...], now: tuple[tuple[str, str], ...]) -> list[int] | None:

@@ -170,7 +170,17 @@ def started(config: Config, guide: Guide, translations: dict, parts: Parts,
 
 def parts_key(config: Config, guide: Guide) -> str:
     """Return a hash of what every programme's parts depend on besides the programme: the rest of the data, settings, code."""
-    return key_of(repr(without_programmes(guide)), repr((config.base_url, config.build_time)), code_key())
+    settings = (config.base_url, config.build_time)
+    if LAST_PARTS_KEY and LAST_PARTS_KEY[0][0] is guide and LAST_PARTS_KEY[0][1] == settings:
+        return LAST_PARTS_KEY[0][2]
+    key = key_of(repr(without_programmes(guide)), repr(settings), code_key())
+    LAST_PARTS_KEY[:] = [(guide, settings, key)]
+    return key
+
+
+# The last guide's parts key: a build asks for it for the feeds' key, and the preview's again to
+# put the feeds together from their bytes on disk (see feedrelay) and to begin their parts.
+LAST_PARTS_KEY: list[tuple[Guide, tuple, str]] = []
 
 
 # The last guide's feeds key, with the settings it was made with: after a prose or catalog edit

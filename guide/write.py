@@ -60,11 +60,15 @@ class Update:
 
     def current(self, name: str, key: str) -> bool:
         """Whether the output folder holds what this page key made last time; if so, keep it."""
-        entry = self.last.get(name)
-        if not key or entry is None or entry[0] != key or self.present.get(name) != entry[2:]:
+        if not self.holds_made(name, key):
             return False
-        self.made[name] = (key, entry[1])
+        self.made[name] = (key, self.last[name][1])
         return True
+
+    def holds_made(self, name: str, key: str) -> bool:
+        """Whether the output folder holds, untouched, what this key made last time."""
+        entry = self.last.get(name)
+        return bool(key) and entry is not None and entry[0] == key and self.present.get(name) == entry[2:]
 
     def keep_all(self, key: str, prefix: str | None = None) -> bool:
         """Whether the output folder holds, untouched, every file made last time under key (and
