@@ -17,7 +17,7 @@ from .outputs.search import Entry, data_entries, page_entries, search_groups
 from .reads import Recording, messages_key
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
-from .runs import runs
+from .runs import kept_parts, runs
 from .views import entry_runs, shared_views
 
 
@@ -121,7 +121,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
     programmes = (_("Programmes"), "programmes")
     who = (_("Who can apply"), "programmes/for")
     directory = (_("Support organisations"), "districts")
-    month, strips = shared["month"], shared["strips"]
+    month = shared["month"]
     pages = [
         Page(lang, "districts", "directory.html", _("Support organisations"), (home,), {"city_centres": shared["city_centres"]}),
         Page(lang, "schedule", "schedule.html", guide.edition.schedule_title[lang], (home,), {
@@ -134,7 +134,7 @@ def record_pages(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[s
         Page(lang, "programmes", "programmes.html", _("Programmes and who can apply"), (home,), {
             "areas": shared["areas"],
             "runs": shared["area_runs"],
-            "strips": strips,
+            "programme_count": len(shared["strips"]),
             "group_tree": shared["group_tree"],
             "providers": guide.providers,
         }),
@@ -225,9 +225,14 @@ def open_data_page(guide: Guide, lang: str, _: Callable[[str], str]) -> Page:
 
 
 def data_search(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[str], str]) -> tuple[tuple[Entry, ...], list]:
-    """The search entries of the data, and the search page's groups of them."""
+    """The search entries of the data, and the search page's groups of them: the runs of the last
+    guide's groups where they hold the same entries (see runs.kept_parts)."""
     entries = data_entries(guide, shared, lang, _)
-    return entries, entry_groups(entries, _)
+    groups = LAST_SEARCH_GROUPS[lang] = kept_parts(entry_groups(entries, _), LAST_SEARCH_GROUPS.get(lang))
+    return entries, groups
+
+
+LAST_SEARCH_GROUPS: dict[str, list] = {}  # by language
 
 
 def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:

@@ -18,7 +18,6 @@ runs are put in place only while the page's templates are the ones recorded.
 """
 from __future__ import annotations
 
-import re
 import secrets
 from typing import NamedTuple
 
@@ -99,7 +98,7 @@ def relayed(text: str, seen: Seen, old: Runs, stamp: tuple[int, int]) -> tuple[R
     """The page of this size and modification time, its main block made anew as `text` with the
     marks `seen` put in it, and where its bytes then hold the block and its fragments; None if
     the text does not show each mark once, in order."""
-    split = re.split(f"\x1e{seen.nonce}(\\d+)\x1e", text)
+    split = marks_split(text, seen.nonce)
     marked = [str(index) for index, piece in enumerate(seen.pieces) if piece[3] is not None]
     if split[1::2] != marked:
         return None
@@ -126,6 +125,24 @@ def relayed(text: str, seen: Seen, old: Runs, stamp: tuple[int, int]) -> tuple[R
     parts += [segment, (old.end, stamp[0])]
     at += len(segment)
     return Relay(stamp, joined(parts)), tuple(Runs(old.start, at, tuple(spans), old.tree))
+
+
+def marks_split(text: str, nonce: str) -> list[str]:
+    """The text split at each mark of this nonce, with each mark's index between the pieces (as
+    re.split with the index captured). Each page's block has a nonce of its own: a pattern made
+    for each would be compiled for each, ~0.1 ms a page."""
+    prefix = f"\x1e{nonce}"
+    split, at, search = [], 0, 0
+    while (found := text.find(prefix, search)) >= 0:
+        end = text.find("\x1e", found + len(prefix))
+        index = text[found + len(prefix):end]
+        if end > 0 and index.isascii() and index.isdigit():
+            split += [text[at:found], index]
+            at = search = end + 1
+        else:  # the nonce not followed by an index: text
+            search = found + 1
+    split.append(text[at:])
+    return split
 
 
 def joined(parts: list) -> tuple:

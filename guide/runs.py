@@ -4,10 +4,13 @@ after an edit a page of thousands of programmes is a few dozen kept runs and the
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import operator
 import zlib
 from itertools import accumulate
 from typing import Any, Callable, Iterable, TypeVar
+
+from .cache import field_names
 
 T = TypeVar("T")
 
@@ -112,6 +115,14 @@ class KeptLists:
         self.made[name] = (items, made)
         return made
 
+    def same(self, name: tuple[str, Any], value: T) -> T:
+        """The value, with each part of it identical to the last guide's value's part in its place
+        being that part (see kept_parts)."""
+        last = self.last.get(name)
+        made = kept_parts(value, last[1]) if last is not None else value
+        self.made[name] = (made, made)
+        return made
+
     def runs(self, name: tuple[str, Any], items: tuple, make: Callable[[tuple], tuple], shown: Callable[[Any], Any],
              item_id: Callable[[Any], str]) -> tuple:
         """The runs of a list: `make` makes them of its items, in which an item is what `shown` makes of it."""
@@ -151,3 +162,35 @@ def index_of(values: list, value: Any, start: int) -> int:
         return values.index(value, start)
     except ValueError:
         return -1
+
+
+def kept_parts(value: T, last: Any) -> T:
+    """The value, or the last value where it is identical (see identical); else, of a tuple or
+    list as long as the last, each item kept so. A view made again for each guide (the areas,
+    the brochure's index) is then mostly the last guide's objects, whose digests are known (see
+    render.keys): at 20,000 pages, digesting them again took ~0.1 s an edit."""
+    if identical(value, last):
+        return last
+    kind = type(value)
+    if (kind is tuple or kind is list) and type(last) is kind and len(value) == len(last):
+        return kind(map(kept_parts, value, last))
+    return value
+
+
+# Values of these types are identical when equal: they are shown alike (unlike 1 and 1.0, or 0.0 and -0.0).
+EXACT = (str, int, bool, type(None))
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Whether b shows as a does: the same object, equal values of an exact type, or tuples,
+    lists and dataclasses of the same type whose parts are identical."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is tuple or kind is list:
+        return len(a) == len(b) and all(map(identical, a, b))
+    if dataclasses.is_dataclass(kind):
+        return all(identical(getattr(a, name), getattr(b, name)) for name in field_names(kind))
+    return kind in EXACT and a == b

@@ -80,9 +80,9 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
     tables = schedule_tables(guide, {pid: made[3] for pid, made in per_programme.items()})
     in_tables = [p.id for _, groups in tables for group in groups for p, _ in group.rows]
     listings = {pid: made[2] for pid, made in per_programme.items()}
-    areas = finder.by_area(guide, listings)
-    group_lists = finder.group_lists(guide, listings, month)
     kept = KeptLists()
+    areas = kept.same(("areas",), finder.by_area(guide, listings))
+    group_lists = finder.group_lists(guide, listings, month)
     entries = {m: month_entries(months[m], kept, m) for m in timeline.MONTHS}
     shown = {
         "month": month,
@@ -104,7 +104,7 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "group_runs": {group: (listing_runs(whole, strips, kept, ("whole", group)), listing_runs(some, strips, kept, ("some", group)))
                        for group, (whole, some) in group_lists.items()},
         "month_entries": entries,
-        "eligibility_index": finder.directly_for(guide),
+        "eligibility_index": kept.same(("eligibility",), finder.directly_for(guide)),
         "table_ids": frozenset(in_tables),
     }
     kept.remember()

@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, strategies as st
 from jinja2 import Environment, TemplateSyntaxError
 
 from guide.config import Config, build_time_from_env
@@ -397,14 +398,15 @@ def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
     """The views keep what they made of each long list (its runs) while it holds the same items:
     after an edit of the fair (applications in January, a fair in February), the months from March
     on, which list the winter school alone, and the winter school's area keep theirs; the lists
-    that show the fair are made again, with it as edited."""
-    from guide import views
+    that show the fair are made again, with it as edited. So do the areas, the brochure's index
+    and the search page's groups: those that do not show the fair are the last guide's objects."""
+    from guide import pages, views
 
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
-    before = views.LAST_VIEWS[0][2]
+    before, searched = views.LAST_VIEWS[0][2], pages.LAST_SEARCH_GROUPS["en"]
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Public procurement fair", "Public procurement market"), "utf-8")
     preview.rebuild({path})
@@ -420,6 +422,15 @@ def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
     assert "Public procurement market" in shown
     kept = [group for group, (whole, some) in after["group_runs"].items() if whole is before["group_runs"][group][0]]
     assert kept and len(kept) < len(after["group_runs"])
+    last_areas = {area.id: area for area in before["areas"]}
+    assert {area.id: area is last_areas[area.id] for area in after["areas"]} == {area.id: area.id != fair for area in after["areas"]}
+    last_index = dict((group.id, pair) for pair in before["eligibility_index"] for group in pair[:1])
+    assert {pair[0].id: pair is last_index[pair[0].id] for pair in after["eligibility_index"]} == {
+        group.id: all(p.id != "fair" for p in programmes) for group, programmes in after["eligibility_index"]}
+    assert any(pair is last_index[pair[0].id] for pair in after["eligibility_index"])
+    groups = {kind: (group, searched[i]) for i, group in enumerate(pages.LAST_SEARCH_GROUPS["en"]) for kind in group[:1]}
+    assert {kind: now is last for kind, (now, last) in groups.items()} == {kind: kind != "programme" for kind in groups}
+    assert any(entry.title == "Public procurement market" for run in groups["programme"][0][2] for _, entry in run)
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
@@ -456,6 +467,39 @@ def test_a_list_with_an_item_replaced_in_place_makes_again_only_the_run_that_hol
     strips[other.programme.id] = ()
     assert ids(views.listing_runs(moved, strips, runs.KeptLists(), ("group", "all"))) == ids(views.listing_runs(moved, strips))
     runs.LAST_LISTS[:] = []
+
+
+ATOMS = st.sampled_from([0, 1, True, 1.0, 0.0, -0.0, "", "a", None])
+TREES = st.recursive(ATOMS, lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple), max_leaves=12)
+
+
+def rebuilt(value, draw):
+    """A value made anew from the last one: each container rebuilt, each part at random the same,
+    another value, or one equal to it that shows otherwise (1 for True, -0.0 for 0.0)."""
+    if draw(st.integers(0, 4)) == 0:
+        return draw(TREES)
+    if isinstance(value, (list, tuple)):
+        return type(value)(rebuilt(item, draw) for item in value)
+    if type(value) is bool or type(value) is float and value == 0:
+        return int(value) if type(value) is bool else -value
+    return value
+
+
+def copied(value):
+    return type(value)(map(copied, value)) if isinstance(value, (list, tuple)) else value
+
+
+@given(st.data())
+def test_a_view_made_again_keeps_the_last_ones_parts_only_where_they_show_alike(data):
+    from guide.runs import kept_parts
+
+    last = data.draw(TREES)
+    value = rebuilt(last, data.draw)
+    assert repr(kept_parts(value, last)) == repr(value)
+    assert kept_parts(copied(last), last) is last
+    before = [[1, "a"], (0.0, ""), "c"]
+    after = kept_parts([[1, "a"], (0.0, ""), "b"], before)
+    assert after == [[1, "a"], (0.0, ""), "b"] and after is not before and after[0] is before[0] and after[1] is before[1]
 
 
 def test_a_districts_own_programmes_take_their_places_among_the_city_wide_ones_as_a_sort_puts_them():

@@ -2,13 +2,15 @@
 pages on disk hold; anything else the frame depends on renders the page whole."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import given, strategies as st
 
-from guide import frames, frametrees, waiting
+from guide import frames, frametrees, relays, waiting
 from guide.cache import digest_of
 from guide.config import Config
 from guide.fragments import Fragments
@@ -384,3 +386,12 @@ def test_a_message_the_frame_also_shows_outside_its_fragments_renders_the_pages_
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
     shown = [page for page in korean_pages(root / "site") if "(edited) " in (root / "site" / page).read_text("utf-8").split("<main", 1)[0]]
     assert shown and not set(relaid) & set(shown)
+
+
+NONCE = "0123456789abcdef"
+
+
+@given(st.lists(st.sampled_from(["a", "é", "1", "23", "\x1e", NONCE, f"\x1e{NONCE}", f"\x1e{NONCE}7\x1e", "\x1e" + "f" * 16]), max_size=16))
+def test_a_block_is_split_at_its_marks_as_a_pattern_of_its_nonce_would_split_it(pieces):
+    text = "".join(pieces)
+    assert relays.marks_split(text, NONCE) == re.split(f"\x1e{NONCE}([0-9]+)\x1e", text)
