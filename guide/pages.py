@@ -17,7 +17,7 @@ from .outputs.search import Entry, data_entries, page_entries, search_groups
 from .reads import Recording, messages_key
 from .outputs.tables import TYPE_LABELS, documented_tables
 from .urls import calendar_path, page_path
-from .runs import kept_parts, runs
+from .runs import runs
 from .views import entry_runs, shared_views
 
 
@@ -225,14 +225,9 @@ def open_data_page(guide: Guide, lang: str, _: Callable[[str], str]) -> Page:
 
 
 def data_search(guide: Guide, shared: dict[str, Any], lang: str, _: Callable[[str], str]) -> tuple[tuple[Entry, ...], list]:
-    """The search entries of the data, and the search page's groups of them: the runs of the last
-    guide's groups where they hold the same entries (see runs.kept_parts)."""
+    """The search entries of the data, and the search page's groups of them."""
     entries = data_entries(guide, shared, lang, _)
-    groups = LAST_SEARCH_GROUPS[lang] = kept_parts(entry_groups(entries, _), LAST_SEARCH_GROUPS.get(lang))
-    return entries, groups
-
-
-LAST_SEARCH_GROUPS: dict[str, list] = {}  # by language
+    return entries, entry_groups(entries, _)
 
 
 def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document], lang: str, _: Callable[[str], str], home: tuple[str, str]) -> Page:
@@ -244,12 +239,15 @@ def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document],
     entries, groups = data
     pages = page_entries(documents, lang)
     return Page(lang, "search", "search.html", _("Search"), (home,), {
-        "entries": (entries, pages), "count": len(entries) + len(pages), "groups": groups + entry_groups(pages, _, len(entries))})
+        "entries": (entries, pages), "count": len(entries) + len(pages), "groups": groups + entry_groups(pages, _, len(entries), tuple)})
 
 
-def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0) -> list[tuple[str, str, tuple]]:
-    """The search page's groups of entries, each in runs (see runs.runs): a run is a fragment."""
-    return [(kind, heading, runs(items, lambda item: item[1].key, tuple)) for kind, heading, items in search_groups(entries, _, first)]
+def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0,
+                 kept: Callable[[list], tuple] | None = None) -> list[tuple[str, str, tuple]]:
+    """The search page's groups of entries, each in runs (see runs.runs): a run is a fragment. The
+    data's runs are kept from the last guide's; the prose pages' are made with each prose edit,
+    which does not make a new guide (see runs.KeptRuns)."""
+    return [(kind, heading, runs(items, lambda item: item[1].key, kept)) for kind, heading, items in search_groups(entries, _, first)]
 
 
 def month_title(year: int, month: int, lang: str, _: Callable[[str], str]) -> str:

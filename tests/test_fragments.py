@@ -406,7 +406,8 @@ def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
     preview = Preview(Config(root=root, out=root / "site", build_time=moment))
     preview.build_all()
-    before, searched = views.LAST_VIEWS[0][2], pages.LAST_SEARCH_GROUPS["en"]
+    search_groups = lambda: pages.LAST_GUIDE_PAGES["en"][3][2][1]  # noqa: E731 (the search page's groups of the data's entries)
+    before, searched = views.LAST_VIEWS[0][2], search_groups()
     path = root / PROGRAMMES
     path.write_text(path.read_text("utf-8").replace("Public procurement fair", "Public procurement market"), "utf-8")
     preview.rebuild({path})
@@ -428,9 +429,10 @@ def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
     assert {pair[0].id: pair is last_index[pair[0].id] for pair in after["eligibility_index"]} == {
         group.id: all(p.id != "fair" for p in programmes) for group, programmes in after["eligibility_index"]}
     assert any(pair is last_index[pair[0].id] for pair in after["eligibility_index"])
-    groups = {kind: (group, searched[i]) for i, group in enumerate(pages.LAST_SEARCH_GROUPS["en"]) for kind in group[:1]}
-    assert {kind: now is last for kind, (now, last) in groups.items()} == {kind: kind != "programme" for kind in groups}
-    assert any(entry.title == "Public procurement market" for run in groups["programme"][0][2] for _, entry in run)
+    last_runs = {id(run) for group in searched for run in group[2]}
+    kept = {kind: [id(run) in last_runs for run in runs] for kind, _, runs in search_groups()}
+    assert kept["programme"] == [False] and len(kept) > 1 and all(all(runs) for kind, runs in kept.items() if kind != "programme")
+    assert "Public procurement market" in [entry.title for _, _, runs in search_groups() for run in runs for _, entry in run]
     fresh = tmp_path / "fresh"
     build_site(Config(root=root, out=fresh, build_time=moment))
     assert tree(root / "site") == tree(fresh)
@@ -467,6 +469,20 @@ def test_a_list_with_an_item_replaced_in_place_makes_again_only_the_run_that_hol
     strips[other.programme.id] = ()
     assert ids(views.listing_runs(moved, strips, runs.KeptLists(), ("group", "all"))) == ids(views.listing_runs(moved, strips))
     runs.LAST_LISTS[:] = []
+
+
+def test_the_search_pages_runs_of_the_same_entries_numbered_alike_are_the_same_objects(tmp_path):
+    """Entries numbered past the integers Python keeps as one object each (256) still make the
+    same run tuples, whose digests the search page's key then knows."""
+    from guide import pages
+
+    root = fixture_project(tmp_path)
+    Preview(Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc))).build_all()
+    entries = tuple(entry for _, _, runs in pages.LAST_GUIDE_PAGES["en"][3][2][1] for run in runs for _, entry in run)
+    one, two = (pages.entry_groups(entries, str, 1000) for _ in range(2))
+    assert [runs for _, _, runs in one] == [runs for _, _, runs in two] and len(entries) > 20
+    assert all(a is b for (_, _, first), (_, _, second) in zip(one, two) for a, b in zip(first, second))
+    assert any(run[0][0] > 1000 for _, _, runs in one for run in runs)
 
 
 ATOMS = st.sampled_from([0, 1, True, 1.0, 0.0, -0.0, "", "a", None])
