@@ -40,6 +40,7 @@ class Waiting:
         self.held: dict[str, bytes] = {}
         self.spilled: dict[str, tuple[int, int]] = {}  # name -> (where in the spill file, length)
         self.relays: dict[str, Relay] = {}
+        self.prepared: dict[str, tuple] = {}  # of a relay, its bytes from the first that changes (see prepare)
         self.fd: int | None = None  # of the spill file: raw, so that no buffer of the parent's is ever flushed by a worker
         self.end = 0
 
@@ -51,7 +52,7 @@ class Waiting:
 
     def forked(self) -> None:
         """Begin a worker's: nothing waiting, and a spill file of its own when it needs one."""
-        self.held, self.spilled, self.relays, self.fd, self.end = {}, {}, {}, None, 0
+        self.held, self.spilled, self.relays, self.prepared, self.fd, self.end = {}, {}, {}, {}, None, 0
 
     def share_room(self, processes: int) -> None:
         """Divide the room to hold files among this process and the workers it is about to fork."""
@@ -78,6 +79,18 @@ class Waiting:
 
     def relay(self, name: str, relay: Relay) -> None:
         self.relays[name] = relay
+        self.prepared.pop(name, None)
+
+    def prepare(self, out: Path) -> None:
+        """Put together now the files this process relays, to be only written at commit. The main
+        process relays the edition-wide feeds (see feedrelay), tens of megabytes at 20,000 pages:
+        at commit, their ~0.2 s was the longest part of it, while the main process waits for the
+        workers to render, idle, before."""
+        for name, relay in self.relays.items():
+            if name not in self.prepared:
+                rest = prepared(os.path.join(str(out), name), relay)
+                if rest is not None:
+                    self.prepared[name] = rest
 
     def append(self, parts: list[bytes]) -> None:
         if self.fd is None:  # unnamed at once: freed when the process that wrote it closes it, not by the staging folder's removal
@@ -94,6 +107,7 @@ class Waiting:
         """Let a file go (found unchanged, or staged instead): its room is given back, and so is
         its place in the spill file when it was the last appended, as it is when just taken."""
         self.relays.pop(name, None)
+        self.prepared.pop(name, None)
         data = self.held.pop(name, None)
         if data is not None:
             self.room += len(data)
@@ -107,7 +121,7 @@ class Waiting:
         folder, stamps = str(out), {}
         for name in sorted(self.names()):
             path, relay = os.path.join(folder, name), self.relays.get(name)
-            stamps[name] = relaid(path, relay) if relay is not None else overwrite(path, self.chunks(name))
+            stamps[name] = relaid(path, relay, self.prepared.get(name)) if relay is not None else overwrite(path, self.chunks(name))
         return stamps
 
     def close(self) -> None:
@@ -158,29 +172,60 @@ def written_from(fd: int, start: int, chunks: Iterable[bytes]) -> tuple[int, int
     return stat.st_size, stat.st_mtime_ns
 
 
-def relaid(path: str, relay: Relay) -> tuple[int, int]:
+def relaid(path: str, relay: Relay, rest: tuple | None = None) -> tuple[int, int]:
     """Put a page together from its bytes on disk and write it over them from the first byte that
-    changed; return its size and modification time, or LOST if the file is no longer the one the
-    page was put together from (changed behind the preview's back: the next build makes it whole,
-    see write.Update.record)."""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
+    changed (or write the `rest` prepared from them, see Waiting.prepare); return its size and
+    modification time, or LOST if the file is no longer the one the page was put together from
+    (changed behind the preview's back: the next build makes it whole, see write.Update.record)."""
+    fd = opened_as_relayed(path, os.O_RDWR, relay)
+    if fd is None:
         return LOST
     try:
-        stat = os.fstat(fd)
-        if (stat.st_size, stat.st_mtime_ns) != relay.stamp:
-            return LOST
-        first = relay.parts[0][1]
-        low = min([first, *(part[0] for part in relay.parts[1:] if isinstance(part, tuple))])  # the bytes before are kept as they lie
-        os.lseek(fd, low, os.SEEK_SET)
-        old = read_whole(fd, stat.st_size - low)
-        if len(old) != stat.st_size - low:
-            return LOST
-        rest = b"".join(old[part[0] - low:part[1] - low] if isinstance(part, tuple) else part for part in relay.parts[1:])  # one write
-        return written_from(fd, first, (rest,))
+        rest = rest if rest is not None else rest_of(fd, relay)
+        return LOST if rest is None else written_from(fd, relay.parts[0][1], rest)
     finally:
         os.close(fd)
+
+
+def prepared(path: str, relay: Relay) -> tuple | None:
+    """A relay's bytes from the first that changes, if its file is still the one it was made from."""
+    fd = opened_as_relayed(path, os.O_RDONLY, relay)
+    if fd is None:
+        return None
+    try:
+        return rest_of(fd, relay)
+    finally:
+        os.close(fd)
+
+
+def opened_as_relayed(path: str, flags: int, relay: Relay) -> int | None:
+    """The file open, if it still has the size and modification time the relay was made from."""
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    stat = os.fstat(fd)
+    if (stat.st_size, stat.st_mtime_ns) == relay.stamp:
+        return fd
+    os.close(fd)
+    return None
+
+
+def rest_of(fd: int, relay: Relay) -> tuple | None:
+    """The bytes of a relay's file (open, of the relay's size) from the first that changes, in
+    parts to write one after the other; None if it reads short. A page's are joined, to be
+    written at once; a large file's (a feed's tens of megabytes) are written from where they lie
+    in what was read, rather than copied once more."""
+    size = relay.stamp[0]
+    first = relay.parts[0][1]
+    low = min([first, *(part[0] for part in relay.parts[1:] if isinstance(part, tuple))])  # the bytes before are kept as they lie
+    os.lseek(fd, low, os.SEEK_SET)
+    old = read_whole(fd, size - low)
+    if len(old) != size - low:
+        return None
+    view = memoryview(old)
+    parts = [view[part[0] - low:part[1] - low] if isinstance(part, tuple) else part for part in relay.parts[1:]]
+    return tuple(parts) if len(old) > CHUNK else (b"".join(parts),)
 
 
 def read_whole(fd: int, size: int) -> bytes:

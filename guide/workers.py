@@ -46,6 +46,8 @@ def render_all(render, pages: list[tuple[Page, str]], jobs: int, into: Update | 
         gc.unfreeze()
     try:
         output = meanwhile()
+        if into is not None:
+            into.waiting.prepare(into.out)
         errors: list[RenderError] = []
         for child in workers:
             made, lookups, fragments, found = child.result()

@@ -374,3 +374,25 @@ def test_waiting_files_are_held_then_spilled_and_written_over_the_old_ones_whole
     kept.write(out)
     assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
         {name: b"".join(parts) for name, parts in files.items()}
+
+
+def test_a_relay_put_together_before_commit_is_written_at_commit_only_over_the_file_it_was_made_from(tmp_path, monkeypatch):
+    """The main process puts its relays together while the workers render (Waiting.prepare); at
+    commit it only writes them, and not over a file changed meanwhile."""
+    from guide import waiting
+
+    out = tmp_path / "out"
+    out.mkdir()
+    relays = waiting.Waiting(tmp_path)
+    for name in ("a.csv", "b.csv"):
+        (out / name).write_bytes(b"head,1\nrow,2\ntail,3\n")
+        stat = os.stat(out / name)
+        relays.relay(name, waiting.Relay((stat.st_size, stat.st_mtime_ns), ((0, 7), b"row,22\n", (13, 20))))
+    relays.prepare(out)
+    assert sorted(relays.prepared) == ["a.csv", "b.csv"]
+    (out / "b.csv").write_bytes(b"changed behind its back\n")
+    monkeypatch.setattr(waiting, "rest_of", lambda fd, relay: pytest.fail("read again at commit"))
+    stamps = relays.write(out)
+    stat = os.stat(out / "a.csv")
+    assert (out / "a.csv").read_bytes() == b"head,1\nrow,22\ntail,3\n" and stamps["a.csv"] == (stat.st_size, stat.st_mtime_ns)
+    assert (out / "b.csv").read_bytes() == b"changed behind its back\n" and stamps["b.csv"] == waiting.LOST
