@@ -151,7 +151,7 @@ def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[P
     check_refs(readers["centres.yaml"], [c.district for c in centres], "centres", "district", {d.id for d in districts}, "district")
     check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
     programmes: list[m.Programme] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple] = {}  # id: where it was first used (see fields.Reader.unique_ids)
     if remembered:  # the preview's: programmes read from unchanged items are kept
         remembered.renew()
     for path in programme_files:

@@ -56,7 +56,10 @@ class YamlSource:
 
     def line(self, keypath: KeyPath) -> int | None:
         """Return the line of a value, or of its nearest known parent."""
-        if self.known_line(keypath) is None and not self.complete:
+        found = self.known_line(keypath)
+        if found is not None:  # most often: asked for each programme of every reload
+            return found
+        if not self.complete:
             text = self.source_text()
             if text is not None:
                 self.lines.update(every_line(text, self.path))
