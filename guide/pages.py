@@ -245,8 +245,9 @@ def search_page(data: tuple[tuple[Entry, ...], list], documents: list[Document],
 def entry_groups(entries: tuple[Entry, ...], _: Callable[[str], str], first: int = 0,
                  kept: Callable[[list], tuple] | None = None) -> list[tuple[str, str, tuple]]:
     """The search page's groups of entries, each in runs (see runs.runs): a run is a fragment. The
-    data's runs are kept from the last guide's; the prose pages' are made with each prose edit,
-    which does not make a new guide (see runs.KeptRuns)."""
+    data's runs are those of the last guide where they hold the same entries (see runs.KeptRuns);
+    the prose pages' are made anew (`kept` given as tuple): a prose edit makes no new guide, so
+    runs kept for each one would pile up."""
     return [(kind, heading, runs(items, lambda item: item[1].key, kept)) for kind, heading, items in search_groups(entries, _, first)]
 
 

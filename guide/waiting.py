@@ -82,10 +82,10 @@ class Waiting:
         self.prepared.pop(name, None)
 
     def prepare(self, out: Path) -> None:
-        """Put together now the files this process relays, to be only written at commit. The main
-        process relays the edition-wide feeds (see feedrelay), tens of megabytes at 20,000 pages:
-        at commit, their ~0.2 s was the longest part of it, while the main process waits for the
-        workers to render, idle, before."""
+        """Put together now, while the workers still render, the files this process relays, so that
+        at commit it only writes them. The main process relays the edition-wide feeds (see
+        feedrelay), tens of megabytes at 20,000 pages: reading and joining them at commit was the
+        longest part of it (~0.2 s), and the main process waited idle for the workers before."""
         for name, relay in self.relays.items():
             if name not in self.prepared:
                 rest = prepared(os.path.join(str(out), name), relay)
@@ -204,9 +204,12 @@ def opened_as_relayed(path: str, flags: int, relay: Relay) -> int | None:
         fd = os.open(path, flags)
     except OSError:
         return None
-    stat = os.fstat(fd)
-    if (stat.st_size, stat.st_mtime_ns) == relay.stamp:
-        return fd
+    try:
+        stat = os.fstat(fd)
+        if (stat.st_size, stat.st_mtime_ns) == relay.stamp:
+            return fd
+    except OSError:
+        pass
     os.close(fd)
     return None
 

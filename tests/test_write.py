@@ -388,11 +388,17 @@ def test_a_relay_put_together_before_commit_is_written_at_commit_only_over_the_f
         (out / name).write_bytes(b"head,1\nrow,2\ntail,3\n")
         stat = os.stat(out / name)
         relays.relay(name, waiting.Relay((stat.st_size, stat.st_mtime_ns), ((0, 7), b"row,22\n", (13, 20))))
+    big = bytes(range(256)) * (3 * waiting.CHUNK // 256)  # written from where its kept bytes lie in what was read
+    (out / "big.json").write_bytes(big)
+    stat = os.stat(out / "big.json")
+    middle = len(big) // 2
+    relays.relay("big.json", waiting.Relay((stat.st_size, stat.st_mtime_ns), ((0, 100), b"new", (200, middle), b"more", (middle + 1, len(big)))))
     relays.prepare(out)
-    assert sorted(relays.prepared) == ["a.csv", "b.csv"]
+    assert sorted(relays.prepared) == ["a.csv", "b.csv", "big.json"]
     (out / "b.csv").write_bytes(b"changed behind its back\n")
     monkeypatch.setattr(waiting, "rest_of", lambda fd, relay: pytest.fail("read again at commit"))
     stamps = relays.write(out)
     stat = os.stat(out / "a.csv")
     assert (out / "a.csv").read_bytes() == b"head,1\nrow,22\ntail,3\n" and stamps["a.csv"] == (stat.st_size, stat.st_mtime_ns)
     assert (out / "b.csv").read_bytes() == b"changed behind its back\n" and stamps["b.csv"] == waiting.LOST
+    assert (out / "big.json").read_bytes() == big[:100] + b"new" + big[200:middle] + b"more" + big[middle + 1:]
