@@ -18,7 +18,6 @@ first phase, say), the feeds are made as a build makes them.
 from __future__ import annotations
 
 import dataclasses
-import os
 from itertools import chain
 from typing import NamedTuple
 
@@ -103,18 +102,12 @@ def relayed_feeds(config: Config, guide: Guide, translations: dict, parts: Parts
 def held(into: Update, shape: Shape) -> bool:
     """Whether the output folder holds, untouched, every file of the feeds as the shape has them.
 
-    The files put together from their bytes are looked at again, as write.Update.last_source does:
+    The files put together from their bytes are looked at again (write.Update.holds_untouched):
     one changed behind the preview's back is made as a build makes it.
     """
     layouts = into.last_layouts
-    for name, whole in shape.joined.items():
-        if not into.holds(name, whole) or name not in layouts or layouts[name][0] != whole:
-            return False
-        try:
-            if not into.untouched(name, os.stat(os.path.join(into.folder, name))):
-                return False
-        except OSError:
-            return False
+    if any(name not in layouts or layouts[name][0] != whole or not into.holds_untouched(name, whole) for name, whole in shape.joined.items()):
+        return False
     return all(into.holds_made(name, own_key) for name, own_key in shape.own.items())
 
 

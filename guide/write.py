@@ -204,13 +204,17 @@ class Update:
         copied into the new file, and a file changed behind the preview's back must not be.
         """
         layout = self.last_layouts.get(name)
-        if layout is None or not self.holds(name, layout[0]):
-            return None
+        return Source(self.out / name, layout) if layout is not None and self.holds_untouched(name, layout[0]) else None
+
+    def holds_untouched(self, name: str, digest: str) -> bool:
+        """Whether the output folder holds these bytes (see holds) as the last build left them, by
+        a look at the file itself."""
+        if not self.holds(name, digest):
+            return False
         try:
-            stat = os.stat(self.out / name)
+            return self.untouched(name, os.stat(os.path.join(self.folder, name)))
         except OSError:
-            return None
-        return Source(self.out / name, layout) if self.untouched(name, stat) else None
+            return False
 
     def untouched(self, name: str, stat: os.stat_result) -> bool:
         """Whether a file the last build wrote is as it left it, by its size and modification time."""
