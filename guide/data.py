@@ -143,11 +143,12 @@ def load_source(root: Path, shown: str, errors: list[SourceError], parsed: Parse
 def assemble(root: Path, sources: dict[str, YamlSource], programme_files: list[Path], errors: list[SourceError],
              parsed: Parsed | None = None, remembered: Remembered | None = None) -> m.Guide:
     readers = {name: Reader(source, errors) for name, source in sources.items()}
-    edition = read_edition(readers["edition.yaml"], sources["edition.yaml"].data)
-    code_scheme, districts = read_districts(readers["districts.yaml"], sources["districts.yaml"].data, {})
-    centres = read_centres(readers["centres.yaml"], sources["centres.yaml"].data, {})
-    providers = read_providers(readers["providers.yaml"], sources["providers.yaml"].data, {})
-    groups = read_groups(readers["groups.yaml"], sources["groups.yaml"].data)
+    kept = remembered or Remembered()
+    edition = kept.records_of("edition.yaml", readers["edition.yaml"], read_edition)
+    code_scheme, districts = kept.records_of("districts.yaml", readers["districts.yaml"], lambda r, v: read_districts(r, v, {}))
+    centres = kept.records_of("centres.yaml", readers["centres.yaml"], lambda r, v: read_centres(r, v, {}))
+    providers = kept.records_of("providers.yaml", readers["providers.yaml"], lambda r, v: read_providers(r, v, {}))
+    groups = kept.records_of("groups.yaml", readers["groups.yaml"], read_groups)
     check_refs(readers["centres.yaml"], [c.district for c in centres], "centres", "district", {d.id for d in districts}, "district")
     check_refs(readers["providers.yaml"], [p.centre for p in providers], "providers", "centre", {c.id for c in centres}, "centre")
     programmes: list[m.Programme] = []

@@ -16,10 +16,11 @@ parts, and it copies them from there (see splice).
 from __future__ import annotations
 
 import marshal
+import operator
 from itertools import chain
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .cache import DiskCache, Stored, code_key, key_of, packed, piece_digest, unpacked
+from .cache import DiskCache, Stored, code_key, field_names, key_of, packed, piece_digest, unpacked
 from .config import Config
 from .model import Guide, Programme, without_programmes
 from .outputs import OnePart, Piece
@@ -171,16 +172,20 @@ def started(config: Config, guide: Guide, translations: dict, parts: Parts,
 def parts_key(config: Config, guide: Guide) -> str:
     """Return a hash of what every programme's parts depend on besides the programme: the rest of the data, settings, code."""
     settings = (config.base_url, config.build_time)
-    if LAST_PARTS_KEY and LAST_PARTS_KEY[0][0] is guide and LAST_PARTS_KEY[0][1] == settings:
+    rest = tuple(getattr(guide, name) for name in field_names(Guide) if name != "programmes")
+    if LAST_PARTS_KEY and LAST_PARTS_KEY[0][1] == settings and all(map(operator.is_, LAST_PARTS_KEY[0][0], rest)):
         return LAST_PARTS_KEY[0][2]
     key = key_of(repr(without_programmes(guide)), repr(settings), code_key())
-    LAST_PARTS_KEY[:] = [(guide, settings, key)]
+    LAST_PARTS_KEY[:] = [(rest, settings, key)]
     return key
 
 
-# The last guide's parts key: a build asks for it for the feeds' key, and the preview's again to
-# put the feeds together from their bytes on disk (see feedrelay) and to begin their parts.
-LAST_PARTS_KEY: list[tuple[Guide, tuple, str]] = []
+# The last parts key, with the guide's records but its programmes that it was made from: a build
+# asks for it for the feeds' key, and the preview's again to put the feeds together from their
+# bytes on disk (see feedrelay) and to begin their parts. After an edit of programmes the
+# preview reads the other files' records as the very same objects (see programmes.Remembered),
+# and at 20,000 pages their repr took ~40 ms.
+LAST_PARTS_KEY: list[tuple[tuple, tuple, str]] = []
 
 
 # The last guide's feeds key, with the settings it was made with: after a prose or catalog edit

@@ -3,13 +3,15 @@ key them, and what the preview remembers of them from read to read."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from . import model as m
 from .amounts import PERS, QUALIFIERS, UNITS, Amount
 from .cache import key_of
 from .fields import Reader
 from .yamlsource import KeyPath
+
+T = TypeVar("T")
 
 
 def read_eligible(r: Reader, value: Any, kp: KeyPath) -> tuple[str, ...]:
@@ -38,12 +40,28 @@ class Remembered:
 
     The preview keeps the values of the items whose text did not change (see yamlitems), so a
     programme read from the very same item in the same place reads the same: it is not read
-    again. Each read keeps only its own programmes (see `renew`).
+    again. Each read keeps only its own programmes (see `renew`). Of the other data files, it
+    keeps what each one's last read made (see `records_of`).
     """
 
     def __init__(self) -> None:
         self.last: dict[int, tuple[Any, tuple, m.Programme]] = {}
         self.now: dict[int, tuple[Any, tuple, m.Programme]] = {}
+        self.records: dict[str, tuple[Any, Any]] = {}  # by file: the parsed document last read without errors, and what it read
+
+    def records_of(self, name: str, r: Reader, read: Callable[[Reader, Any], T]) -> T:
+        """What `read` makes of a data file other than programmes, kept while the file's parsed
+        document is the very same: the records of a file the edit did not touch stay the same
+        objects, so that what is worked out from them downstream (the pages made from them, their
+        digests) is found by identity rather than compared or digested again."""
+        kept = self.records.get(name)
+        if kept is not None and kept[0] is r.source.data:
+            return kept[1]
+        errors = len(r.errors)
+        made = read(r, r.source.data)
+        if len(r.errors) == errors:
+            self.records[name] = (r.source.data, made)
+        return made
 
     @classmethod
     def kept(cls, read: list) -> Remembered:

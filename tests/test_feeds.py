@@ -333,3 +333,29 @@ def test_the_preview_puts_the_feeds_together_from_what_its_output_folder_holds_a
     replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
     build_site(config, memory=memory)
     assert feeds_of(root / "site") == fresh_feeds(config)
+
+
+def test_the_parts_key_is_worked_out_again_unless_the_records_but_programmes_are_the_same_objects(tmp_path, monkeypatch):
+    """The key of what every programme's parts depend on is kept while the guide's other records
+    are the very objects it was made from (the preview reads them so after a programme edit); equal
+    records that are other objects make it again, to the same key, and a changed record to another."""
+    import dataclasses
+
+    from guide import feeds
+    from guide.data import load_guide
+
+    root = fixture_project(tmp_path)
+    config = config_for(root)
+    loaded = load_guide(root)
+    made = []
+    real_without = feeds.without_programmes
+    monkeypatch.setattr(feeds, "without_programmes", lambda g: made.append(g) or real_without(g))
+    key = feeds.parts_key(config, loaded)
+    fewer = dataclasses.replace(loaded, programmes=loaded.programmes[:1])
+    assert (feeds.parts_key(config, fewer), len(made)) == (key, 1)
+    copied = dataclasses.replace(loaded, districts=tuple(dataclasses.replace(d) for d in loaded.districts))
+    assert (feeds.parts_key(config, copied), len(made)) == (key, 2)
+    renamed = dataclasses.replace(copied.districts[0], name=dataclasses.replace(copied.districts[0].name, en="Elsewhere"))
+    changed = dataclasses.replace(copied, districts=(renamed, *copied.districts[1:]))
+    assert feeds.parts_key(config, changed) != key and len(made) == 3
+    assert feeds.parts_key(config, dataclasses.replace(changed, programmes=())) != key and len(made) == 3

@@ -111,6 +111,39 @@ def test_the_preview_reads_again_only_the_programme_it_edited(tmp_path):
     assert [pid for pid in after if after[pid] is not before[pid]] == ["winter-school"]
 
 
+RECORDS = ("edition", "code_scheme", "districts", "centres", "providers", "groups")
+
+
+def test_the_preview_keeps_the_records_of_the_files_an_edit_did_not_touch(tmp_path):
+    """After a programme edit, the other files' records are the very objects the last read made
+    (what is worked out from them is then found by identity); an edited file is read again, alone,
+    and a file read with errors is read again and reported again, however often it is asked for."""
+    from conftest import fixture_project
+    from guide.data import load_guide
+    from guide.errors import BuildFailed
+
+    root = fixture_project(tmp_path)
+    parsed: dict = {}
+    first = load_guide(root, parsed)
+    replaced = lambda name, old, new: (root / name).write_text((root / name).read_text("utf-8").replace(old, new, 1), "utf-8")
+    replaced("data/programmes/sehub.yaml", "Winter school", "Winter academy")
+    second = load_guide(root, parsed)
+    assert [name for name in RECORDS if getattr(second, name) is not getattr(first, name)] == []
+    original = (root / "data/districts.yaml").read_text("utf-8")
+    replaced("data/districts.yaml", "en: Mapo-gu", "en: Mapo District")
+    third = load_guide(root, parsed)
+    assert [name for name in RECORDS if getattr(third, name) is not getattr(second, name)] == ["code_scheme", "districts"]
+    assert third.district("mapo").name.en == "Mapo District"
+    replaced("data/districts.yaml", "  - id: mapo", "  - id: mapo\n    colour: blue")
+    for _ in range(2):
+        with pytest.raises(BuildFailed) as failed:
+            load_guide(root, parsed)
+        assert [(e.path, e.field) for e in failed.value.errors] == [("data/districts.yaml", "districts[1].colour")]
+    (root / "data/districts.yaml").write_text(original, "utf-8")
+    again = load_guide(root, parsed)
+    assert again.districts == first.districts and again.district("mapo").name.en == "Mapo-gu"
+
+
 def counted_parses(monkeypatch) -> tuple[list[str], list[str]]:
     """The items parsed from here on (their text), and the programmes read (their ids)."""
     import guide.programmes
