@@ -86,8 +86,7 @@ def relayed_feeds(config: Config, guide: Guide, translations: dict, parts: Parts
     if replaced is None:
         parts.carried()
         return None
-    for name, own_key in shape.own.items():
-        into.current(name, own_key)  # all held (see held); the edited programmes' own calendars are written again below
+    into.keep_made(shape.own)  # all held (see held); the edited programmes' own calendars are written again below
     names, own = written_feeds(into, chain(shared_export_files(guide, config.base_url, gettexts, part),
                                            ((name, content) for name, content in files if type(content) is OnePart)), key)
     for name in shape.joined:
@@ -108,7 +107,7 @@ def held(into: Update, shape: Shape) -> bool:
     layouts = into.last_layouts
     if any(name not in layouts or layouts[name][0] != whole or not into.holds_untouched(name, whole) for name, whole in shape.joined.items()):
         return False
-    return all(into.holds_made(name, own_key) for name, own_key in shape.own.items())
+    return into.holds_all_made(shape.own)
 
 
 def edited_programmes(last: tuple[tuple[str, str], ...], now: tuple[tuple[str, str], ...]) -> list[int] | None:
