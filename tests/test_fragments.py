@@ -49,6 +49,22 @@ def korean_catalog_edited(root, old: str, new: str):
     return po
 
 
+def winter_school_renamed(preview, root) -> list[str]:
+    """Rename the winter school in English and rebuild; return the listings the rebuild made."""
+    path = root / PROGRAMMES
+    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
+    preview.rebuild({path})
+    assert preview.error is None
+    return listings(preview.memory.fragments.made)
+
+
+def assert_built_as_afresh(root, tmp_path, moment) -> None:
+    """The preview's output folder holds what a build of the same sources into a new folder does."""
+    fresh = tmp_path / "fresh"
+    build_site(Config(root=root, out=fresh, build_time=moment))
+    assert tree(root / "site") == tree(fresh)
+
+
 def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     root = fixture_project(tmp_path)
     moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
@@ -61,11 +77,7 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     rows = table_rows(preview.memory.fragments.made)
     assert len(rows) == 2 and all('data-programme="fair"' in text for text in rows)  # the one city-wide programme, per language
 
-    path = root / PROGRAMMES
-    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
-    preview.rebuild({path})
-    assert preview.error is None
-    remade = listings(preview.memory.fragments.made)
+    remade = winter_school_renamed(preview, root)
     assert remade and len(remade) < made
     assert all("Winter academy" in text for text in remade)  # the English alone: Korean pages show nothing that changed
     remade_runs = runs(preview.memory.fragments.made)  # made again from the kept listings of the others
@@ -73,10 +85,7 @@ def test_an_edited_programme_renders_again_only_its_own_listings(tmp_path):
     assert 0 < len(english) < len(showing)
     assert len(remade_runs) == len(english) and all("Winter academy" in text for text in remade_runs)
     assert table_rows(preview.memory.fragments.made) == []  # the schedule and the brochure keep the tables' rows
-
-    fresh = tmp_path / "fresh"
-    build_site(Config(root=root, out=fresh, build_time=moment))
-    assert tree(root / "site") == tree(fresh)
+    assert_built_as_afresh(root, tmp_path, moment)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -117,7 +126,7 @@ def test_a_build_keeps_its_fragments_for_the_next_one(tmp_path, monkeypatch):
     config = Config(root=root, out=root / "site", build_time=moment, jobs=1)  # rendered here, so that what is made is seen
     made: list[str] = []
     keep = Fragments.keep
-    monkeypatch.setattr(Fragments, "keep", lambda self, key, entry, *where: (made.append(text_of(entry)), keep(self, key, entry, *where))[1])
+    monkeypatch.setattr(Fragments, "keep", lambda self, key, entry, *where, **shared: (made.append(text_of(entry)), keep(self, key, entry, *where, **shared))[1])
 
     def made_listings() -> list[str]:
         return [text for text in made if text.startswith(LISTING) and text.count(LISTING) == 1 and not text.endswith("\n\n")]
@@ -159,16 +168,9 @@ def test_a_preview_started_over_a_built_folder_begins_with_what_the_build_kept(t
     preview = Preview(config)
     preview.build_all()
     assert preview.memory.fragments.made == {}  # nothing rendered: the folder is current
-
-    path = root / PROGRAMMES
-    path.write_text(path.read_text("utf-8").replace("Winter school", "Winter academy"), "utf-8")
-    preview.rebuild({path})
-    assert preview.error is None
-    remade = listings(preview.memory.fragments.made)
+    remade = winter_school_renamed(preview, root)
     assert remade and all("winter-school" in text for text in remade)
-    fresh = tmp_path / "fresh"
-    build_site(Config(root=root, out=fresh, build_time=config.build_time))
-    assert tree(root / "site") == tree(fresh)
+    assert_built_as_afresh(root, tmp_path, config.build_time)
 
 
 def test_a_listing_rendered_once_links_from_every_page_that_shows_it(tmp_path):
@@ -547,6 +549,27 @@ def test_a_programme_added_to_a_list_changes_only_the_run_it_joins():
     after = shown(ids[:len(ids) // 2] + ["added"] + ids[len(ids) // 2:])
     assert len([run for run in after if run not in before]) == 1
     assert len([run for run in before if run not in after]) == 1
+
+
+def test_workers_short_of_room_send_back_the_listings_first(tmp_path, monkeypatch):
+    """A first build of a large guide makes more fragments than the bound holds, and each worker
+    has room to send back a share: it sends the listings and their runs, which every list page
+    that shows a programme needs after its edit, before pages' own main blocks and structured
+    data, whatever order it made them in. The first edit of a programme then renders its own
+    listings alone."""
+    from guide import fragments
+
+    monkeypatch.setattr(fragments, "MAX_BYTES", 32 << 10)  # about a third of what the first build makes
+    root = fixture_project(tmp_path)
+    moment = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    preview = Preview(Config(root=root, out=root / "site", build_time=moment, jobs=2))
+    preview.build_all()
+    kept = preview.memory.fragments
+    assert kept.places.let_go  # main blocks the workers had no room to send
+    assert len(listings(kept.kept)) == 2 * 2 and any("winter-school" in text and "fair" in text for text in runs(kept.kept))
+    remade = winter_school_renamed(preview, root)
+    assert remade and all("Winter academy" in text for text in remade)
+    assert_built_as_afresh(root, tmp_path, moment)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
