@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import signal
 import sys
 import threading
 import time
@@ -28,7 +29,7 @@ from .errors import BuildFailed
 from .pipeline import Sources, build_site, load_sources, stored_memory
 from .programmes import PREVIEW as REMEMBERED
 from .served import wsgi_app
-from .sourcefiles import bytes_digest, is_editors_file
+from .sourcefiles import being_written, bytes_digest, is_editors_file
 from .templating import checked_templates
 from .yamlsource import Parsed
 
@@ -36,6 +37,8 @@ QUIET_MS = 20  # a burst of saves closer together than this causes one rebuild (
 LONGEST_BURST_MS = 1600  # ... unless it goes on longer than this
 LOADING_MARKDOWN = "load Markdown"  # the thread's name
 IDLE_S = 3  # once no save has come for this long after a rebuild, its garbage is collected (see Watcher.collect)
+SAVING_RECHECK_S = 0.02  # while a changed file is still being written, the rebuild waits, looking again this often
+LONGEST_SAVE_S = 5  # ... for no longer than this: a file held open for writing longer is read as it is
 
 
 def log(message: str) -> None:
@@ -204,6 +207,8 @@ class Watcher:
         self.lock = threading.Lock()
         self.ready = threading.Event()  # set once the operating system is watching
         self.rebuilds = 0
+        self.saving_since: float | None = None  # since when the rebuild waits for a save to end (see saving)
+        self.rechecking = False
 
     def run(self, stop: threading.Event) -> None:
         """Watch the source folders until stop is set."""
@@ -221,14 +226,39 @@ class Watcher:
                 self.schedule(self.flush)
 
     def flush(self) -> None:
-        """Rebuild for everything saved since the last rebuild."""
+        """Rebuild for everything saved since the last rebuild, once no save of it goes on."""
         with self.lock:
             changed, self.pending = self.pending, set()
+        if changed and self.saving(changed):
+            with self.lock:
+                self.pending |= changed
+            return
         if changed and self.preview.rebuild(changed):
             self.rebuilt()
             self.rebuilds += 1
             if self.later is not None:
                 self.later(IDLE_S, partial(self.collect, self.rebuilds))
+
+    def saving(self, changed: set[Path]) -> bool:
+        """Whether another process still writes a changed file (see sourcefiles.being_written): if
+        so, flush again shortly, until the save ends or has gone on for LONGEST_SAVE_S."""
+        if self.later is None or not being_written(changed):
+            self.saving_since = None
+            return False
+        now = time.monotonic()
+        if self.saving_since is None:
+            self.saving_since = now
+        if now - self.saving_since > LONGEST_SAVE_S:
+            self.saving_since = None
+            return False
+        if not self.rechecking:
+            self.rechecking = True
+            self.later(SAVING_RECHECK_S, self.recheck)
+        return True
+
+    def recheck(self) -> None:
+        self.rechecking = False
+        self.flush()
 
     def collect(self, rebuilds: int) -> None:
         """Collect the garbage of the rebuilds so far, and keep what the preview knows of its pages
@@ -259,6 +289,8 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
     from tornado import ioloop
 
     preview = Preview(config)
+    if hasattr(signal, "SIGIO"):  # sent when a writer opens a file the watcher holds a lease on for an instant (see sourcefiles.being_written)
+        signal.signal(signal.SIGIO, signal.SIG_IGN)
     # Watching starts before the first build, so that a save made during it is rebuilt after it.
     loop = ioloop.IOLoop.current()
     watcher = Watcher(preview, loop.add_callback, LiveReloadHandler.reload_waiters, loop.call_later)

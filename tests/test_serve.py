@@ -252,6 +252,46 @@ def test_the_garbage_of_rebuilds_is_collected_once_the_saves_pause(tmp_path):
     assert preview.error is None and b"Mapo-gu (1)" in (preview.config.out / "en/districts/mapo/index.html").read_bytes()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux tells a file open for writing by a lease; elsewhere the preview does not wait")
+def test_a_file_still_being_written_is_rebuilt_once_its_save_ends(tmp_path):
+    """A large file saved in place is truncated, then written: woken meanwhile, the preview
+    waits, looking again shortly, until no process holds the file open for writing, and then
+    builds it whole, once (a half-written file may be valid YAML, and built as half the guide)."""
+    from guide.serve import LONGEST_SAVE_S, SAVING_RECHECK_S, Watcher
+
+    root, preview = fixture_preview(tmp_path)
+    timers = []
+    watcher = Watcher(preview, lambda flush: flush(), lambda: None, lambda delay, callback: timers.append((delay, callback)))
+    rebuilds: list[set] = []
+    rebuild = preview.rebuild
+    preview.rebuild = lambda changed: rebuilds.append(set(changed)) or rebuild(changed)
+    path = root / "data/programmes/sehub.yaml"
+    whole = path.read_text("utf-8").replace("Winter school", "Winter academy")
+    cut = whole.index("\n  - id: winter-school") + 1  # between the two programmes: the fair alone is valid YAML
+    with path.open("w", encoding="utf-8") as save:
+        save.write(whole[:cut])
+        save.flush()
+        watcher.pending.add(path)
+        watcher.flush()
+        assert rebuilds == [] and watcher.pending == {path} and [delay for delay, _ in timers] == [SAVING_RECHECK_S]
+        timers.pop()[1]()  # looked at again: still being written
+        assert rebuilds == [] and len(timers) == 1
+        save.write(whole[cut:])
+    timers.pop()[1]()
+    assert rebuilds == [{path}] and not watcher.pending and preview.error is None
+    assert b"Winter academy" in (preview.config.out / "en/programmes/winter-school/index.html").read_bytes()
+    assert (preview.config.out / "en/programmes/fair/index.html").is_file()
+    assert tree(preview.config.out) == fresh_build(root, tmp_path / "fresh")
+
+    timers.clear()  # the collection of the rebuild's garbage (see collect)
+    with path.open("a", encoding="utf-8"):  # held open for writing for good: read as it is, in time
+        watcher.pending.add(path)
+        watcher.flush()
+        watcher.saving_since -= LONGEST_SAVE_S + 1
+        timers.pop()[1]()
+        assert len(rebuilds) == 2 and not timers and not watcher.pending
+
+
 def test_a_save_while_the_build_is_broken_does_not_hide_the_error(tmp_path):
     """A good save of one file must not build on another file that is still broken, nor clear its error."""
     root, preview = fixture_preview(tmp_path)
