@@ -123,8 +123,11 @@ def read_yaml(path: Path, shown: str, parsed: Parsed | None = None) -> Result:
     raw, reading = read_changed(path, reading)
     items: dict = kept
     if raw is not None:
+        from .yamlitems import itemwise_bytes  # which reads item by item with this module's parser
+
         items = {}  # filled with this parse's items
-        result = parse_yaml(raw, shown, (kept, items))
+        known = itemwise_bytes(raw, shown, kept, items) if parsed is not None else None  # most often: one item edited
+        result = (known, []) if known is not None else parse_yaml(raw, shown, (kept, items))
         if result[0] is not None and parsed is not None:
             result[0].let_go_of_text(path, reading)
     if parsed is not None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 
 from guide.yamlitems import itemwise
 from guide.yamlsource import EAGER_DEPTH, parse_yaml, parsed_source
@@ -260,3 +261,79 @@ def test_a_kept_source_reads_its_file_again_for_a_deep_line_and_only_if_it_is_un
     assert source.line(deep) == source.line(("programmes", 2, "phases")) == 13  # the nearest line it knows, not one of the new text
     path.write_text(text, "utf-8")
     assert source.line(deep) == expected  # asked again once the file holds what was parsed
+
+
+BASE = HEAD + "".join(ITEM.format(id=f"p{n}") for n in range(4))
+# What a contribution may put into an item: line breaks of other systems, tabs, anchors, aliases
+# and merge keys, flow brackets, NUL, bytes that are not UTF-8, Hangul spelled as its letters
+# (NFD), a byte order mark, a line at the list's level, and quotes left open.
+FRAGMENTS = [b"\r\n", b"\r", b"\t", b"\n\t- id: t\n", "\u2028".encode(), b"\xc2\x85", b"&a ", b"*a", b"<<: *a", b"[[[[", b"{",
+             b"\x00", b"\xff", b"\xe2\x80", "\u1100\u1161".encode(), "\ufeff".encode(), b"\n  - id: new\n", b"\nother: x\n",
+             b"\n- id: z\n", b"'", b'"', b": ", b"\n", b"#", b"---\n", b"  ", "한".encode()]
+
+
+def read_in_the_preview(path: Path, raw: bytes, parsed: dict):
+    from guide.yamlsource import read_yaml
+
+    path.write_bytes(raw)
+    return read_yaml(path, "data/programmes/x.yaml", parsed)
+
+
+# Where an edit most often lands: inside a value (a name, a month list), the head's value, a line's end.
+VALUE_PLACES = sorted({BASE.encode().index(mark) + len(mark) for mark in (b"Name p1", "이름".encode(), b"[1", b"sehub", b"id: p3")}
+                      | {at + 1 for at in range(len(BASE.encode())) if BASE.encode()[at:at + 1] == b"\n"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(VALUE_PLACES), st.integers(0, len(BASE.encode()))), st.sampled_from(FRAGMENTS)),
+                min_size=1, max_size=3))
+def test_an_edited_file_reads_in_the_preview_as_it_reads_whole(tmp_path_factory, edits):
+    """Whatever bytes an edit puts into a file read before, the preview (which reads the items it
+    knows by their bytes, see yamlitems.itemwise_bytes) reads what a first reading of the same
+    bytes reads: the same data and lines, or the same errors."""
+    assert_read_alike(tmp_path_factory.mktemp("items") / "x.yaml", edits)
+
+
+@pytest.mark.parametrize("edit", [
+    (BASE.encode().index(b"Name p1") + 4, "\u1100\u1161".encode()),  # Hangul spelled as its letters, in a name: NFC as a first reading has it
+    (BASE.encode().index(b"Name p1") + 4, "\u2028".encode()),  # a line break YAML knows and the item split does not
+    (BASE.encode().index(b"Name p1") + 4, b"\xc2\x85"),  # likewise
+    (BASE.encode().index(b"sehub"), b"&p "),  # an anchor in the head, which the structure scan refuses
+    (BASE.encode().index(b"Name p1") + 4, b"\xff"),  # not UTF-8
+    (BASE.encode().index(b"  - id: p2"), b"    y: &a [1, 2]\n    z: *a\n"),  # an anchor and its alias, which a first reading refuses
+])
+def test_an_edit_of_hostile_bytes_reads_in_the_preview_as_it_reads_whole(tmp_path, edit):
+    assert_read_alike(tmp_path / "x.yaml", [edit])
+
+
+def assert_read_alike(path: Path, edits: list[tuple[int, bytes]]) -> None:
+    parsed: dict = {}
+    read_in_the_preview(path, BASE.encode(), parsed)
+    raw = BASE.encode()
+    for at, fragment in sorted(edits, reverse=True):
+        raw = raw[:at] + fragment + raw[at:]
+    preview, problems = read_in_the_preview(path, raw, parsed)
+    first, first_problems = parse_yaml(raw, "data/programmes/x.yaml")
+    assert [(e.line, e.message) for e in problems] == [(e.line, e.message) for e in first_problems]
+    assert (preview is None) == (first is None)
+    if first is not None:
+        assert preview.data == first.data
+        assert {keypath: preview.line(keypath) for keypath in first.lines} == first.lines
+
+
+def test_an_edit_of_one_item_decodes_and_parses_that_item_alone(tmp_path, monkeypatch):
+    """The preview reads a programmes file it read before from its bytes: the items it knows are
+    neither decoded nor parsed again, nor is the whole text."""
+    import guide.yamlitems
+    import guide.yamlsource
+
+    path, parsed = tmp_path / "x.yaml", {}
+    read_in_the_preview(path, BASE.encode(), parsed)
+    parsed_items: list = []
+    real_parse = guide.yamlitems.parsed_item
+    monkeypatch.setattr(guide.yamlitems, "parsed_item", lambda text, shown: parsed_items.append(text) or real_parse(text, shown))
+    monkeypatch.setattr(guide.yamlsource, "decoded", lambda raw, shown: pytest.fail("the whole text decoded"))
+    edited = BASE.replace("Name p2}", "이름 p2}")
+    source, problems = read_in_the_preview(path, edited.encode(), parsed)
+    assert problems == [] and source.data == whole(edited).data
+    assert parsed_items == [ITEM.format(id="p2").replace("Name p2}", "이름 p2}")]
