@@ -289,7 +289,9 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
     from tornado import ioloop
 
     preview = Preview(config)
-    if hasattr(signal, "SIGIO"):  # sent when a writer opens a file the watcher holds a lease on for an instant (see sourcefiles.being_written)
+    # A writer that opens a file in the instant the watcher holds a lease on it sends the lease's
+    # signal, whose default is to end the process (see sourcefiles.being_written).
+    if hasattr(signal, "SIGIO"):
         signal.signal(signal.SIGIO, signal.SIG_IGN)
     # Watching starts before the first build, so that a save made during it is rebuilt after it.
     loop = ioloop.IOLoop.current()
