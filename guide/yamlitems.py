@@ -11,12 +11,12 @@ as before.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, Callable, NamedTuple
 
 import yaml
 
 from .cache import digest_of
+from .sourcefiles import decoded
 from .yamlsource import EAGER_DEPTH, KeyPath, YamlSource, needs_scan, parsed_source, structure_problems
 
 LIST = "programmes"
@@ -76,7 +76,7 @@ def itemwise_bytes(raw: bytes, shown: str, known: Items, kept: Items) -> YamlSou
     anything that does not pass so is for the whole document's reading, which reports it. The
     source holds no text: the preview lets go of it (see YamlSource.let_go_of_text)."""
     starts = item_starts(raw, BYTES) if known and b"\x00" not in raw else None
-    head = text_of(raw[:starts[0]]) if starts else None
+    head = decoded(raw[:starts[0]], shown)[0] if starts else None
     if head is None or odd(head) or head_problems(head):
         return None
     chunks = [(chunk, digest_of(chunk)) for chunk in (raw[start:end] for start, end in zip(starts, [*starts[1:], len(raw)]))]
@@ -107,18 +107,9 @@ def joined(head_text: str, shown: str, chunks: list, known: Items, kept: Items, 
     return source
 
 
-def text_of(raw: bytes) -> str | None:
-    """Bytes of a source as its text (NFC, see sourcefiles.decoded), or None if they are not UTF-8."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 def parsed_new_item(chunk: bytes, shown: str) -> tuple[Any, dict[KeyPath, int]] | None:
     """A new item's value and lines (see parsed_item) from its bytes, if it passes alone what the whole document would be checked for."""
-    text = text_of(chunk)
+    text = decoded(chunk, shown)[0]  # none if not UTF-8 text: the whole document's reading says where
     return None if text is None or odd(text) or item_problems(text) else parsed_item(text, shown)
 
 
