@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -15,8 +16,8 @@ from .config import Config
 from .content import Document, Known, link_problems, load_documents
 from .data import load_guide
 from .fragments import Fragments, store_fragments, stored_fragments
-from .feeds import ONE_PART, Parts, feed_files, feeds_key, feeds_whole_key, store_parts, stored_parts, written_feeds
-from .feedrelay import relayed_feeds, shape_of
+from .feeds import Parts, feed_files, feeds_key, store_parts, stored_parts
+from .feedwriting import FeedsAhead, feeds_ahead, feeds_into
 from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs import file_pieces
@@ -85,14 +86,15 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
 
 
 def render_site(config: Config, sources: Sources | None = None, into: Update | None = None, last: Reads | None = None,
-                parts: Parts | None = None, fragments: Fragments | None = None) -> Rendered:
+                parts: Parts | None = None, fragments: Fragments | None = None, ahead: FeedsAhead | None = None) -> Rendered:
     """Return every output file of the hosted site, in memory, or write it into an update.
 
     `last` is what each output looked up in the last build (see reads): with it, only outputs
     whose inputs or looked-up messages changed are made again; of `parts`, the last build's
     parts of the feeds (see feeds), only those of programmes that changed are made again.
     The preview gives the `fragments` of pages it keeps (see fragments), and keeps what made the
-    pages' keys for its next build (see pagekeys.guide_fingerprints). Raise BuildFailed if any output
+    pages' keys for its next build (see pagekeys.guide_fingerprints). With `ahead`, the feeds
+    are being written into the update by another process (see feedwriting). Raise BuildFailed if any output
     looked up a message its catalog lacks.
     """
     sources = sources or load_sources(config)
@@ -104,38 +106,26 @@ def render_site(config: Config, sources: Sources | None = None, into: Update | N
         raise BuildFailed(broken)
     pages, search_files = with_search_indexes(pages, config.file_urls, DiskCache(config.root / ".cache"))
     looked_up = {f"<pages {lang}>": r.taken() for lang, r in listing.items()}
-    # Worked out before the workers fork: after, each programme it reads is a page of memory
-    # copied for this process (at 20,000 pages ~6,000 faults, 20 ms rather than 4).
-    key = feeds_key(config, sources.guide) if into is not None else ""
+    if into is not None and ahead is None:
+        # Worked out before the workers fork: after, each programme it reads is a page of memory
+        # copied for this process (at 20,000 pages ~6,000 faults, 20 ms rather than 4).
+        feeds_key(config, sources.guide)
 
     def other_files() -> dict[str, bytes]:
         """Everything but the pages; made while worker processes render the pages."""
         files = {"robots.txt": robots(config.base_url), **search_files}
         if into is None:
             files["sitemap.xml"] = sitemap(pages, config.base_url)
-        else:
-            written_sitemap(into, pages, config.base_url)
-        kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
-        if key and kept and into.keep_all(feeds_whole_key(key, sources.translations, kept), ONE_PART):
-            looked_up.update(kept)
-            return files
-        relayed = relayed_feeds(config, sources.guide, sources.translations, parts, into, key) if key and parts is not None else None
-        if relayed is not None:
-            names, feeds_looked_up = relayed
-            looked_up.update(feeds_looked_up)
-        else:
             feeds, made = feed_files(config, sources.guide, sources.translations, parts)
-            if into is None:
-                files.update((name, b"".join(map(piece_bytes, file_pieces(content)))) for name, content in feeds)
-                looked_up.update(made())
-                return files
-            names, own = written_feeds(into, feeds, key)
+            files.update((name, b"".join(map(piece_bytes, file_pieces(content)))) for name, content in feeds)
             looked_up.update(made())
-            if parts is not None:
-                parts.shape = shape_of(config, sources.guide, sources.translations, looked_up, own, names, into)
-        whole_key = feeds_whole_key(key, sources.translations, looked_up)
-        for name in names:
-            into.rekey(name, whole_key)
+            return files
+        written_sitemap(into, pages, config.base_url)
+        if ahead is not None:
+            looked_up.update(ahead.merged(into))
+        else:
+            kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
+            looked_up.update(feeds_into(config, sources.guide, sources.translations, into, parts, kept))
         return files
 
     files, pages_looked_up = render_pages(pages, sources.guide, config, sources.translations, sources.templates, into, other_files, last, fragments)
@@ -201,7 +191,8 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     fragments = memory.fragments if memory else stored_fragments(cache) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
         last = update.last_reads if update.last_reads is not None else read_reads(lookups) if update.last else {}
-        rendered = render_site(config, sources, into=update, last=last, parts=parts, fragments=fragments)
+        with feeds_ahead(config, sources.guide, sources.translations, update, parts, last) if memory is None else nullcontext() as ahead:
+            rendered = render_site(config, sources, into=update, last=last, parts=parts, fragments=fragments, ahead=ahead)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])
     if memory and memory.output.layouts:
@@ -215,7 +206,8 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
         else:
             write_file(lookups, dumped(reads))
     if stored:
-        store_parts(config, parts)
+        if ahead is None:  # else kept by the process that made them
+            store_parts(config, parts)
         store_fragments(cache, fragments)
     return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 

@@ -16,8 +16,13 @@ KO_PO = "locales/ko/LC_MESSAGES/messages.po"
 PROGRAMMES = "data/programmes/sehub.yaml"
 
 
-def config_for(root):
-    return Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc))
+def config_for(root, jobs=None):
+    return Config(root=root, out=root / "site", build_time=datetime(2019, 1, 1, tzinfo=timezone.utc), jobs=jobs)
+
+
+# What a build in a new process calls is watched in this process: with one job, it writes the feeds
+# itself rather than in a forked process (see feedwriting), alike but for where.
+IN_PROCESS = 1
 
 
 def replaced(root, name, old, new):
@@ -120,7 +125,7 @@ def test_a_build_copies_the_parts_it_keeps_from_the_files_the_last_build_wrote(t
     unpacked = []
     monkeypatch.setattr(feeds, "unpacked", lambda data: unpacked.append(data) or cache.unpacked(data))
     root = fixture_project(tmp_path)
-    config = config_for(root)
+    config = config_for(root, IN_PROCESS)
     build_site(config)
     layouts = next((root / ".cache" / "layouts").iterdir())
     assert {"en/calendar.ics", "data/programmes.json"} <= write.read_layouts(layouts).keys()
@@ -156,7 +161,7 @@ def test_a_programmes_own_calendar_is_kept_whole_while_its_events_are(tmp_path, 
     calendar_parts = ics.calendar_parts
     monkeypatch.setattr(ics, "calendar_parts", lambda name, *rest: made.append(name) or calendar_parts(name, *rest))
     root = fixture_project(tmp_path)
-    config = config_for(root)
+    config = config_for(root, IN_PROCESS)
     memory = Memory()
     build_site(config, memory=memory)
     own = sorted((root / "site").glob("*/programmes/*/*.ics"))
