@@ -13,7 +13,7 @@ from . import hyphenation, i18n
 from .cache import DiskCache, folder_key, piece_bytes
 from .carryover import carried_fragments
 from .config import Config
-from .content import Document, Known, link_problems, load_documents
+from .content import Document, Known, documents_begun, link_problems
 from .data import load_guide
 from .fragments import Fragments, store_fragments, stored_fragments
 from .feeds import Parts, feed_files, feeds_key, store_parts, stored_parts
@@ -67,11 +67,12 @@ def load_sources(config: Config, parsed: Parsed | None = None, every_msgid: bool
     hyphenation.parsed_ahead(DiskCache(config.root / ".cache"), config.jobs)
     errors: list[SourceError] = []
     guide = None
-    try:
-        guide = load_guide(config.root, parsed, config.jobs)
-    except BuildFailed as failed:
-        errors += failed.errors
-    documents, content_errors = load_documents(config.content_dir, config.root, prose)
+    with documents_begun(config.content_dir, config.root, prose) as documents_read:  # their Markdown converted meanwhile
+        try:
+            guide = load_guide(config.root, parsed, config.jobs)
+        except BuildFailed as failed:
+            errors += failed.errors
+        documents, content_errors = documents_read()
     errors += content_errors
     templates, broken_templates = checked_templates(config)  # from the smallest, while the other process goes from the largest
     errors += broken_templates
