@@ -12,6 +12,7 @@ import errno
 import itertools
 import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -100,6 +101,43 @@ def spare_tree(out: Path) -> Path:
     in place: its files may be the output folder's own.
     """
     return out.parent / f".{out.name}.spare"
+
+
+class SpareAhead:
+    """The spare folder, made on another core while the build works if there is none: the first
+    build to bring the output folder up to date after one that replaced it whole (a first build)
+    would otherwise put its new tree together from nothing at commit, a folder for each page and a
+    link for each file (at 20,000 pages 2-4 s, once). GNU cp makes the same tree of hard links
+    (`cp -al`); where it cannot, the build does, as it did."""
+
+    def __init__(self, out: Path) -> None:
+        self.out, self.process = out, None
+        self.making = out.parent / f".{out.name}.linked.new-{os.getpid()}"  # a killed build's is removed by the next
+        if spare_tree(out).exists() or not out.is_dir() or shutil.which("cp") is None:
+            return
+        try:
+            self.process = subprocess.Popen(["cp", "-al", "--", str(out), str(self.making)], stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            self.process = None
+
+    def wait(self) -> None:
+        """Wait for the copy, and keep it as the spare folder if it was made whole."""
+        if self.process is not None and self.process.wait() == 0:
+            try:
+                self.making.rename(spare_tree(self.out))
+            except OSError:  # another build kept one meanwhile
+                pass
+        self.end()
+
+    def end(self) -> None:
+        """Stop the copy if it still runs (the build failed), and remove what it made and was not kept."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+        if os.path.lexists(self.making):
+            remove_tree(self.making)
 
 
 def taken_spare(out: Path) -> Path:

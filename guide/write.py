@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
-from .folders import (files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
+from .folders import (SpareAhead, files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
                       taken_spare, update_spare)
 from .splice import Layout, Source, Splice, dumped_layouts, read_layouts
 from .waiting import LOST, Relay, Waiting
@@ -53,6 +53,7 @@ class Update:
         self.last_layouts: dict[str, Layout] = {}  # of the files joined from parts, as the last build wrote them
         self.last_reads: dict | None = None  # what each file looked up in the last build, when held (see Held)
         self.layouts: dict[str, Layout] = {}  # and as this build did
+        self.spare: SpareAhead | None = None  # the spare folder being made, if there was none (see folders.SpareAhead)
 
     @property
     def whole(self) -> bool:
@@ -353,6 +354,8 @@ class Update:
         """The folder that takes the output folder's place: the spare one brought up to date, or a
         new one (see folders.spare_tree)."""
         changed, unchanged = sorted(self.changed), [name for name in self.made if name not in self.changed]
+        if self.spare is not None:
+            self.spare.wait()
         spare = taken_spare(self.out)
         try:
             update_spare(self.out, self.inodes, self.staging, spare, changed, unchanged)
@@ -444,6 +447,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
             update.present = held.present
             update.last_layouts, update.last_reads = held.layouts, held.reads
         elif last:
+            if held is None:  # the preview writes changed files in place, and needs none
+                update.spare = SpareAhead(out)  # begun before the scan: the two read the same folder
             update.present, update.inodes = files_in(out)
             update.last_layouts = read_layouts(beside(record_path, "layouts"))
         yield update
@@ -463,6 +468,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
     finally:
         update.dismiss()
         shutil.rmtree(staging, ignore_errors=True)
+        if update.spare is not None:
+            update.spare.end()
 
 
 def beside(record_path: Path, kind: str) -> Path:

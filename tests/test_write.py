@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,54 @@ def test_rebuilds_bring_the_folder_they_replaced_up_to_date_rather_than_make_a_n
     assert run_build("--out", str(fresh), root=root, env={"GUIDE_CACHE": "off"}).returncode == 0
     assert tree(out) == tree(fresh)
     assert len(inodes) > 50 and max(map(len, inodes.values())) == 2
+
+
+def test_the_first_rebuild_after_a_first_build_finds_a_spare_folder_made_while_it_worked(tmp_path, monkeypatch):
+    """A first build leaves no spare folder. The next build that changes many files has one made
+    of the output folder (`cp -al`) while it reads and renders, and at commit links into it only
+    the files that changed; where cp cannot, the build puts the tree together itself, alike. A
+    build that fails meanwhile leaves nothing of it behind."""
+    from guide import folders
+    from guide.config import Config
+    from guide.errors import BuildFailed
+    from guide.pipeline import build_site
+
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=root / "site")
+    fresh = Config(root=root, out=tmp_path / "fresh")
+    build_site(config)
+    assert not (root / ".site.spare").exists()
+    linked: list[Path] = []
+    put_link = folders.put_link
+    monkeypatch.setattr(folders, "put_link", lambda source, target, made: linked.append(target) or put_link(source, target, made))
+
+    renamed_programme(root, 1)
+    rebuilt = build_site(config)
+    assert 1 < len(linked) == len(rebuilt.changed)  # the others were linked by cp, meanwhile
+    build_site(fresh)
+    assert tree(config.out) == tree(fresh.out) and (root / ".site.spare").is_dir() and not leftovers(root)
+
+    shutil.rmtree(root / ".site.spare")
+    monkeypatch.setattr(folders.shutil, "which", lambda name: None)
+    linked.clear()
+    renamed_programme(root, 2)
+    rebuilt = build_site(config)
+    assert len(linked) == len(rebuilt.written) > len(rebuilt.changed)  # every file, by the build itself
+    build_site(fresh)
+    assert tree(config.out) == tree(fresh.out) and not leftovers(root)
+
+    monkeypatch.undo()
+    shutil.rmtree(root / ".site.spare")
+    popen = folders.subprocess.Popen
+    monkeypatch.setattr(folders.subprocess, "Popen", lambda args, **options: popen(["sleep", "60"], **options))  # a copy still at work
+    before = tree(config.out)
+    about = root / "content/en/about.md"
+    about.write_text(about.read_text("utf-8") + "\n[Nowhere](../no-such-page/)\n", "utf-8")
+    started = time.monotonic()
+    with pytest.raises(BuildFailed):
+        build_site(config)
+    assert time.monotonic() - started < 30  # the copy was stopped, not waited for
+    assert tree(config.out) == before and not leftovers(root) and not (root / ".site.spare").exists()
 
 
 def test_a_damaged_spare_folder_still_gives_the_new_site_and_is_never_written_through(tmp_path):
