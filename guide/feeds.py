@@ -113,6 +113,20 @@ class Parts:
             self.kept = {key: (b"", *entry[1:]) if entry[0] else entry for key, entry in self.kept.items()}
             self.bare = True
 
+    def sent(self, laid_out: bool) -> tuple:
+        """What another process that made this build's feeds sends back for the preview to keep
+        (see feedwriting): the parts kept, their bytes let go of if the output folder holds the
+        files they lie in (see laid_out), and what its next build asks of them."""
+        if laid_out and not self.packs:
+            self.laid_out()
+        kept = self.kept
+        return kept, self.base, self.keys, self.remade, self.shape, self.bare
+
+    def taken(self, sent: tuple) -> None:
+        """Keep what another process sent back (see sent), as if this one had made the feeds."""
+        self.kept, self.base, self.keys, self.remade, self.shape, self.bare = sent
+        self.load = None  # read by that process already
+
     def captured(self, make: Callable[[], bytes]) -> tuple[bytes, Lookups]:
         """Make a part; return it and the messages it looked up (which stay recorded for the build too)."""
         before = {lang: r.taken() for lang, r in self.recordings.items()}

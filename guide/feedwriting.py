@@ -5,8 +5,9 @@ workers render them on every core, and the feeds depend on the data and the cata
 a build in a process of its own makes them meanwhile, in a forked process that writes into the
 same staging folder and sends back what it wrote. At 20,000 pages they take ~7 s of CPU, which
 otherwise ran beside the two workers on two cores (for the real guide, ~70 ms: no difference
-measured either way, first build or rebuild). The preview makes them itself:
-it relays them from its output folder after an edit (see feedrelay), and keeps what that needs.
+measured either way, first build or rebuild). So does the preview's first build, which writes
+a new folder too, and it takes back the parts to keep in memory; its later builds change files
+in place and make the feeds themselves, relaying them after an edit (see feedrelay).
 """
 from __future__ import annotations
 
@@ -48,12 +49,16 @@ def feeds_into(config: Config, guide: Guide, translations: dict, into: Update, p
 
 
 class FeedsAhead:
-    """The feeds being written into an update by a forked process, which keeps their parts in .cache/ too."""
+    """The feeds being written into an update by a forked process, which keeps their parts in .cache/
+    too, or (`sends_parts`, for the preview) sends them back to be kept in memory."""
 
-    def __init__(self, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads) -> None:
+    def __init__(self, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads,
+                 sends_parts: bool = False) -> None:
         context = multiprocessing.get_context("fork")
+        self.parts = parts
         self.results, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=written_ahead, args=(sender, config, guide, translations, into, parts, kept), daemon=True)
+        self.process = context.Process(target=written_ahead, args=(sender, config, guide, translations, into, parts, kept, sends_parts),
+                                       daemon=True)
         gc.freeze()  # its collections then skip what was made before the fork, which it only reads (see workers)
         try:
             self.process.start()
@@ -71,7 +76,9 @@ class FeedsAhead:
             self.dismiss()
         if status == "error":
             raise payload
-        made, changed, layouts, looked_up = payload
+        made, changed, layouts, looked_up, parts = payload
+        if parts is not None:
+            self.parts.taken(parts)
         into.made.update(made)
         into.fresh.update(made)
         into.changed.update(changed)
@@ -85,15 +92,19 @@ class FeedsAhead:
         self.results.close()
 
 
-def written_ahead(sender, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads) -> None:
-    """Write the feeds (see feeds_into) in the forked process, keep their parts, and send back what it wrote."""
+def written_ahead(sender, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads,
+                  sends_parts: bool) -> None:
+    """Write the feeds (see feeds_into) in the forked process, keep their parts or send them, and send back what it wrote."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's to handle: it ends this process
     try:
         into.made, into.fresh, into.changed, into.layouts = {}, set(), set(), {}
         looked_up = feeds_into(config, guide, translations, into, parts, kept)
-        if parts is not None:
+        sent = None
+        if parts is not None and sends_parts:
+            sent = parts.sent(laid_out=bool(into.layouts))
+        elif parts is not None:
             store_parts(config, parts)  # keyed by what each part was made from: right whether or not the build ends well
-        sender.send(("ok", (into.made, into.changed, into.layouts, looked_up)))
+        sender.send(("ok", (into.made, into.changed, into.layouts, looked_up, sent)))
     except BaseException as exc:
         try:
             sender.send(("error", exc))
@@ -105,14 +116,15 @@ def written_ahead(sender, config: Config, guide: Guide, translations: dict, into
 
 @contextmanager
 def feeds_ahead(config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, last: Reads,
-                ) -> Iterator[FeedsAhead | None]:
-    """Begin the feeds in a forked process if the build may use another core (else yield None);
-    end that process with the block, whatever the build came to."""
-    if not forks(config.jobs):
+                sends_parts: bool = False) -> Iterator[FeedsAhead | None]:
+    """Begin the feeds in a forked process if the build may use another core and writes a new
+    folder, not changed files in place (else yield None); end that process with the block,
+    whatever the build came to."""
+    if not forks(config.jobs) or into.in_place:
         yield None
         return
     kept = {name: lookups for name, lookups in last.items() if name.startswith("<feeds ")}
-    ahead = FeedsAhead(config, guide, translations, into, parts, kept)
+    ahead = FeedsAhead(config, guide, translations, into, parts, kept, sends_parts)
     try:
         yield ahead
     finally:

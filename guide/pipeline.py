@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -192,7 +191,7 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     fragments = memory.fragments if memory else stored_fragments(cache) if stored else None
     with updating(config.out, record, memory.output if memory else None) as update:
         last = update.last_reads if update.last_reads is not None else read_reads(lookups) if update.last else {}
-        with feeds_ahead(config, sources.guide, sources.translations, update, parts, last) if memory is None else nullcontext() as ahead:
+        with feeds_ahead(config, sources.guide, sources.translations, update, parts, last, sends_parts=memory is not None) as ahead:
             rendered = render_site(config, sources, into=update, last=last, parts=parts, fragments=fragments, ahead=ahead)
         for name in sorted(rendered.files):
             update.write(name, rendered.files[name])

@@ -206,7 +206,7 @@ def test_the_organisations_and_groups_files_are_kept_until_what_they_show_change
     row = exports.OrganisationRow
     monkeypatch.setattr(exports, "OrganisationRow", lambda centre, ctx: rows.append(ctx.guide.programmes) or row(centre, ctx))
     root = fixture_project(tmp_path)
-    config = config_for(root)
+    config = config_for(root, IN_PROCESS)
     parts = Parts()
     build_site(config, memory=Memory(parts))
     assert rows and not any(rows)  # made without the programmes

@@ -3,6 +3,7 @@ works out its pages: the same files and parts as when it writes them itself, its
 build's, and the process ends with the build whatever the build came to."""
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -13,8 +14,8 @@ from conftest import fixture_project
 from guide import feedwriting, pipeline
 from guide.errors import BuildFailed
 from guide.feeds import parts_on_disk
-from guide.pipeline import build_site
-from test_feeds import PROGRAMMES, config_for, replaced
+from guide.pipeline import build_site, stored_memory
+from test_feeds import PROGRAMMES, config_for, feeds_of, fresh_feeds, replaced
 
 
 @pytest.fixture
@@ -90,3 +91,22 @@ def test_a_build_that_fails_before_its_feeds_are_taken_in_ends_their_process(tmp
     assert begun and not begun[0].process.is_alive() and time.monotonic() - started < 30
     assert files_of(config.out) == before
     assert not multiprocessing.active_children()
+
+
+def test_the_previews_first_build_takes_back_the_parts_its_next_builds_relay(tmp_path, monkeypatch, two_cores):
+    """The preview's first build writes a new folder: its feeds are written by another process,
+    which sends back their parts (bytes let go of, as the files hold them) and the shape of what it
+    wrote; the next build, in place, relays them with the edited programme's parts alone made again."""
+    root = fixture_project(tmp_path)
+    build_site(config_for(root))  # the parts in .cache/, as the preview often finds them
+    config = dataclasses.replace(config_for(root), out=tmp_path / "served")
+    pids = writer_pids(monkeypatch, tmp_path)
+    memory = stored_memory(config)
+    build_site(config, memory=memory)
+    assert pids() and str(os.getpid()) not in pids()
+    parts = memory.parts
+    assert parts.kept and parts.shape is not None and not any(entry[0] for entry in parts.kept.values())
+    replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
+    build_site(config, memory=memory)
+    assert {programme for _, programme in parts.remade} == {"fair"}
+    assert feeds_of(config.out) == fresh_feeds(config)
