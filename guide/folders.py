@@ -108,7 +108,9 @@ class SpareAhead:
     build to bring the output folder up to date after one that replaced it whole (a first build)
     would otherwise put its new tree together from nothing at commit, a folder for each page and a
     link for each file (at 20,000 pages 2-4 s, once). GNU cp makes the same tree of hard links
-    (`cp -al`); where it cannot, the build does, as it did."""
+    (`cp -al`); where it cannot, the build does, as it did. A build that succeeds keeps the copy
+    whatever it changed (stopped and removed, a whole copy took as long as making it); one that
+    fails stops it."""
 
     def __init__(self, out: Path) -> None:
         self.out, self.process = out, None

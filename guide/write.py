@@ -457,6 +457,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         if held:
             held.unsaved.clear()  # nor the one the last commit put off
         record = update.commit()
+        if update.spare is not None:  # kept for the next build, even by one that changed nothing or one file
+            update.spare.wait()
         if record_path:
             save = held.put_off if held else saved
             save(record_path, partial(marshal.dumps, record))

@@ -173,6 +173,9 @@ def test_the_first_rebuild_after_a_first_build_finds_a_spare_folder_made_while_i
     fresh = Config(root=root, out=tmp_path / "fresh")
     build_site(config)
     assert not (root / ".site.spare").exists()
+    build_site(config)  # nothing changed: the copy made meanwhile is kept all the same
+    assert (root / ".site.spare").is_dir() and not leftovers(root)
+    shutil.rmtree(root / ".site.spare")
     linked: list[Path] = []
     put_link = folders.put_link
     monkeypatch.setattr(folders, "put_link", lambda source, target, made: linked.append(target) or put_link(source, target, made))
