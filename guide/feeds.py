@@ -119,8 +119,7 @@ class Parts:
         files they lie in (see laid_out), and what its next build asks of them."""
         if laid_out and not self.packs:
             self.laid_out()
-        kept = self.kept
-        return kept, self.base, self.keys, self.remade, self.shape, self.bare
+        return self.kept, self.base, self.keys, self.remade, self.shape, self.bare
 
     def taken(self, sent: tuple) -> None:
         """Keep what another process sent back (see sent), as if this one had made the feeds."""

@@ -25,6 +25,12 @@ def leftovers(folder: Path, out: str = "site") -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(f".{out}.") and p.name != f".{out}.spare"]
 
 
+@pytest.fixture
+def two_cores(monkeypatch):
+    """A machine of two cores, where a build forks work onto the other one (see guide/ahead.py)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
 @pytest.fixture(autouse=True)
 def one_project_per_process():
     """Let go of what an in-process build kept for the next (the preview's memos, `LAST_*`) after

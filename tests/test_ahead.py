@@ -7,7 +7,6 @@ import os
 import time
 
 import pyphen
-import pytest
 from jinja2 import Environment
 
 from conftest import fixture_project
@@ -15,11 +14,6 @@ from guide import ahead, hyphenation, templating
 from guide.cache import DiskCache
 from guide.config import Config
 from guide.hyphenation import SOFT_HYPHEN, hyphenated
-
-
-@pytest.fixture
-def two_cores(monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
 def never(*args, **kwargs):

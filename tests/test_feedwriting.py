@@ -16,15 +16,7 @@ from guide.errors import BuildFailed
 from guide.feeds import parts_on_disk
 from guide.pipeline import build_site, stored_memory
 from test_feeds import PROGRAMMES, config_for, feeds_of, fresh_feeds, replaced
-
-
-@pytest.fixture
-def two_cores(monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-
-
-def files_of(out):
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+from test_write import tree
 
 
 def writer_pids(monkeypatch, folder) -> list[str]:
@@ -52,7 +44,7 @@ def test_the_feeds_written_on_another_core_are_those_a_build_writes_itself(tmp_p
         assert len(set(pids())) == 2 and str(os.getpid()) in pids()  # one build wrote them itself, the other did not
         for path in tmp_path.glob("feeds-*"):
             path.unlink()
-        assert files_of(ahead.out) == files_of(itself.out)
+        assert tree(ahead.out) == tree(itself.out)
         stored = parts_on_disk(ahead)  # kept in .cache/ by the process that made them, for the next build
         assert stored and stored.keys() == parts_on_disk(itself).keys()
     assert not multiprocessing.active_children()
@@ -61,7 +53,7 @@ def test_the_feeds_written_on_another_core_are_those_a_build_writes_itself(tmp_p
 def test_an_error_making_the_feeds_on_another_core_is_the_builds(tmp_path, monkeypatch, two_cores):
     config = config_for(fixture_project(tmp_path))
     build_site(config)
-    before = files_of(config.out)
+    before = tree(config.out)
 
     def broken(*args):
         raise ValueError("no calendar today")
@@ -70,14 +62,14 @@ def test_an_error_making_the_feeds_on_another_core_is_the_builds(tmp_path, monke
     replaced(config.root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
     with pytest.raises(ValueError, match="no calendar today"):
         build_site(config)
-    assert files_of(config.out) == before
+    assert tree(config.out) == before
     assert not multiprocessing.active_children()
 
 
 def test_a_build_that_fails_before_its_feeds_are_taken_in_ends_their_process(tmp_path, monkeypatch, two_cores):
     config = config_for(fixture_project(tmp_path))
     build_site(config)
-    before = files_of(config.out)
+    before = tree(config.out)
     begun = []
     made = feedwriting.FeedsAhead.__init__
     monkeypatch.setattr(feedwriting.FeedsAhead, "__init__", lambda self, *args: begun.append(self) or made(self, *args))
@@ -89,7 +81,7 @@ def test_a_build_that_fails_before_its_feeds_are_taken_in_ends_their_process(tmp
         build_site(config)
     assert "no-such-page" in failed.value.report()
     assert begun and not begun[0].process.is_alive() and time.monotonic() - started < 30
-    assert files_of(config.out) == before
+    assert tree(config.out) == before
     assert not multiprocessing.active_children()
 
 
