@@ -196,12 +196,6 @@ def policy_errors(html: str, body: str, shown: str, first: int) -> list[SourceEr
     return [SourceError(shown, first + source_line(lines, needles), "", rule) for rule, needles in html_problems(html)]
 
 
-def converted(bodies: list[str]) -> list[str]:
-    """Convert Markdown bodies (see conversions)."""
-    with conversions(bodies) as done:
-        return done()
-
-
 @contextmanager
 def conversions(bodies: list[str]) -> Iterator[Callable[[], list[str]]]:
     """Begin converting Markdown bodies, on every core when there are many (Python-Markdown takes

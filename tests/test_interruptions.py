@@ -125,7 +125,8 @@ def test_markdown_workers_end_with_their_tasks_and_die_at_once_when_stopped(monk
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     previous = signal.signal(signal.SIGTERM, interrupted_in(os.getpid()))  # as build.py sets it
     try:
-        handlers = content.converted(["text"] * content.PARALLEL_FROM)
+        with content.conversions(["text"] * content.PARALLEL_FROM) as converted:
+            handlers = converted()
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert set(handlers) == {f"{signal.SIG_DFL!r} {signal.SIG_IGN!r}"}
