@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from . import hyphenation, i18n
+from .ahead import Forked
 from .cache import DiskCache, folder_key, piece_bytes
 from .carryover import carried_fragments
 from .config import Config
@@ -17,6 +18,7 @@ from .data import load_guide
 from .fragments import Fragments, store_fragments, stored_fragments
 from .feeds import Parts, feed_files, feeds_key, store_parts, stored_parts
 from .feedwriting import FeedsAhead, feeds_ahead, feeds_into
+from .folders import scans_ahead
 from .errors import BuildFailed, SourceError
 from .model import Guide
 from .outputs import file_pieces
@@ -182,14 +184,19 @@ def build_site(config: Config, sources: Sources | None = None, memory: Memory | 
     not grow with the size of the site; only files that changed since the last build are
     rendered and reach the output folder (see write.Update).
     """
-    sources = sources or load_sources(config)
     record = output_record(config)
+    with scans_ahead(config.out, record if memory is None else None, config.jobs) as scans:
+        return built_site(config, record, sources or load_sources(config), memory, scans)
+
+
+def built_site(config: Config, record: Path | None, sources: Sources, memory: Memory | None, scans: Forked | None) -> Rendered:
+    """build_site, once the sources are read; the output folders are being scanned meanwhile if `scans`."""
     lookups = beside(record, "reads") if record else None
     stored = memory is None and record is not None
     parts = memory.parts if memory else stored_parts(config) if stored else None
     cache = DiskCache(config.root / ".cache")
     fragments = memory.fragments if memory else stored_fragments(cache) if stored else None
-    with updating(config.out, record, memory.output if memory else None) as update:
+    with updating(config.out, record, memory.output if memory else None, scans) as update:
         last = update.last_reads if update.last_reads is not None else read_reads(lookups) if update.last else {}
         with feeds_ahead(config, sources.guide, sources.translations, update, parts, last, sends_parts=memory is not None) as ahead:
             rendered = render_site(config, sources, into=update, last=last, parts=parts, fragments=fragments, ahead=ahead)

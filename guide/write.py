@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from .cache import DIGEST, DIGEST_BYTES, Stored, digest_of, piece_bytes, piece_digest
-from .folders import (SpareAhead, files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name, swap_in,
-                      taken_spare, update_spare)
+from .ahead import Forked
+from .folders import (Scans, SpareAhead, files_in, flat_name, keep_spare, move_in, remove_leftovers, retire, retired_name,
+                      scanned_spare, scans_taken, swap_in, taken_spare, update_spare)
 from .splice import Layout, Source, Splice, dumped_layouts, read_layouts
 from .waiting import LOST, Relay, Waiting
 
@@ -54,6 +55,7 @@ class Update:
         self.last_reads: dict | None = None  # what each file looked up in the last build, when held (see Held)
         self.layouts: dict[str, Layout] = {}  # and as this build did
         self.spare: SpareAhead | None = None  # the spare folder being made, if there was none (see folders.SpareAhead)
+        self.scans: Scans | None = None  # of the output and spare folders, if made ahead (see folders.scans_ahead)
 
     @property
     def whole(self) -> bool:
@@ -358,7 +360,7 @@ class Update:
             self.spare.wait()
         spare = taken_spare(self.out)
         try:
-            update_spare(self.out, self.inodes, self.staging, spare, changed, unchanged)
+            update_spare(self.out, self.inodes, self.staging, spare, changed, unchanged, scanned_spare(self.scans, spare))
         except OSError:  # a file where a folder is now, say: put together from nothing instead
             retired = retired_name(self.out)
             spare.rename(retired)
@@ -427,11 +429,12 @@ class Held:
 
 
 @contextmanager
-def updating(out: Path, record_path: Path | None, held: Held | None = None) -> Iterator[Update]:
+def updating(out: Path, record_path: Path | None, held: Held | None = None, scans: Forked | None = None) -> Iterator[Update]:
     """Yield an Update of out; commit it if the block succeeds, else leave out as it was.
 
     With `held`, the record held in memory stands for the one on disk and for a scan of out,
-    and changed files are moved in place (see Update.commit).
+    and changed files are moved in place (see Update.commit). `scans` are being made ahead (see
+    folders.scans_ahead).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -449,7 +452,8 @@ def updating(out: Path, record_path: Path | None, held: Held | None = None) -> I
         elif last:
             if held is None:  # the preview writes changed files in place, and needs none
                 update.spare = SpareAhead(out)  # begun before the scan: the two read the same folder
-            update.present, update.inodes = files_in(out)
+            update.scans = scans_taken(scans)
+            update.present, update.inodes = update.scans[:2] if update.scans else files_in(out)
             update.last_layouts = read_layouts(beside(record_path, "layouts"))
         yield update
         if record_path:

@@ -209,6 +209,59 @@ def test_the_first_rebuild_after_a_first_build_finds_a_spare_folder_made_while_i
     assert tree(config.out) == before and not leftovers(root) and not (root / ".site.spare").exists()
 
 
+def test_the_folders_are_scanned_by_another_process_while_the_sources_are_read(tmp_path, monkeypatch, two_cores):
+    """A build over a large record has the output and spare folders scanned by a forked process
+    meanwhile. A spare folder that another took and replaced after the scan is walked again, and
+    a scan that fails is made by the build itself: the site is a fresh build's either way."""
+    from guide import folders, write
+    from guide.config import Config
+    from guide.pipeline import build_site
+
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=root / "site")
+    fresh = Config(root=root, out=tmp_path / "fresh")
+    build_site(config)
+    build_site(config)  # keeps a spare folder (see the test above)
+    monkeypatch.setattr(folders, "SCAN_AHEAD_FROM", 0)
+    walked: list[str] = []
+    files_in, inodes_in = write.files_in, folders.inodes_in
+    monkeypatch.setattr(write, "files_in", lambda folder: walked.append(f"{os.getpid()} out") or files_in(folder))
+    monkeypatch.setattr(folders, "inodes_in", lambda folder: walked.append(f"{os.getpid()} spare") or inodes_in(folder))
+
+    renamed_programme(root, 1)
+    rebuilt = build_site(config)
+    assert len(rebuilt.changed) > 1 and walked == []  # neither folder walked in this process
+    build_site(fresh)
+    assert tree(config.out) == tree(fresh.out) and not leftovers(root)
+
+    scans_of = folders.scans_of
+
+    def replaced_after_the_scan(out: Path) -> folders.Scans:
+        """Scan, then put another folder in the spare's place, whose files are not the output's."""
+        scans = scans_of(out)
+        spare = folders.spare_tree(out)
+        shutil.copytree(spare, spare.with_name("other"), symlinks=True)
+        (spare.with_name("other") / "en" / "index.html").write_text("other bytes", "utf-8")
+        shutil.rmtree(spare)
+        spare.with_name("other").rename(spare)
+        return scans
+
+    monkeypatch.setattr(folders, "scans_of", replaced_after_the_scan)
+    renamed_programme(root, 2)
+    build_site(config)
+    assert walked == [f"{os.getpid()} spare"]  # the folder taken was not the one scanned
+    build_site(fresh)
+    assert tree(config.out) == tree(fresh.out) and not leftovers(root)
+
+    monkeypatch.setattr(folders, "scans_of", lambda out: 1 / 0)
+    walked.clear()
+    renamed_programme(root, 3)
+    build_site(config)
+    assert sorted(walked) == [f"{os.getpid()} out", f"{os.getpid()} spare"]
+    build_site(fresh)
+    assert tree(config.out) == tree(fresh.out) and not leftovers(root)
+
+
 def test_a_damaged_spare_folder_still_gives_the_new_site_and_is_never_written_through(tmp_path):
     root = fixture_project(tmp_path)
     out, fresh, outside = root / "site", tmp_path / "fresh", tmp_path / "outside"
