@@ -11,14 +11,12 @@ in place and make the feeds themselves, relaying them after an edit (see feedrel
 """
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import signal
+import pickle
 import traceback
 from contextlib import contextmanager
 from typing import Iterator
 
-from .ahead import forks
+from .ahead import Forked, forks
 from .config import Config
 from .feedrelay import relayed_feeds, shape_of
 from .feeds import ONE_PART, Parts, feed_files, feeds_key, feeds_whole_key, store_parts, written_feeds
@@ -54,26 +52,15 @@ class FeedsAhead:
 
     def __init__(self, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads,
                  sends_parts: bool = False) -> None:
-        context = multiprocessing.get_context("fork")
         self.parts = parts
-        self.results, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=written_ahead, args=(sender, config, guide, translations, into, parts, kept, sends_parts),
-                                       daemon=True)
-        gc.freeze()  # its collections then skip what was made before the fork, which it only reads (see workers)
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
-        sender.close()
+        self.forked = Forked(written_ahead, config, guide, translations, into, parts, kept, sends_parts)
 
     def merged(self, into: Update) -> Reads:
         """Wait for the feeds; take in what the process wrote into the update; return what they looked up."""
-        try:
-            status, payload = self.results.recv()
-        except EOFError:
-            raise RuntimeError("the process making the calendars and data files ended without a word") from None
-        finally:
-            self.dismiss()
+        sent = self.forked.result()
+        if sent is None:
+            raise RuntimeError("the process making the calendars and data files ended without a word")
+        status, payload = sent[0]
         if status == "error":
             raise payload
         made, changed, layouts, looked_up, parts = payload
@@ -86,16 +73,13 @@ class FeedsAhead:
         return looked_up
 
     def dismiss(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-        self.results.close()
+        self.forked.end()
 
 
-def written_ahead(sender, config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads,
-                  sends_parts: bool) -> None:
-    """Write the feeds (see feeds_into) in the forked process, keep their parts or send them, and send back what it wrote."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's to handle: it ends this process
+def written_ahead(config: Config, guide: Guide, translations: dict, into: Update, parts: Parts | None, kept: Reads,
+                  sends_parts: bool) -> tuple[str, object]:
+    """Write the feeds (see feeds_into) in the forked process, keep their parts or send them; return
+    what it wrote, or the error it met (one that does not pickle as its traceback)."""
     try:
         into.made, into.fresh, into.changed, into.layouts = {}, set(), set(), {}
         looked_up = feeds_into(config, guide, translations, into, parts, kept)
@@ -104,14 +88,13 @@ def written_ahead(sender, config: Config, guide: Guide, translations: dict, into
             sent = parts.sent(laid_out=bool(into.layouts))
         elif parts is not None:
             store_parts(config, parts)  # keyed by what each part was made from: right whether or not the build ends well
-        sender.send(("ok", (into.made, into.changed, into.layouts, looked_up, sent)))
+        return "ok", (into.made, into.changed, into.layouts, looked_up, sent)
     except BaseException as exc:
         try:
-            sender.send(("error", exc))
-        except Exception:  # an error that does not pickle
-            sender.send(("error", RuntimeError(f"making the calendars and data files failed:\n{traceback.format_exc()}")))
-    finally:
-        sender.close()
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"making the calendars and data files failed:\n{traceback.format_exc()}")
+        return "error", exc
 
 
 @contextmanager

@@ -80,7 +80,7 @@ def test_a_build_that_fails_before_its_feeds_are_taken_in_ends_their_process(tmp
     with pytest.raises(BuildFailed) as failed:
         build_site(config)
     assert "no-such-page" in failed.value.report()
-    assert begun and not begun[0].process.is_alive() and time.monotonic() - started < 30
+    assert begun and not begun[0].forked.process.is_alive() and time.monotonic() - started < 30
     assert tree(config.out) == before
     assert not multiprocessing.active_children()
 
