@@ -208,6 +208,9 @@ def interrupted_in(main_pid: int):
 
 
 def run_build(config: Config, args) -> int:
+    from .templating import begin_compiling
+
+    begin_compiling(config)
     from .pipeline import build_site
 
     started = time.perf_counter()

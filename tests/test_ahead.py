@@ -31,6 +31,18 @@ def test_a_first_build_finds_its_templates_compiled_by_another_process(tmp_path,
     assert templating.compiled_ahead(config)() is None and not multiprocessing.active_children()  # compiled already: none begun
 
 
+def test_compiling_begun_before_the_build_imports_its_code_is_the_one_the_build_waits_for(tmp_path, monkeypatch, two_cores):
+    config = Config(root=fixture_project(tmp_path), out=tmp_path / "out")
+    templating.begin_compiling(config)
+    begun = multiprocessing.active_children()
+    assert len(begun) == 1 and templating.BEGUN
+    monkeypatch.setattr(templating, "started", never)  # none begun again
+    templating.compiled_ahead(config)()
+    assert not begun[0].is_alive() and not templating.BEGUN and not multiprocessing.active_children()
+    monkeypatch.setattr(Environment, "compile", never)
+    assert not templating.checked_templates(config)[1]
+
+
 def test_the_build_compiles_from_the_smallest_template_and_loads_those_the_other_process_compiled(tmp_path, monkeypatch):
     """The other process compiles the largest first: the two meet halfway, and the build loads
     what the other process compiled rather than compiling it again."""
