@@ -15,6 +15,7 @@ from .fields import Reader
 from .programmes import PREVIEW, Remembered, read_programmes
 from .records import read_centres, read_districts, read_edition, read_groups, read_providers
 from .sourcefiles import checked_files, unread_files
+from .terms import inconsistent_terms
 from .yamlsource import KeyPath, Parsed, YamlSource, read_yaml
 
 
@@ -189,26 +190,3 @@ def check_refs(r: Reader, values: list, section: str, key: str, known: set[str],
     for i, value in enumerate(values):
         if value is not None and value not in known:
             r.fail((section, i, key), f"'{value}' is not a known {what} (dangling reference)")
-
-
-def inconsistent_terms(guide: m.Guide) -> list[SourceError]:
-    """One English term per Korean term: report labels translated two ways."""
-    first: dict[str, tuple[str, m.Programme, str]] = {}
-    errors = []
-    for programme, field, text in guide_terms(guide):
-        known = first.setdefault(text.ko, (text.en, programme, field))
-        if known[0] != text.en:
-            where = f"{known[1].where[0]}:{known[1].where[1]} {known[1].id}.{known[2]}"
-            message = f"'{text.ko}' is translated '{text.en}' here but '{known[0]}' at {where} (one English term per Korean term)"
-            errors.append(SourceError(programme.where[0], programme.where[1], f"programmes[id={programme.id}].{field}", message))
-    return errors
-
-
-def guide_terms(guide: m.Guide):
-    """Yield (programme, field, text) for the short labels that must be translated consistently."""
-    for p in guide.programmes:
-        yield p, "area", p.area
-        for i, phase in enumerate(p.phases):
-            yield p, f"phases[{i}].label", phase.label
-        for i, contact in enumerate(p.contacts):
-            yield p, f"contacts[{i}].team", contact.team
