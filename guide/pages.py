@@ -268,6 +268,7 @@ def brochure_context(guide: Guide, shared: dict[str, Any], documents: list[Docum
         "tables": shared["tables"],
         "district_only": shared["district_only"],
         "eligibility_index": shared["eligibility_index"],
+        "eligibility_runs": shared["eligibility_runs"],
         "table_ids": shared["table_ids"],
     }
 

@@ -431,6 +431,11 @@ def test_an_edited_programme_makes_again_only_the_lists_that_show_it(tmp_path):
     assert {pair[0].id: pair is last_index[pair[0].id] for pair in after["eligibility_index"]} == {
         group.id: all(p.id != "fair" for p in programmes) for group, programmes in after["eligibility_index"]}
     assert any(pair is last_index[pair[0].id] for pair in after["eligibility_index"])
+    lists_fair = {group.id: any(p.id == "fair" for p in programmes) for group, programmes in after["eligibility_index"]}
+    assert {group: runs is before["eligibility_runs"][group] for group, runs in after["eligibility_runs"].items()} == {
+        group: not fair for group, fair in lists_fair.items()} and any(lists_fair.values())
+    assert all(any(item[0].name.en == "Public procurement market" for run in after["eligibility_runs"][group] for item in run)
+               for group, fair in lists_fair.items() if fair)
     last_runs = {id(run) for group in searched for run in group[2]}
     kept = {kind: [id(run) in last_runs for run in runs] for kind, _, runs in search_groups()}
     assert kept["programme"] == [False] and len(kept) > 1 and all(all(runs) for kind, runs in kept.items() if kind != "programme")
