@@ -107,7 +107,9 @@ def views(guide: Guide, now: datetime | None) -> dict[str, Any]:
         "eligibility_index": kept.same(("eligibility",), finder.directly_for(guide)),
         "table_ids": frozenset(in_tables),
     }
-    shown["eligibility_runs"] = {group.id: kept.runs(("eligibility", group.id), programmes, eligibility_runs, programme_item, programme_id)
+    # A group's list in the brochure's index runs to thousands of names at 20,000 pages: in runs,
+    # an edit of one programme renders again the run that holds it, not every list (~50-90 ms).
+    shown["eligibility_runs"] = {group.id: programme_runs(programmes, kept, ("eligibility", group.id))
                                  for group, programmes in shown["eligibility_index"]}
     kept.remember()
     return shown
@@ -123,21 +125,6 @@ def listing_runs(listings: tuple[finder.Listing, ...], strips: dict[str, Any], k
         return runs(map(shown, items), lambda item: item[0].programme.id)
 
     return kept.runs(name, listings, made, shown, programme_id_of_listing) if kept is not None else made(listings)
-
-
-def eligibility_runs(programmes: Iterable[Programme]) -> tuple[tuple[tuple[Programme], ...], ...]:
-    """A group's programmes in the brochure's index, as runs of (programme,) items (see runs): at
-    20,000 pages a group's list runs to thousands of names, and an edit of one programme rendered
-    every list that holds it again (~50-90 ms of the brochure's page)."""
-    return runs(map(programme_item, programmes), lambda item: item[0].id)
-
-
-def programme_item(programme: Programme) -> tuple[Programme]:
-    return (programme,)
-
-
-def programme_id(programme: Programme) -> str:
-    return programme.id
 
 
 def programme_id_of_listing(listing: finder.Listing) -> str:
