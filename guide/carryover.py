@@ -1,6 +1,7 @@
 """What the preview carries over in .cache/ from one run to the next: the fragments it keeps (pages'
 main blocks among them), where pages show the main blocks let go of, and the pages' frames (see
-fragments, readback, frames).
+fragments, readback, frames); and the parts of the feeds, with what the output folder holds of
+them (see feeds.Parts, feedrelay.Shape).
 
 A preview started over an output folder it left current renders nothing in its first build, and
 so knew nothing of the pages: its first edit rendered whole every page it touched. At 20,000
@@ -10,6 +11,13 @@ when its first pages render. Each is checked where it is used, as within one run
 against the page's digest, size and time in the output's record, a block let go of by the
 digest of its bytes in its page, a fragment by its key. What does not read back whole, or was
 kept by other code, is not used: the fragments the last build kept are read instead.
+
+The feeds likewise: a preview whose last run only ever started over a current output folder
+(or one whose .cache/ holds no build's parts) knew neither the feeds' parts nor their shape, and
+its first edit of a programme made every programme's calendar events and rows again (at 20,000
+pages, 5.5 s against 0.9 s for the next edit). The parts are kept as the preview keeps them, by
+their digests: the files of the output folder hold their bytes. The shape is checked against the
+output's record and layouts before the feeds are put together from it (see feedrelay.held).
 """
 from __future__ import annotations
 
@@ -19,10 +27,13 @@ from collections import OrderedDict
 
 from .cache import DiskCache, code_key, folder_key
 from .config import Config
+from .feedrelay import Shape
+from .feeds import Parts, parts_on_disk
 from .fragments import Entry, Fragments, fragments_on_disk
 from .frames import Layout
 
 STORE = "preview"  # the .cache/ namespace: an entry for each output folder
+FEEDS = "preview-feeds"  # likewise, for the feeds' parts: read when the feeds are first made, not with the pages
 UNUSED_S = 14 * 24 * 3600  # an output folder's entry not read or written for this long is deleted (20-50 MB for a large guide)
 
 
@@ -59,9 +70,44 @@ def restored(fragments: Fragments, cache: DiskCache, key: str) -> OrderedDict[st
     return kept
 
 
-def carry_over(config: Config, fragments: Fragments) -> None:
-    """Keep what the preview knows of its pages in .cache/ for its next run, if it read or rendered
-    any pages (else the entry of its last run stays as it was)."""
+def carried_parts(config: Config) -> Parts:
+    """The preview's parts of the feeds, begun with what its last run over this output folder kept
+    (or, failing that, with the parts the last build kept), read when the feeds are first made."""
+    parts = Parts(packs=False)
+    cache = DiskCache(config.root / ".cache")
+    parts.load = lambda: restored_parts(parts, cache, folder_key(config.out)) or parts_on_disk(config)
+    return parts
+
+
+def restored_parts(parts: Parts, cache: DiskCache, key: str) -> dict | None:
+    """Put back what the output folder holds of the feeds as the last run left it; return its parts
+    (None if it kept none, or other code did)."""
+    enabled = gc.isenabled()
+    gc.disable()  # as for the fragments (see restored): tens of thousands of entries that live as long as the preview
+    try:
+        data = cache.get(FEEDS, key)
+        code, kept, shape = marshal.loads(data) if data else (None,) * 3
+    except (ValueError, EOFError, TypeError):
+        return None
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+    if code != code_key() or type(kept) is not dict or not kept or not (shape is None or type(shape) is tuple and len(shape) == len(Shape._fields)):
+        return None
+    parts.shape = Shape(*shape) if shape is not None else None
+    return kept
+
+
+def carry_over(config: Config, fragments: Fragments, parts: Parts) -> None:
+    """Keep what the preview knows of its pages and feeds in .cache/ for its next run, each if it
+    read or made them (else the entry of its last run stays as it was)."""
+    cache = DiskCache(config.root / ".cache")
+    if parts.load is None and parts.kept:
+        shape = tuple(parts.shape) if parts.shape is not None else None
+        cache.put(FEEDS, folder_key(config.out), marshal.dumps((code_key(), parts.kept, shape)))
+        cache.prune(FEEDS, older_than=UNUSED_S)
     if fragments.load is not None:
         return
     places = fragments.places
@@ -73,7 +119,6 @@ def carry_over(config: Config, fragments: Fragments) -> None:
         data = marshal.dumps(state)
     except ValueError:  # a value of a type marshal does not write: nothing is carried over
         return
-    cache = DiskCache(config.root / ".cache")
     cache.put(STORE, folder_key(config.out), data)
     cache.prune(STORE, older_than=UNUSED_S)
 

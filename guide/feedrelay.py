@@ -62,7 +62,7 @@ def relayed_feeds(config: Config, guide: Guide, translations: dict, parts: Parts
     """Put the feeds together from their bytes on disk, the edited programmes' parts replaced; return
     the names of the files to be keyed with all the feeds' messages and what the feeds looked up;
     or None, with nothing written, if they are to be made as a build makes them."""
-    shape = parts.shape
+    shape = parts.loaded().shape
     if shape is None or not into.in_place or not held(into, shape):
         return None
     now = programme_digests(guide)

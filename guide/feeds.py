@@ -51,7 +51,7 @@ class Parts:
     def __init__(self, last: dict[str, Entry] | None = None, load: Callable[[], dict[str, Entry]] | None = None,
                  packs: bool = True):
         self.last = last or {}
-        self.load = load  # what reads the last build's parts, once they are needed
+        self.load = load  # what reads the last build's parts, once they are needed (the preview's may set `shape` too)
         self.packs = packs  # whether the parts made keep their bytes (see laid_out)
         self.bare = False  # whether no part kept holds its bytes
         self.kept: dict[str, Entry] = {}
@@ -62,10 +62,15 @@ class Parts:
         self.remade: list[tuple[str, str]] = []  # (kind, programme id) of each part this build made
         self.shape = None  # what the preview's output folder holds of the feeds (a feedrelay.Shape), once it wrote them
 
+    def loaded(self) -> Parts:
+        """Read the last build's parts, if they are not read yet (see load)."""
+        if self.load is not None:
+            self.last, self.load = self.load(), None
+        return self
+
     def start(self, base: str, recordings: dict[str, Recording]) -> Parts:
         """Begin a build whose parts share the key `base`, recording messages into recordings."""
-        if self.load and not self.kept:
-            self.last, self.load = self.load(), None
+        self.loaded()
         self.last, self.kept = self.kept or self.last, {}
         if base != self.base or len(self.keys) > 2 * len(self.last) + 64:  # edited programmes' old digests go in time
             self.keys = {}

@@ -11,7 +11,7 @@ from jinja2 import Environment
 from . import hyphenation, i18n
 from .ahead import Forked
 from .cache import DiskCache, folder_key, piece_bytes
-from .carryover import carried_fragments
+from .carryover import carried_fragments, carried_parts
 from .config import Config
 from .content import Document, Known, documents_begun, link_problems
 from .data import load_guide
@@ -168,12 +168,12 @@ class Memory:
 
 
 def stored_memory(config: Config) -> Memory:
-    """A memory begun with the feed parts the last build kept in .cache/, and with what the last
-    run of the preview knew of the pages (see carryover), read when first needed. The preview is
+    """A memory begun with what the last run of the preview knew of the pages and the feeds' parts
+    (see carryover; else the fragments and parts the last build kept in .cache/), read when first needed. The preview is
     often started over an output folder that a build, or its last run, left current: its first
     build then renders nothing, and its first edit would render every listing and part of the
     pages and feeds it touches anew."""
-    return Memory(parts=stored_parts(config, packs=False), fragments=carried_fragments(config))
+    return Memory(parts=carried_parts(config), fragments=carried_fragments(config))
 
 
 def build_site(config: Config, sources: Sources | None = None, memory: Memory | None = None) -> Rendered:

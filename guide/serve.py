@@ -117,7 +117,7 @@ class Preview:
         self.memory.output.save()
         if self.carried != self.rebuilds:
             self.carried = self.rebuilds
-            carry_over(self.config, self.memory.fragments)
+            carry_over(self.config, self.memory.fragments, self.memory.parts)
 
     def digests_read(self, paths: Iterable[Path]) -> dict[Path, str]:
         """The digests of the bytes the build read of these files (which are there), where it keeps

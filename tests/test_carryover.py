@@ -18,6 +18,7 @@ from guide.serve import IDLE_S, Preview, Watcher
 from guide.write import read_record
 
 from conftest import ROOT, fixture_project
+from test_feeds import PROGRAMMES, asked_for
 from test_serve import free_port, serving, wait_for
 from test_frames import (MOMENT, PROGRAMME_MAIN, counted_relays, counted_splices, edit, fresh_build, korean_pages,
                          translation_edited, tree)
@@ -98,6 +99,46 @@ def test_a_carried_over_entry_that_is_damaged_or_of_other_code_is_not_used(tmp_p
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
 
 
+def programme_edit(root: Path, preview: Preview) -> None:
+    preview.rebuild({edit(root / PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")})
+
+
+def test_the_first_programme_edit_of_a_restarted_preview_puts_the_feeds_together_from_their_bytes_on_disk(tmp_path, monkeypatch):
+    """The last run carried the feeds' parts and their shape over: the edited programme's parts
+    alone are asked for (None: the files of no programme), not every programme's."""
+    root, preview = restarted(tmp_path)
+    asked = asked_for(monkeypatch)
+    programme_edit(root, preview)
+    assert preview.error is None and set(asked) == {"fair", None}
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("spoilt", ["damaged", "other code", "none", "a feed changed on disk"])
+def test_feeds_carried_over_are_not_used_where_they_do_not_hold(tmp_path, monkeypatch, spoilt):
+    """A damaged entry, one of other code, or none: the feeds are made as a build makes them. A
+    feed file changed on disk since the last run is made again by the first build, whose feeds
+    the edit then puts together. Either way the site is a fresh build's."""
+    root = fixture_project(tmp_path)
+    carried_over(root)
+    feeds = root / ".cache" / carryover.FEEDS / folder_key(root / "site")
+    assert feeds.is_file()
+    if spoilt == "damaged":
+        feeds.write_bytes(feeds.read_bytes()[:-100])
+    elif spoilt == "other code":
+        monkeypatch.setattr(carryover, "code_key", lambda: "other code")
+    elif spoilt == "none":
+        feeds.unlink()
+    else:
+        calendar = root / "site/en/calendar.ics"
+        calendar.write_bytes(calendar.read_bytes().replace(b"Public procurement fair", b"Public procurement fair (by hand)"))
+    preview = preview_of(root)
+    preview.build_all()
+    asked = asked_for(monkeypatch)
+    programme_edit(root, preview)
+    assert preview.error is None and (len(set(asked) - {None}) > 1) == (spoilt != "a feed changed on disk")
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
 def test_a_page_changed_on_disk_since_the_last_run_is_rendered_whole(tmp_path, monkeypatch):
     root, preview = restarted(tmp_path)
     page = root / "site/ko/about/index.html"
@@ -116,7 +157,7 @@ def test_the_preview_carries_its_pages_over_once_the_saves_pause(tmp_path, monke
     timers = []
     watcher = Watcher(preview, lambda flush: flush(), lambda: None, lambda delay, callback: timers.append((delay, callback)))
     carried = []
-    monkeypatch.setattr("guide.serve.carry_over", lambda config, fragments: carried.append(len(fragments.frames.recorded)))
+    monkeypatch.setattr("guide.serve.carry_over", lambda config, fragments, parts: carried.append(len(fragments.frames.recorded)))
     catalog = translation_edited(root, "Skip to main content")
     watcher.pending.add(catalog)
     watcher.flush()
