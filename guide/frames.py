@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from .readback import Placed, span_in
 from .reads import distinct
-from .waiting import Relay, read_whole
+from .waiting import Relay, stamped_bytes
 from .write import Update
 
 # The frame key, the messages the frame looked up, a hash of their translations, the page's digest, where
@@ -56,6 +56,13 @@ class Frames:
 
     def merge(self, made: dict[str, Frame]) -> None:
         self.recorded.update(made)
+
+    def confirmed(self, digests: dict[str, tuple[str, str]]) -> None:
+        """Take each page's digest in place of the stand-in it was recorded under (see write.Held.confirmed)."""
+        for page, (stand_in, digest) in digests.items():
+            frame = self.recorded.get(page)
+            if frame is not None and frame[3] == stand_in:
+                self.recorded[page] = (*frame[:3], digest, *frame[4:])
 
 
 class Showing:
@@ -163,17 +170,7 @@ def held_page(into: Update, name: str, digest: str) -> bytes | None:
     untouched since: by its size and modification time, as the record has them (see write.Update)."""
     if not into.holds(name, digest):
         return None
-    try:
-        fd = os.open(os.path.join(into.folder, name), os.O_RDONLY)  # a .po edit reads 10,000 pages: not through pathlib and io
-    except OSError:
-        return None
-    try:
-        stat = os.fstat(fd)
-        return read_whole(fd, stat.st_size) if into.untouched(name, stat) else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return stamped_bytes(os.path.join(into.folder, name), into.last[name][2:])
 
 
 def spliced(into: Update, page: str, frame: Frame, main: Callable[[], bytes]) -> tuple[list[bytes], tuple[int, int]] | None:

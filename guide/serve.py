@@ -114,6 +114,7 @@ class Preview:
     def carry_over(self) -> None:
         """Keep in .cache/ the output's record for the next build (see write.Held.save), and what
         the preview knows of its pages for its next run (see carryover), if it built since it last did."""
+        self.memory.fragments.frames.confirmed(self.memory.output.confirmed(self.config.out))
         self.memory.output.save()
         if self.carried != self.rebuilds:
             self.carried = self.rebuilds

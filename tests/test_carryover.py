@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from guide import carryover
-from guide.cache import CHECK_BYTES, ENTRY_MAGIC, folder_key
+from guide.cache import CHECK_BYTES, ENTRY_MAGIC, digest_of, folder_key
 from guide.config import Config
-from guide.pipeline import output_record
+from guide.pipeline import build_site, output_record
 from guide.serve import IDLE_S, Preview, Watcher
-from guide.write import read_record
+from guide.write import STAND_IN, read_record
 
 from conftest import ROOT, fixture_project
 from test_feeds import PROGRAMMES, asked_for
@@ -137,6 +137,33 @@ def test_feeds_carried_over_are_not_used_where_they_do_not_hold(tmp_path, monkey
     programme_edit(root, preview)
     assert preview.error is None and (len(set(asked) - {None}) > 1) == (spoilt != "a feed changed on disk")
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+def test_the_record_a_preview_keeps_holds_the_digest_of_every_page_it_put_together_on_disk(tmp_path, monkeypatch):
+    """Pages a `.po` edit put together from their bytes on disk are recorded, while the preview
+    runs, under a stand-in for their digest; the record and frames it keeps hold their bytes'
+    digests. A build after it then writes none of them again, and the next run's first edit puts
+    its change into the pages on disk."""
+    root = fixture_project(tmp_path)
+    preview = preview_of(root)
+    preview.build_all()
+    relaid = counted_relays(monkeypatch)
+    catalog_edit(root, preview)
+    assert len(relaid) >= 4 and preview.memory.output.record[relaid[0]][1].startswith(STAND_IN)
+    preview.carry_over()
+    site = root / "site"
+    record = read_record(output_record(preview.config))
+    assert {name: entry[1] for name, entry in record.items() if name.endswith(".html")} == {  # (files joined from parts are recorded by their parts', see splice)
+        str(path.relative_to(site)): digest_of(path.read_bytes()).hex() for path in site.rglob("*.html")}
+    frames = carryover.read_state(entry(root).read_bytes()[len(ENTRY_MAGIC) + CHECK_BYTES:])[2]
+    assert all(frame[3] == record[page][1] for page, frame in frames.items())
+    assert not build_site(Config(root=root, out=site, build_time=MOMENT, jobs=1)).changed
+    again = preview_of(root)
+    again.build_all()
+    made = counted_relays(monkeypatch)
+    catalog_edit(root, again)
+    assert again.error is None and set(made) == set(relaid)
+    assert tree(site) == fresh_build(root, tmp_path, monkeypatch)
 
 
 def test_a_page_changed_on_disk_since_the_last_run_is_rendered_whole(tmp_path, monkeypatch):
