@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .ahead import Forked, forks
+from .carryover import carry_feeds_over
 from .config import Config
 from .feedrelay import relayed_feeds, shape_of
 from .feeds import ONE_PART, Parts, feed_files, feeds_key, feeds_whole_key, store_parts, written_feeds
@@ -88,6 +89,7 @@ def written_ahead(config: Config, guide: Guide, translations: dict, into: Update
             sent = parts.sent(laid_out=bool(into.layouts))
         elif parts is not None:
             store_parts(config, parts)  # keyed by what each part was made from: right whether or not the build ends well
+            carry_feeds_over(config, parts)
         return "ok", (into.made, into.changed, into.layouts, looked_up, sent)
     except BaseException as exc:
         try:

@@ -11,7 +11,7 @@ from jinja2 import Environment
 from . import hyphenation, i18n
 from .ahead import Forked
 from .cache import DiskCache, folder_key, piece_bytes
-from .carryover import carried_fragments, carried_parts
+from .carryover import carried_fragments, carried_parts, carry_feeds_over
 from .config import Config
 from .content import Document, Known, documents_begun, link_problems
 from .data import load_guide
@@ -215,6 +215,7 @@ def built_site(config: Config, record: Path | None, sources: Sources, memory: Me
     if stored:
         if ahead is None:  # else kept by the process that made them
             store_parts(config, parts)
+            carry_feeds_over(config, parts)
         store_fragments(cache, fragments)
     return Rendered(rendered.pages, {}, frozenset(update.made), frozenset(update.changed), rendered.looked_up)
 

@@ -13,6 +13,7 @@ import pytest
 from guide import carryover
 from guide.cache import CHECK_BYTES, ENTRY_MAGIC, digest_of, folder_key
 from guide.config import Config
+from guide.errors import BuildFailed
 from guide.pipeline import build_site, output_record
 from guide.serve import IDLE_S, Preview, Watcher
 from guide.write import STAND_IN, read_record
@@ -107,9 +108,46 @@ def test_the_first_programme_edit_of_a_restarted_preview_puts_the_feeds_together
     """The last run carried the feeds' parts and their shape over: the edited programme's parts
     alone are asked for (None: the files of no programme), not every programme's."""
     root, preview = restarted(tmp_path)
+    feeds_put_together(root, preview, tmp_path, monkeypatch)
+
+
+def feeds_put_together(root: Path, preview: Preview, tmp_path: Path, monkeypatch) -> None:
+    """After a programme edit, the site is a fresh build's, and the edited programme's parts
+    alone were asked for: the feeds were put together from their bytes on disk."""
     asked = asked_for(monkeypatch)
     programme_edit(root, preview)
     assert preview.error is None and set(asked) == {"fair", None}
+    assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["feeds in the build's process", "feeds in a process of their own"])
+def test_a_preview_started_after_a_build_puts_the_feeds_together_from_their_bytes_on_disk(tmp_path, monkeypatch, jobs):
+    """The build, the last to write the folder, kept the feeds' parts and shape for the preview."""
+    root = fixture_project(tmp_path)
+    build_site(Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs))
+    assert not entry(root).exists()  # no preview ran: it knows nothing of the pages
+    preview = preview_of(root)
+    preview.build_all()
+    feeds_put_together(root, preview, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["feeds in the build's process", "feeds in a process of their own"])
+def test_feeds_a_failed_build_kept_for_the_preview_are_not_taken_for_the_folders(tmp_path, monkeypatch, jobs):
+    """A build that fails once it made the feeds (a page looks up a message no catalog has) leaves
+    the folder as it was: the preview started after it makes its site a fresh build's."""
+    root = fixture_project(tmp_path)
+    config = Config(root=root, out=root / "site", build_time=MOMENT, jobs=jobs)
+    build_site(config)
+    edit(root / PROGRAMMES, "Winter school", "Winter school renamed")
+    template = edit(root / "templates/programme.html", "{% block main %}", '{% block main %}{{ _("A message no catalog has") }}')
+    with pytest.raises(BuildFailed):
+        build_site(config)
+    edit(template, '{{ _("A message no catalog has") }}', "")
+    edit(root / PROGRAMMES, "Winter school renamed", "Winter school")  # the folder's, not the failed build's
+    preview = preview_of(root)
+    preview.build_all()
+    programme_edit(root, preview)
+    assert preview.error is None
     assert tree(root / "site") == fresh_build(root, tmp_path, monkeypatch)
 
 
