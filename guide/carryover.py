@@ -106,7 +106,7 @@ def carry_feeds_over(config: Config, parts: Parts) -> None:
 
     A build keeps them too, as the last to write the folder: the preview started after it then
     puts the feeds together from their bytes on disk from its first programme edit on (at 20,000
-    pages it made them as a build does, 0.3 s more). Were the build to fail after, the shape
+    pages it made them as a build does, 0.2-0.3 s more). Were the build to fail after, the shape
     would not match the output's record and layouts, and is not used (see feedrelay.held)."""
     if parts.load is not None or not parts.kept:
         return
