@@ -152,7 +152,10 @@ class Programme:
     where: tuple[str, int | None] = ("", None)  # file and line, for messages
     districts: tuple[str, ...] = ()  # open only to organisations in these districts; empty: city-wide
     eligible: tuple[str, ...] = ()  # ids of the groups that may apply, read from the printed target
-    digest: str = field(default="", repr=False, compare=False)  # hash of its source and place, for cache keys
+    # A hash of its source, provider and edition year, for cache keys: not of its place (order,
+    # where), which no page shows, so that a programme added or removed above it leaves it keyed
+    # as before. What shows the place (the rows of programmes.json and .csv) keys by it as well.
+    digest: str = field(default="", repr=False, compare=False)
     shown_digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # likewise, of what pages in a language show
 
     def open_in(self, district_id: str) -> bool:

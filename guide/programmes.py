@@ -2,6 +2,7 @@
 key them, and what the preview remembers of them from read to read."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any, Callable, TypeVar
 
@@ -91,6 +92,10 @@ class Remembered:
         known = self.last.get(id(value))
         if known is not None and known[0] is value and known[1] == place:
             programme = known[2]
+        elif known is not None and known[0] is value and known[1][:2] == place[:2] and known[1][3] == place[3]:
+            # moved by a programme added or removed above it: what it holds and its digests are
+            # the same (see read_programme), its phases the very same objects
+            programme = dataclasses.replace(known[2], order=order, where=place[3:])
         else:
             errors = len(r.errors)
             programme = read_programme(r, value, kp, provider, year, order)
@@ -127,9 +132,9 @@ def read_programme(r: Reader, value: Any, kp: KeyPath, provider: str, year: int,
         notes=notes,
         phases=phases,
         order=order,
-        where=(where := (r.source.path, r.source.line(kp))),
-        digest=key_of(repr(value), provider, repr((order, where, year))),
-        shown_digests={lang: key_of(repr(shown_in(value, lang)), provider, repr((order, where, year))) for lang in m.LANGS},
+        where=(r.source.path, r.source.line(kp)),
+        digest=key_of(repr(value), provider, repr(year)),
+        shown_digests={lang: key_of(repr(shown_in(value, lang)), provider, repr(year)) for lang in m.LANGS},
         districts=r.optional(p, "districts", kp, lambda v, k: tuple(r.slug(x, k + (i,)) for i, x in enumerate(r.items(v, k, allow_empty=False))), ()),
         eligible=eligible,
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -49,7 +50,7 @@ def test_an_edited_programme_remakes_only_its_own_parts(tmp_path):
     first = Parts()
     build_site(config, memory=Memory(first))
     everything = {programme for _, programme in first.remade}
-    assert len(everything) >= 2 and {kind for kind, _ in first.remade} >= {"events ko", "events en", "json", "csv"}
+    assert len(everything) >= 2 and {kind for kind, _ in remade(first)} >= {"events ko", "events en", "json", "csv"}
     assert {("organisations json", None), ("organisations csv", None)} <= set(first.remade)  # parts of no programme
 
     replaced(root, PROGRAMMES, "Public procurement fair", "Public procurement fair renamed")
@@ -111,7 +112,7 @@ def test_the_preview_copies_the_parts_it_keeps_from_the_files_it_last_wrote(tmp_
     replaced(root, PROGRAMMES, "en: Winter school", "en: Winter school renamed")
     memory.parts.remade.clear()
     build_site(config, memory=memory)
-    assert ("events en", "fair") in memory.parts.remade and ("csv", "fair") in memory.parts.remade
+    assert {("events en", "fair"), ("csv", "fair")} <= remade(memory.parts)
     assert feeds_of(root / "site") == fresh_feeds(config)
 
 
@@ -265,6 +266,12 @@ def test_a_splice_whose_source_falls_short_writes_the_parts_themselves(tmp_path)
         splice.flush()
         assert splice.file.getvalue() == b"".join(parts[i] for i in order)
         splice.close()
+
+
+def remade(parts: Parts) -> set[tuple[str, str | None]]:
+    """(kind, programme id) of each part the build made; a kind keyed by the programme's order too
+    (a row of programmes.json or .csv) without it."""
+    return {(re.sub(r" \d+$", "", kind), programme) for kind, programme in parts.remade}
 
 
 def asked_for(monkeypatch) -> list:

@@ -198,14 +198,15 @@ def programme_export_files(guide: Guide, base_url: str, gettexts: dict[str, Call
     them, what a file holds depends on the guide without its programmes alone (see feedrelay)."""
     ctx = Context(guide, base_url, gettexts)
 
-    def parts(kind: str, make: Callable[[Programme], bytes]) -> Iterator[Piece]:
+    def parts(kind: str, make: Callable[[Programme], bytes], placed: bool = False) -> Iterator[Piece]:
+        """Each programme's part; of a kind keyed by the programme's order too if `placed` (its row shows it)."""
         for programme in guide.programmes:
-            data = part(kind, programme, partial(make, programme))
+            data = part(f"{kind} {programme.order}" if placed else kind, programme, partial(make, programme))
             if data:
                 yield data
 
     yield data_path("programmes.json"), lines_parts(edition_fields(guide), "programmes",
-                                                    parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx)))))
-    yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)])))
+                                                    parts("json", lambda p: record_line(programme_record(ProgrammeRow(p, ctx))), placed=True))
+    yield data_path("programmes.csv"), chain([csv_head(PROGRAMME_COLUMNS)], parts("csv", lambda p: csv_rows(PROGRAMME_COLUMNS, [ProgrammeRow(p, ctx)]), placed=True))
     yield data_path("phases.csv"), chain([csv_head(PHASE_TABLE_COLUMNS)], parts("phases csv", lambda p: csv_rows(PHASE_TABLE_COLUMNS, phase_rows(p, ctx))))
     yield data_path("amounts.csv"), chain([csv_head(AMOUNT_TABLE_COLUMNS)], parts("amounts csv", lambda p: csv_rows(AMOUNT_TABLE_COLUMNS, amount_rows(p))))
