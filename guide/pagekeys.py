@@ -118,7 +118,7 @@ def named_fingerprints(guide: Guide, fingerprints: Fingerprints, lang: str | Non
         if id(programme) in names:  # named for the last guide, and by what it was read from
             continue
         digest = programme.shown_digests.get(lang, programme.digest) if lang else programme.digest
-        if digest:  # its source, place and edition year: everything it was read from
+        if digest:  # its source, provider and edition year: everything a page shows of it (see model.Programme)
             fingerprints.name(programme, f"<programme {digest}>")
             for i, phase in enumerate(programme.phases):
                 fingerprints.name(phase, f"<programme {digest} phase {i}>")
@@ -161,7 +161,7 @@ def page_keys(pages: list[Page], guide: Guide, inputs: str, trees: dict[str, str
 # views.programme_views) that a build made, kept in .cache/ for the next. A new process would
 # digest them all again to make the keys: at 2,000 pages two thirds of the keys' time. The views
 # are made of the programme, the groups and the edition year alone, so they are kept by the
-# programme's digest (of its source, place and year) under a hash of the groups, the year and
+# programme's digest (of its source, provider and year) under a hash of the groups, the year and
 # the code; named by the digest that digesting them made (Fingerprints.known), they key pages
 # exactly as digested anew.
 VIEW_DIGESTS = "view-digests"
