@@ -5,6 +5,7 @@ lists in runs. The preview keeps what an edit leaves the same, and so its digest
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -53,10 +54,16 @@ def programme_views(guide: Guide) -> dict[str, tuple]:
     last = LAST_PROGRAMME_VIEWS[0] if LAST_PROGRAMME_VIEWS else None
     known = last[2] if last and last[0] == year and last[1] == guide.groups else {}
     made = {}
+    moved = {id(entry[0].phases): entry for entry in known.values()}  # by their very phases (see the loop)
     for p in guide.programmes:
-        kept = known.get(id(p))
+        kept = known.get(id(p)) or moved.get(id(p.phases))
         if kept is not None and kept[0] is p:
             made[id(p)] = kept
+        elif kept is not None and kept[0].phases is p.phases and kept[0].digest == p.digest and p.digest:
+            # moved by a programme added or removed above it (see programmes.Remembered): its spans,
+            # strip and lanes are made of its phases alone; its listing holds it, by whose order lists sort
+            spans, strip, listed, lanes = kept[1]
+            made[id(p)] = (p, (spans, strip, dataclasses.replace(listed, programme=p), lanes))
         else:
             spans = [timeline.span_of(phase, year) for phase in p.phases]
             made[id(p)] = (p, (spans, timeline.strip(p, year, spans), finder.listing(guide, p), timeline.lanes(p, year, spans)))
