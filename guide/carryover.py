@@ -24,6 +24,8 @@ from __future__ import annotations
 import gc
 import marshal
 from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Iterator
 
 from .cache import DiskCache, code_key, folder_key
 from .config import Config
@@ -53,21 +55,28 @@ def restored(fragments: Fragments, cache: DiskCache, key: str) -> OrderedDict[st
     young, at 20,000 pages its million objects were walked by the collections of garbage that
     the first edit's allocations set off (0.6 s of a 2.1 s edit).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with made_old():
         state = read_state(cache.get(STORE, key))
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
     if state is None:
         return fragments_on_disk(cache)
     kept, (placed, let_go, shown), recorded = state
     fragments.places.kept, fragments.places.let_go, fragments.places.shown = placed, let_go, shown
     fragments.frames.recorded = recorded
     return kept
+
+
+@contextmanager
+def made_old() -> Iterator[None]:
+    """Put what the block makes with the oldest objects, which the collections of garbage pass over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def carried_parts(config: Config) -> Parts:
@@ -82,18 +91,12 @@ def carried_parts(config: Config) -> Parts:
 def restored_parts(parts: Parts, cache: DiskCache, key: str) -> dict | None:
     """Put back what the output folder holds of the feeds as the last run left it; return its parts
     (None if it kept none, or other code did)."""
-    enabled = gc.isenabled()
-    gc.disable()  # as for the fragments (see restored): tens of thousands of entries that live as long as the preview
     try:
-        data = cache.get(FEEDS, key)
-        code, kept, shape = marshal.loads(data) if data else (None,) * 3
+        with made_old():  # as for the fragments (see restored): tens of thousands of entries that live as long as the preview
+            data = cache.get(FEEDS, key)
+            code, kept, shape = marshal.loads(data) if data else (None,) * 3
     except (ValueError, EOFError, TypeError):
         return None
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
     if code != code_key() or type(kept) is not dict or not kept or not (shape is None or type(shape) is tuple and len(shape) == len(Shape._fields)):
         return None
     parts.shape = Shape(*shape) if shape is not None else None

@@ -92,7 +92,7 @@ class Remembered:
         known = self.last.get(id(value))
         if known is not None and known[0] is value and known[1] == place:
             programme = known[2]
-        elif known is not None and known[0] is value and known[1][:2] == place[:2] and known[1][3] == place[3]:
+        elif known is not None and known[0] is value and known[1][:2] == place[:2] and known[1][3] == place[3]:  # same provider, year, file
             # moved by a programme added or removed above it: what it holds and its digests are
             # the same (see read_programme), its phases the very same objects
             programme = dataclasses.replace(known[2], order=order, where=place[3:])

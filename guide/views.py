@@ -53,10 +53,13 @@ def programme_views(guide: Guide) -> dict[str, tuple]:
     year = guide.edition.year
     last = LAST_PROGRAMME_VIEWS[0] if LAST_PROGRAMME_VIEWS else None
     known = last[2] if last and last[0] == year and last[1] == guide.groups else {}
-    made = {}
-    moved = {id(entry[0].phases): entry for entry in known.values()}  # by their very phases (see the loop)
+    made: dict[int, tuple[Programme, tuple]] = {}
+    moved: dict[int, tuple[Programme, tuple]] | None = None  # the last views by their programme's very phases, once one is not found
     for p in guide.programmes:
-        kept = known.get(id(p)) or moved.get(id(p.phases))
+        kept = known.get(id(p))
+        if kept is None and known:
+            moved = {id(entry[0].phases): entry for entry in known.values()} if moved is None else moved
+            kept = moved.get(id(p.phases))
         if kept is not None and kept[0] is p:
             made[id(p)] = kept
         elif kept is not None and kept[0].phases is p.phases and kept[0].digest == p.digest and p.digest:
